@@ -1,0 +1,1 @@
+"""Class A / class B identity documents: catalogue, requirement rules, evaluator, evidence."""
