@@ -1,0 +1,1 @@
+"""Settings: everything in base.py; demo, test and production only set defaults."""

@@ -1,0 +1,290 @@
+"""Base settings. Every operator-facing value is read through ``config.env.config``.
+
+The environment modules (``demo``, ``test``, ``production``) set different defaults
+for the same variables before importing this module; they never add logic.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import environ
+from django.utils.translation import gettext_lazy as _
+
+from config.env import config
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+
+ENVIRONMENT_LABEL = config(
+    "ENVIRONMENT_LABEL",
+    "production",
+    help_text="Label shown on every screen (demo, test, staging, production) so a demo "
+    "or simulated-issuer installation is never mistaken for production.",
+)
+SECRET_KEY = config(
+    "SECRET_KEY",
+    "",
+    help_text="Django secret key. Required in production; the demo and tests use a "
+    "fixed insecure key.",
+    group="Security",
+)
+DEBUG = config("DEBUG", False, help_text="Django debug mode. Never in production.")
+ALLOWED_HOSTS = config(
+    "ALLOWED_HOSTS",
+    ["localhost", "127.0.0.1"],
+    help_text="Comma-separated host names the web server answers to.",
+    group="Security",
+)
+CSRF_TRUSTED_ORIGINS = config(
+    "CSRF_TRUSTED_ORIGINS",
+    [],
+    help_text="Comma-separated origins (scheme://host:port) trusted for CSRF.",
+    group="Security",
+)
+
+DATABASE_URL = config(
+    "DATABASE_URL",
+    "postgres://postgres@127.0.0.1:5432/madoguchi",
+    help_text="Database URL. PostgreSQL in tests and production "
+    "(postgres://user:pass@host:5432/name); the demo uses sqlite:///var/demo.sqlite3.",
+    group="Database",
+)
+DATABASES = {"default": environ.Env.db_url_config(DATABASE_URL)}
+DATABASES["default"]["ATOMIC_REQUESTS"] = False
+DATABASES["default"]["CONN_MAX_AGE"] = config(
+    "DB_CONN_MAX_AGE",
+    60,
+    help_text="Seconds a database connection is reused (0 closes after each request).",
+    group="Database",
+)
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "drf_spectacular",
+    "django_celery_results",
+    "django_celery_beat",
+    "django_htmx",
+    "counter",
+    "identity_docs",
+    "jpki_ops",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "counter.context_processors.environment",
+            ],
+        },
+    }
+]
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "/"
+
+# Japanese first (architecture.md, cross-cutting). USE_TZ stores UTC; the counter
+# calendar converts to Asia/Tokyo before asking "is the office open".
+LANGUAGE_CODE = "ja"
+LANGUAGES = [("ja", _("Japanese")), ("en", _("English"))]
+TIME_ZONE = "Asia/Tokyo"
+USE_I18N = True
+USE_TZ = True
+LOCALE_PATHS = [BASE_DIR / "locale"]
+
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "var" / "static"
+STATICFILES_DIRS = [BASE_DIR / "counter" / "static"]
+MEDIA_ROOT = Path(
+    config(
+        "MEDIA_ROOT",
+        str(BASE_DIR / "var" / "media"),
+        help_text="Directory for letter PDFs and encrypted scans.",
+        group="Storage",
+    )
+)
+MEDIA_URL = "/media/"
+VAR_DIR = BASE_DIR / "var"
+
+SCAN_ENCRYPTION_KEY = config(
+    "SCAN_ENCRYPTION_KEY",
+    "",
+    help_text="Fernet key (urlsafe base64, 32 bytes) encrypting scanned identity "
+    "documents at rest. Generate with `python -c 'from cryptography.fernet import "
+    "Fernet; print(Fernet.generate_key().decode())'`. Required in production.",
+    group="Security",
+)
+
+JPKI_ISSUER_STATE_DIR = config(
+    "JPKI_ISSUER_STATE_DIR",
+    str(BASE_DIR / "var" / "issuer"),
+    help_text="Directory holding the SIMULATED issuer's (J-LIS) test CA keys.",
+    group="Card and issuer",
+)
+JPKI_ISSUER_BACKEND = config(
+    "JPKI_ISSUER_BACKEND",
+    "simulator",
+    help_text="Issuer gateway implementation. Only `simulator` ships: a test CA "
+    "labelled as a simulation of J-LIS.",
+    group="Card and issuer",
+)
+
+# --- Celery (config/celery_app.py). JSON only, late acks, one task at a time.
+CELERY_BROKER_URL = config(
+    "CELERY_BROKER_URL",
+    "redis://127.0.0.1:6379/0",
+    help_text="Celery broker (Redis).",
+    group="Celery",
+)
+CELERY_RESULT_BACKEND = config(
+    "CELERY_RESULT_BACKEND",
+    "django-db",
+    help_text="Where task results are kept; django-db lets supervisors see them.",
+    group="Celery",
+)
+CELERY_TASK_ALWAYS_EAGER = config(
+    "CELERY_TASK_ALWAYS_EAGER",
+    False,
+    help_text="Run tasks in-process. Only for the one-command demo, never in tests "
+    "of the integration layer or production.",
+    group="Celery",
+)
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+# Tasks are acknowledged after they ran, so every task must be idempotent.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SOFT_TIME_LIMIT = config(
+    "CELERY_TASK_SOFT_TIME_LIMIT",
+    300,
+    help_text="Seconds before a task is asked to stop.",
+    group="Celery",
+)
+CELERY_TASK_TIME_LIMIT = config(
+    "CELERY_TASK_TIME_LIMIT",
+    900,
+    help_text="Seconds before a task is killed.",
+    group="Celery",
+)
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+REDIS_URL = config(
+    "REDIS_URL",
+    "redis://127.0.0.1:6379/1",
+    help_text="Redis for locks (single-flight letter rendering, print runs).",
+    group="Celery",
+)
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.BasicAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "counter.api.errors.exception_handler",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "PAGE_SIZE": 50,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "madoguchi API",
+    "DESCRIPTION": "Counter procedures for the My Number Card's electronic "
+    "certificates (公的個人認証). PINs never reach this API.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
+LOG_LEVEL = config(
+    "LOG_LEVEL",
+    "INFO",
+    help_text="Root log level.",
+    group="Logging",
+)
+LOG_FORMAT = config(
+    "LOG_FORMAT",
+    "json",
+    help_text="`json` (one JSON object per line, for production) or `console`.",
+    group="Logging",
+)
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "json": {
+            "()": "structlog.stdlib.ProcessorFormatter",
+            "processor": "structlog.processors.JSONRenderer",
+            "foreign_pre_chain": [
+                "structlog.stdlib.add_log_level",
+                "structlog.processors.TimeStamper",
+            ],
+        },
+        "console": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "stdout": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT},
+    },
+    "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
+}
+# structlog's ProcessorFormatter needs callables, not dotted strings.
+if LOG_FORMAT == "json":
+    import structlog
+
+    LOGGING["formatters"]["json"] = {
+        "()": structlog.stdlib.ProcessorFormatter,
+        "processor": structlog.processors.JSONRenderer(ensure_ascii=False),
+        "foreign_pre_chain": [
+            structlog.stdlib.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso"),
+        ],
+    }
+
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = False
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "false")

@@ -1,0 +1,22 @@
+"""Tests: a real PostgreSQL; the unit layer gets a deliberately unreachable broker.
+
+The integration layer (tests/integration, marker ``integration``) starts a real
+Redis-backed Celery worker and overrides the broker itself.
+"""
+
+import os
+
+os.environ.setdefault("ENVIRONMENT_LABEL", "test")
+os.environ.setdefault("SECRET_KEY", "test-insecure-secret-key")
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/madoguchi")
+# Unit tests must not silently depend on a broker (open-zaak's CI habit).
+os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:1/0")
+os.environ.setdefault("CELERY_RESULT_BACKEND", "django-db")
+os.environ.setdefault("LOG_FORMAT", "console")
+os.environ.setdefault(
+    "SCAN_ENCRYPTION_KEY", "dGVzdC1vbmx5LXNjYW4ta2V5LW5vdC1mb3ItcHJvZCEhIQ=="
+)
+
+from .base import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

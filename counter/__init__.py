@@ -1,0 +1,1 @@
+"""The counter (窓口): cases, procedures, municipal profile, audit, letters."""

@@ -1,0 +1,33 @@
+from .audit import AppendOnlyError, AuditEvent
+from .cases import Case, CaseStatusChange
+from .pins import PinPolicy
+from .residents import Card, Certificate, Resident
+from .tenancy import (
+    ClosedDay,
+    Desk,
+    Municipality,
+    MunicipalProfile,
+    Office,
+    OpeningHours,
+    SpecialOpening,
+    StaffProfile,
+)
+
+__all__ = [
+    "AppendOnlyError",
+    "AuditEvent",
+    "Card",
+    "Case",
+    "CaseStatusChange",
+    "Certificate",
+    "ClosedDay",
+    "Desk",
+    "Municipality",
+    "MunicipalProfile",
+    "Office",
+    "OpeningHours",
+    "PinPolicy",
+    "Resident",
+    "SpecialOpening",
+    "StaffProfile",
+]

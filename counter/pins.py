@@ -1,0 +1,136 @@
+"""PIN policy checks (§2). Used at the desk before a PIN reaches the card.
+
+The policy is data (:class:`counter.models.PinPolicy`, seeded with the national
+rules); :data:`DEFAULT_POLICIES` carries the same values for the desk agent, which
+has no database. Nothing here stores, logs or echoes a PIN: error messages say what
+is wrong with the shape, never the value.
+"""
+
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.utils.translation import gettext_lazy as _
+
+from counter.constants import PinKind
+from counter.errors import ApplicationError
+
+if TYPE_CHECKING:
+    from counter.models import PinPolicy as PinPolicyModel
+
+DIGITS = frozenset(string.digits)
+UPPER = frozenset(string.ascii_uppercase)
+
+
+@dataclass(frozen=True)
+class PinRules:
+    kind: str
+    min_length: int
+    max_length: int
+    alphabet: str  # "digits" or "upper_alnum"
+    require_letter: bool
+    require_digit: bool
+    max_attempts: int
+
+    @classmethod
+    def from_model(cls, policy: PinPolicyModel) -> PinRules:
+        return cls(
+            kind=policy.kind,
+            min_length=policy.min_length,
+            max_length=policy.max_length,
+            alphabet=policy.alphabet,
+            require_letter=policy.require_letter,
+            require_digit=policy.require_digit,
+            max_attempts=policy.max_attempts,
+        )
+
+
+DEFAULT_POLICIES: dict[str, PinRules] = {
+    PinKind.SIGNING: PinRules(PinKind.SIGNING, 6, 16, "upper_alnum", True, True, 5),
+    PinKind.AUTHENTICATION: PinRules(
+        PinKind.AUTHENTICATION, 4, 4, "digits", False, False, 3
+    ),
+    PinKind.RESIDENT_REGISTER: PinRules(
+        PinKind.RESIDENT_REGISTER, 4, 4, "digits", False, False, 3
+    ),
+    PinKind.CARD_INFO: PinRules(PinKind.CARD_INFO, 4, 4, "digits", False, False, 3),
+}
+
+
+class PinFormatError(ApplicationError):
+    """A proposed PIN has the wrong shape; the message never contains the PIN."""
+
+
+def pin_rules(kind: str) -> PinRules:
+    """The policy for ``kind``: the database row if there is one, else the default."""
+    from counter.models import PinPolicy
+
+    try:
+        return PinRules.from_model(PinPolicy.objects.get(kind=kind))
+    except PinPolicy.DoesNotExist:
+        return DEFAULT_POLICIES[kind]
+
+
+def validate_pin_format(value: str, rules: PinRules) -> None:
+    """Raise :class:`PinFormatError` naming the first way ``value`` is wrong."""
+    extra = {"pin_kind": rules.kind}
+    if not value:
+        raise PinFormatError("pin-empty", _("Enter the PIN."), extra=extra)
+    if any(ch in "０１２３４５６７８９" or "Ａ" <= ch <= "ｚ" for ch in value):
+        raise PinFormatError(
+            "pin-full-width",
+            _("Use half-width characters for the PIN, not full-width ones."),
+            extra=extra,
+        )
+    if rules.alphabet == "digits":
+        if not set(value) <= DIGITS:
+            raise PinFormatError(
+                "pin-not-digits",
+                _("This PIN is %(n)d digits (0–9) only.") % {"n": rules.max_length},
+                extra=extra,
+            )
+    else:
+        if any(ch in string.ascii_lowercase for ch in value):
+            raise PinFormatError(
+                "pin-lowercase",
+                _("Use capital letters A–Z; small letters cannot be used."),
+                extra=extra,
+            )
+        if not set(value) <= (UPPER | DIGITS):
+            raise PinFormatError(
+                "pin-invalid-character",
+                _("Only capital letters A–Z and digits 0–9 can be used."),
+                extra=extra,
+            )
+    if len(value) < rules.min_length or len(value) > rules.max_length:
+        if rules.min_length == rules.max_length:
+            message = _("The PIN must be exactly %(n)d digits.") % {
+                "n": rules.min_length
+            }
+        elif len(value) < rules.min_length:
+            message = _("The password is too short: use %(min)d to %(max)d characters.")
+            message = message % {"min": rules.min_length, "max": rules.max_length}
+        else:
+            message = _("The password is too long: use %(min)d to %(max)d characters.")
+            message = message % {"min": rules.min_length, "max": rules.max_length}
+        code = "pin-too-short" if len(value) < rules.min_length else "pin-too-long"
+        raise PinFormatError(code, message, extra=extra)
+    if rules.require_letter and not set(value) & UPPER:
+        raise PinFormatError(
+            "pin-needs-letter",
+            _("The password needs at least one letter (A–Z)."),
+            extra=extra,
+        )
+    if rules.require_digit and not set(value) & DIGITS:
+        raise PinFormatError(
+            "pin-needs-digit",
+            _("The password needs at least one digit (0–9)."),
+            extra=extra,
+        )
+
+
+def validate_pin_proposal(kind: str, value: str, rules: PinRules | None = None) -> None:
+    """Check a proposed new PIN of ``kind`` before it goes to the card."""
+    validate_pin_format(value, rules or DEFAULT_POLICIES[kind])

@@ -1,0 +1,100 @@
+"""Staff roles as groups with permissions (style.md §3.15: code checks permissions).
+
+Used by the data migration and by ``manage.py sync_roles`` after new models add
+permissions.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+ROLE_CLERK = "clerk"
+ROLE_SUPERVISOR = "supervisor"
+ROLE_AUDITOR = "auditor"
+
+_COUNTER_WORK = [
+    "counter.view_resident",
+    "counter.view_card",
+    "counter.view_certificate",
+    "counter.view_case",
+    "counter.add_case",
+    "counter.change_case",
+    "counter.view_casestatuschange",
+    "counter.view_office",
+    "counter.view_desk",
+]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    ROLE_CLERK: _COUNTER_WORK,
+    ROLE_SUPERVISOR: [
+        *_COUNTER_WORK,
+        "counter.view_all_offices",
+        "counter.approve_exceptions",
+        "counter.export_data",
+        "counter.view_scans",
+        "counter.view_audit",
+        "counter.view_auditevent",
+        "counter.view_municipalprofile",
+        "counter.change_municipalprofile",
+        "counter.view_openinghours",
+        "counter.add_openinghours",
+        "counter.change_openinghours",
+        "counter.delete_openinghours",
+        "counter.view_specialopening",
+        "counter.add_specialopening",
+        "counter.change_specialopening",
+        "counter.delete_specialopening",
+        "counter.view_closedday",
+        "counter.add_closedday",
+        "counter.change_closedday",
+        "counter.delete_closedday",
+        "counter.add_office",
+        "counter.change_office",
+        "counter.add_desk",
+        "counter.change_desk",
+        "counter.view_staffprofile",
+        "counter.view_pinpolicy",
+        "counter.change_resident",
+    ],
+    ROLE_AUDITOR: [
+        "counter.view_all_offices",
+        "counter.view_audit",
+        "counter.view_auditevent",
+        "counter.export_data",
+        "counter.view_case",
+        "counter.view_casestatuschange",
+        "counter.view_office",
+        "counter.view_desk",
+    ],
+}
+
+
+def sync_roles(apps: Any = None, extra: dict[str, list[str]] | None = None) -> None:
+    """Create the three groups and give each its permissions (idempotent).
+
+    ``extra`` lets other apps add their permissions to a role.
+    """
+    if apps is None:
+        from django.apps import apps as global_apps
+
+        apps = global_apps
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, verbosity=0)
+        app_config.models_module = None
+    group_model = apps.get_model("auth", "Group")
+    permission_model = apps.get_model("auth", "Permission")
+    combined = {role: list(perms) for role, perms in ROLE_PERMISSIONS.items()}
+    for role, perms in (extra or {}).items():
+        combined.setdefault(role, []).extend(perms)
+    for role, perms in combined.items():
+        group, _ = group_model.objects.get_or_create(name=role)
+        for dotted in perms:
+            app_label, codename = dotted.split(".", 1)
+            permission = permission_model.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            ).first()
+            if permission is not None:
+                group.permissions.add(permission)

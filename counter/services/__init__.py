@@ -1,0 +1,1 @@
+"""Domain operations. Views, API views, admin actions and tasks call these."""

@@ -1,0 +1,107 @@
+"""Certificate validity and the renewal window (rules.md §3).
+
+Pure date arithmetic; the numbers (5th / 6th birthday, 3-month window) come from
+the municipal profile so that the next-generation card's rules (§14) are a data
+change. Birthdays on 29 February fall on 28 February in common years, as periods
+ending on a day that does not exist end on the last day of that month (民法143条).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass
+
+from counter.constants import CertificateKind
+
+
+def anniversary(birth_date: dt.date, year: int) -> dt.date:
+    """The birthday in ``year``; 29 February becomes 28 February in common years."""
+    if birth_date.month == 2 and birth_date.day == 29 and not calendar.isleap(year):
+        return dt.date(year, 2, 28)
+    return birth_date.replace(year=year)
+
+
+def nth_birthday_after(birth_date: dt.date, day: dt.date, n: int) -> dt.date:
+    """The ``n``-th birthday strictly after ``day`` (発行の日後n回目の誕生日)."""
+    first_year = day.year if anniversary(birth_date, day.year) > day else day.year + 1
+    return anniversary(birth_date, first_year + n - 1)
+
+
+def months_before(day: dt.date, months: int) -> dt.date:
+    """The same date ``months`` earlier, clamped to the end of a shorter month."""
+    total = day.year * 12 + (day.month - 1) - months
+    year, month = divmod(total, 12)
+    month += 1
+    last = calendar.monthrange(year, month)[1]
+    return dt.date(year, month, min(day.day, last))
+
+
+def renewal_window_opens(expires_on: dt.date, months: int = 3) -> dt.date:
+    """First day a renewal may be applied for: the day after the same date
+    ``months`` before expiry (expiry 25 April → from 26 January, §3)."""
+    return months_before(expires_on, months) + dt.timedelta(days=1)
+
+
+def in_renewal_window(expires_on: dt.date, on: dt.date, months: int = 3) -> bool:
+    return renewal_window_opens(expires_on, months) <= on <= expires_on
+
+
+@dataclass(frozen=True)
+class Validity:
+    expires_on: dt.date
+    limited_by: (
+        str  # "birthday", "authentication_certificate", "card", "residence_period"
+    )
+    birthdays: int
+
+
+def certificate_expiry(
+    *,
+    kind: str,
+    issued_on: dt.date,
+    birth_date: dt.date,
+    card_expires_on: dt.date,
+    previous_expires_on: dt.date | None = None,
+    authentication_expires_on: dt.date | None = None,
+    residence_period_end: dt.date | None = None,
+    validity_birthdays: int = 5,
+    early_renewal_validity_birthdays: int = 6,
+    renewal_window_months: int = 3,
+    applied_on: dt.date | None = None,
+) -> Validity:
+    """When a certificate issued on ``issued_on`` expires, and what limited it.
+
+    (a) the 5th birthday after issuance, or the 6th when it replaces a certificate
+    with less than ``renewal_window_months`` left; (b) a signing certificate never
+    outlives the holder's user-authentication certificate; (c) nothing outlives
+    the card, nor a foreign resident's period of stay.
+    """
+    birthdays = validity_birthdays
+    if previous_expires_on is not None and in_renewal_window(
+        previous_expires_on, applied_on or issued_on, renewal_window_months
+    ):
+        birthdays = early_renewal_validity_birthdays
+    candidates: list[tuple[dt.date, str]] = [
+        (nth_birthday_after(birth_date, issued_on, birthdays), "birthday")
+    ]
+    if kind == CertificateKind.SIGNING and authentication_expires_on is not None:
+        candidates.append((authentication_expires_on, "authentication_certificate"))
+    candidates.append((card_expires_on, "card"))
+    if residence_period_end is not None:
+        candidates.append((residence_period_end, "residence_period"))
+    expires_on, limited_by = min(candidates, key=lambda c: c[0])
+    return Validity(expires_on=expires_on, limited_by=limited_by, birthdays=birthdays)
+
+
+def card_expiry(
+    *, issued_on: dt.date, birth_date: dt.date, residence_period_end: dt.date | None
+) -> dt.date:
+    """Card validity: 10th birthday after issuance from age 18, else the 5th (§3)."""
+    age = issued_on.year - birth_date.year
+    if (issued_on.month, issued_on.day) < (birth_date.month, birth_date.day):
+        age -= 1
+    expiry = nth_birthday_after(birth_date, issued_on, 10 if age >= 18 else 5)
+    if residence_period_end is not None:
+        expiry = min(expiry, residence_period_end)
+    return expiry
