@@ -1,0 +1,341 @@
+"""The resident-facing PIN pad: a small page served by the desk agent on 127.0.0.1.
+
+When an operation needs a PIN, the agent opens a *prompt* here (which PIN, tries
+left, a warning before the last try) and blocks until the resident submits or
+cancels. The submitted PIN goes straight into a :class:`~jpki_ops.pcsc.pin.Pin`
+and from there to the card; it is never written to a log, echoed in a response or
+sent to the server (architecture.md "PINs stay at the desk").
+
+The page is plain HTML + a little JavaScript polling ``/state``. Submitting is an
+ordinary POST to ``/entry`` on 127.0.0.1, which is also how automated tests act as
+the resident. Only loopback clients with a loopback Host header are served
+(against DNS rebinding), and a POST must name the current prompt's random id, so a
+page from elsewhere cannot type into the pad blindly.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+import threading
+import time
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
+
+from counter.errors import ApplicationError
+from jpki_ops.pcsc.errors import CardError
+from jpki_ops.pcsc.pin import Pin
+from jpki_ops.pcsc.policy import pin_shape_check
+
+logger = logging.getLogger(__name__)
+
+TEMPLATE = (
+    Path(__file__).resolve().parents[2] / "templates" / "jpki_ops" / "pinpad.html"
+)
+MAX_BODY = 4096
+
+
+class PinEntryCancelled(CardError):
+    default_code = "pin-entry-cancelled"
+
+    def __init__(self) -> None:
+        from django.utils.translation import gettext_lazy
+
+        super().__init__(gettext_lazy("The PIN entry was cancelled on the PIN pad."))
+
+
+class PinEntryTimeout(CardError):
+    default_code = "pin-entry-timeout"
+
+    def __init__(self) -> None:
+        from django.utils.translation import gettext_lazy
+
+        super().__init__(gettext_lazy("Nobody entered the PIN in time."))
+
+
+@dataclass
+class Prompt:
+    """One open request for a PIN; ``pin`` is set by the HTTP thread."""
+
+    kind: str
+    title: str
+    tries_left: int | None
+    max_tries: int | None
+    confirm: bool = False
+    prompt_id: str = field(default_factory=lambda: secrets.token_urlsafe(16))
+    pin: Pin | None = None
+    cancelled: bool = False
+    error: str = ""
+    done: threading.Event = field(default_factory=threading.Event)
+
+    @property
+    def last_try(self) -> bool:
+        return self.tries_left == 1
+
+    def public(self) -> dict[str, Any]:
+        """What the page may show: never the PIN."""
+        return {
+            "prompt_id": self.prompt_id,
+            "kind": self.kind,
+            "title": self.title,
+            "tries_left": self.tries_left,
+            "max_tries": self.max_tries,
+            "last_try": self.last_try,
+            "confirm": self.confirm,
+            "alphanumeric": self.kind == "signing",
+            "error": self.error,
+        }
+
+
+PIN_TITLES = {
+    "signing": "署名用電子証明書の暗証番号（英数字6〜16文字）",
+    "authentication": "利用者証明用電子証明書の暗証番号（数字4桁）",
+    "resident_register": "住民基本台帳用の暗証番号（数字4桁）",
+    "card_info": "券面事項入力補助用の暗証番号（数字4桁）",
+}
+
+
+class PinPad:
+    """Serves the page and hands PINs from the page to the agent's operation thread."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        if host not in ("127.0.0.1", "::1", "localhost"):
+            raise ValueError("the PIN pad listens on loopback only")
+        self._lock = threading.Lock()
+        self._prompt: Prompt | None = None
+        self._message = ""
+        self._server = ThreadingHTTPServer((host, port), _handler_for(self))
+        self._server.daemon_threads = True
+        self._thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        return int(self._server.server_address[1])
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/"
+
+    def start(self) -> None:
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="pinpad", daemon=True
+        )
+        self._thread.start()
+
+    def stop(self) -> None:
+        self.cancel_current()
+        self._server.shutdown()
+        self._server.server_close()
+
+    # -- agent side ------------------------------------------------------------
+
+    def show_message(self, text: str) -> None:
+        with self._lock:
+            self._message = text
+
+    def request_pin(
+        self,
+        kind: str,
+        *,
+        tries_left: int | None = None,
+        max_tries: int | None = None,
+        confirm: bool = False,
+        title: str | None = None,
+        timeout: float = 300.0,
+    ) -> Pin:
+        """Block until the resident enters a PIN of ``kind`` (or cancels).
+
+        A PIN of the wrong shape is refused here, on the pad, with the foundation's
+        message, and the prompt stays open: it never reaches the card, so it costs
+        no try (rules.md §2).
+        """
+        prompt = Prompt(
+            kind=kind,
+            title=title or PIN_TITLES.get(kind, kind),
+            tries_left=tries_left,
+            max_tries=max_tries,
+            confirm=confirm,
+        )
+        with self._lock:
+            if self._prompt is not None:
+                self._prompt.cancelled = True
+                self._prompt.done.set()
+            self._prompt = prompt
+        try:
+            if not prompt.done.wait(timeout):
+                raise PinEntryTimeout()
+            if prompt.cancelled or prompt.pin is None:
+                raise PinEntryCancelled()
+            pin, prompt.pin = prompt.pin, None
+            return pin
+        finally:
+            with self._lock:
+                if self._prompt is prompt:
+                    self._prompt = None
+
+    def cancel_current(self) -> None:
+        with self._lock:
+            if self._prompt is not None:
+                self._prompt.cancelled = True
+                self._prompt.done.set()
+
+    # -- page side -------------------------------------------------------------
+
+    def state(self) -> dict[str, Any]:
+        with self._lock:
+            prompt = self._prompt.public() if self._prompt else None
+            return {"prompt": prompt, "message": self._message}
+
+    def submit(
+        self, prompt_id: str, value: str, confirm_value: str | None
+    ) -> tuple[int, str]:
+        """Called by the HTTP thread; returns (HTTP status, message for the page)."""
+        with self._lock:
+            prompt = self._prompt
+            if prompt is None or not secrets.compare_digest(
+                prompt.prompt_id, prompt_id
+            ):
+                return HTTPStatus.CONFLICT, "入力を求められていません。"
+            if prompt.confirm and (confirm_value is None or confirm_value != value):
+                prompt.error = (
+                    "確認のための入力が一致しません。もう一度入力してください。"
+                )
+                return HTTPStatus.BAD_REQUEST, prompt.error
+            try:
+                pin = Pin(prompt.kind, value)
+            except (UnicodeEncodeError, ValueError):
+                prompt.error = _pin_shape_message(prompt.kind)
+                return HTTPStatus.BAD_REQUEST, prompt.error
+            try:
+                pin_shape_check(pin)
+            except ApplicationError as exc:
+                pin.wipe()
+                prompt.error = str(exc.message)
+                return HTTPStatus.BAD_REQUEST, prompt.error
+            prompt.pin = pin
+            prompt.error = ""
+            prompt.done.set()
+            return HTTPStatus.OK, "受け付けました。"
+
+    def cancel(self, prompt_id: str) -> tuple[int, str]:
+        with self._lock:
+            prompt = self._prompt
+            if prompt is None or not secrets.compare_digest(
+                prompt.prompt_id, prompt_id
+            ):
+                return HTTPStatus.CONFLICT, "入力を求められていません。"
+            prompt.cancelled = True
+            prompt.done.set()
+            return HTTPStatus.OK, "取り消しました。"
+
+
+def _pin_shape_message(kind: str) -> str:
+    if kind == "signing":
+        return "暗証番号は英大文字と数字を各1文字以上含む6〜16文字で入力してください。"
+    return "暗証番号は数字4桁で入力してください。"
+
+
+def _handler_for(pad: PinPad) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        server_version = "madoguchi-pinpad"
+        sys_version = ""
+
+        def log_message(self, format: str, *args: Any) -> None:
+            # Request lines only (the PIN travels in POST bodies, never in a URL).
+            logger.debug("pinpad %s %s", self.command, self.path.split("?")[0])
+
+        def _allowed(self) -> bool:
+            client = self.client_address[0]
+            host = (self.headers.get("Host") or "").rsplit(":", 1)[0].strip("[]")
+            return client in ("127.0.0.1", "::1") and host in (
+                "127.0.0.1",
+                "localhost",
+                "::1",
+            )
+
+        def _send(self, status: int, body: bytes, content_type: str) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "no-store")
+            self.send_header("X-Frame-Options", "DENY")
+            self.send_header("Referrer-Policy", "no-referrer")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def _json(self, status: int, payload: dict[str, Any]) -> None:
+            body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+            self._send(status, body, "application/json; charset=utf-8")
+
+        def do_GET(self) -> None:
+            if not self._allowed():
+                self._json(HTTPStatus.FORBIDDEN, {"message": "forbidden"})
+                return
+            path = self.path.split("?")[0]
+            if path == "/":
+                self._send(
+                    HTTPStatus.OK, TEMPLATE.read_bytes(), "text/html; charset=utf-8"
+                )
+            elif path == "/state":
+                self._json(HTTPStatus.OK, pad.state())
+            else:
+                self._json(HTTPStatus.NOT_FOUND, {"message": "not found"})
+
+        def do_POST(self) -> None:
+            if not self._allowed():
+                self._json(HTTPStatus.FORBIDDEN, {"message": "forbidden"})
+                return
+            length = int(self.headers.get("Content-Length") or 0)
+            if length > MAX_BODY:
+                self._json(
+                    HTTPStatus.REQUEST_ENTITY_TOO_LARGE, {"message": "too large"}
+                )
+                return
+            raw = self.rfile.read(length)
+            fields = _parse_body(raw, self.headers.get("Content-Type", ""))
+            del raw
+            path = self.path.split("?")[0]
+            prompt_id = str(fields.get("prompt_id", ""))
+            if path == "/entry":
+                status, message = pad.submit(
+                    prompt_id,
+                    str(fields.get("pin", "")),
+                    None if fields.get("confirm") is None else str(fields["confirm"]),
+                )
+            elif path == "/cancel":
+                status, message = pad.cancel(prompt_id)
+            else:
+                status, message = HTTPStatus.NOT_FOUND, "not found"
+            fields.clear()
+            self._json(status, {"ok": status == HTTPStatus.OK, "message": message})
+
+    return Handler
+
+
+def _parse_body(raw: bytes, content_type: str) -> dict[str, Any]:
+    try:
+        if content_type.startswith("application/json"):
+            data = json.loads(raw.decode("utf-8") or "{}")
+            return data if isinstance(data, dict) else {}
+        return {k: v[0] for k, v in parse_qs(raw.decode("utf-8")).items()}
+    except (UnicodeDecodeError, ValueError):
+        return {}
+
+
+def wait_for_prompt(pad_url: str, *, timeout: float = 10.0) -> dict[str, Any]:
+    """Poll ``/state`` until a prompt is open (used by tests acting as the resident)."""
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with urllib.request.urlopen(pad_url + "state", timeout=5) as response:
+            state = json.loads(response.read())
+        if state["prompt"]:
+            return dict(state["prompt"])
+        time.sleep(0.05)
+    raise TimeoutError("no PIN prompt opened")

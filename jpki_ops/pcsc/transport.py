@@ -1,0 +1,190 @@
+"""PC/SC transport on pyscard's low-level ``scard`` module.
+
+The low-level API is used (not ``smartcard.System``) because it hands back the
+winscard return code, which is what tells "pcscd is down" from "no card" from "card
+pulled out" (pcsc-testing.md §8), and because it adds nothing per APDU.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import logging
+import time
+from collections.abc import Callable
+
+from smartcard import scard
+
+from . import errors
+
+logger = logging.getLogger(__name__)
+
+# winscard return codes, unsigned (pyscard may hand them back signed).
+_NO_SERVICE = {scard.SCARD_E_NO_SERVICE, scard.SCARD_E_SERVICE_STOPPED}
+_NO_READER = {
+    scard.SCARD_E_NO_READERS_AVAILABLE,
+    scard.SCARD_E_UNKNOWN_READER,
+    scard.SCARD_E_READER_UNAVAILABLE,
+}
+_NO_CARD = {scard.SCARD_E_NO_SMARTCARD, scard.SCARD_W_UNPOWERED_CARD}
+_REMOVED = {
+    scard.SCARD_W_REMOVED_CARD,
+    scard.SCARD_W_RESET_CARD,
+    scard.SCARD_E_NO_SMARTCARD,
+    scard.SCARD_E_NOT_TRANSACTED,
+    scard.SCARD_W_UNRESPONSIVE_CARD,
+    scard.SCARD_E_READER_UNAVAILABLE,
+}
+
+ApduObserver = Callable[[bytes, int], None]
+
+
+def _u32(code: int) -> int:
+    return code & 0xFFFFFFFF
+
+
+def _describe(code: int) -> str:
+    try:
+        return str(scard.SCardGetErrorMessage(code)).strip()
+    except Exception:  # noqa: BLE001 - diagnostics only
+        return "unknown error"
+
+
+def _context_error(code: int) -> errors.CardError:
+    code = _u32(code)
+    if code in _NO_SERVICE:
+        return errors.PcscUnavailable(extra={"pcsc_code": f"0x{code:08X}"})
+    if code in _NO_READER:
+        return errors.ReaderNotFound(extra={"pcsc_code": f"0x{code:08X}"})
+    if code in _NO_CARD:
+        return errors.NoCard(extra={"pcsc_code": f"0x{code:08X}"})
+    if code == scard.SCARD_E_SHARING_VIOLATION:
+        return errors.ReaderBusy(extra={"pcsc_code": f"0x{code:08X}"})
+    return errors.CardCommunicationError(
+        extra={"pcsc_code": f"0x{code:08X}", "pcsc_text": _describe(code)}
+    )
+
+
+def list_readers() -> list[str]:
+    """Reader names pcscd knows; raises PcscUnavailable when it is not running."""
+    hresult, context = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
+    if _u32(hresult) != scard.SCARD_S_SUCCESS:
+        raise _context_error(hresult)
+    try:
+        hresult, readers = scard.SCardListReaders(context, [])
+        code = _u32(hresult)
+        if code == _u32(scard.SCARD_E_NO_READERS_AVAILABLE):
+            return []
+        if code != scard.SCARD_S_SUCCESS:
+            raise _context_error(hresult)
+        return list(readers)
+    finally:
+        scard.SCardReleaseContext(context)
+
+
+def resolve_reader(name: str | None = None, pattern: str | None = None) -> str:
+    """The exact reader name: ``name`` if present, else the first matching ``pattern``."""
+    readers = list_readers()
+    if name is not None:
+        if name in readers:
+            return name
+        raise errors.ReaderNotFound(extra={"reader": name, "readers": readers})
+    glob = pattern or "*"
+    for reader in readers:
+        if fnmatch.fnmatchcase(reader, glob):
+            return reader
+    raise errors.ReaderNotFound(extra={"reader_pattern": glob, "readers": readers})
+
+
+class Connection:
+    """One exclusive connection to the card in one reader.
+
+    Exclusive, so that no other program interleaves APDUs with an operation that
+    has verified a PIN; closed with a card reset, so a verified PIN does not
+    outlive the operation (card-protocol.md §2: selection clears security status).
+    """
+
+    def __init__(
+        self,
+        reader: str,
+        *,
+        observer: ApduObserver | None = None,
+        exclusive: bool = True,
+        card_timeout: float = 0.0,
+    ) -> None:
+        self.reader = reader
+        self.observer = observer
+        self._context: int | None = None
+        self._card: int | None = None
+        self._protocol = scard.SCARD_PCI_T1
+        self.apdu_count = 0
+        hresult, context = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
+        if _u32(hresult) != scard.SCARD_S_SUCCESS:
+            raise _context_error(hresult)
+        self._context = context
+        share = scard.SCARD_SHARE_EXCLUSIVE if exclusive else scard.SCARD_SHARE_SHARED
+        # A card just put in needs a moment before it answers (pcsc-testing.md §4.5).
+        deadline = time.monotonic() + card_timeout
+        while True:
+            hresult, card, protocol = scard.SCardConnect(
+                context,
+                reader,
+                share,
+                scard.SCARD_PROTOCOL_T0 | scard.SCARD_PROTOCOL_T1,
+            )
+            code = _u32(hresult)
+            if code not in _NO_CARD and code != scard.SCARD_E_SHARING_VIOLATION:
+                break
+            if time.monotonic() >= deadline:
+                break
+            time.sleep(0.05)
+        if _u32(hresult) != scard.SCARD_S_SUCCESS:
+            scard.SCardReleaseContext(context)
+            self._context = None
+            raise _context_error(hresult)
+        self._card = card
+        self._protocol = (
+            scard.SCARD_PCI_T0
+            if protocol == scard.SCARD_PROTOCOL_T0
+            else scard.SCARD_PCI_T1
+        )
+
+    def atr(self) -> bytes:
+        hresult, _reader, _state, _protocol, atr = scard.SCardStatus(self._card)
+        if _u32(hresult) != scard.SCARD_S_SUCCESS:
+            raise self._transmit_error(hresult)
+        return bytes(atr)
+
+    def transmit(self, apdu: bytes) -> tuple[bytes, int]:
+        """Send one APDU; returns (response data, status word)."""
+        if self._card is None:
+            raise errors.CardCommunicationError()
+        hresult, response = scard.SCardTransmit(self._card, self._protocol, list(apdu))
+        self.apdu_count += 1
+        if _u32(hresult) != scard.SCARD_S_SUCCESS:
+            raise self._transmit_error(hresult)
+        if len(response) < 2:
+            raise errors.CardCommunicationError(extra={"reason": "short response"})
+        sw = (response[-2] << 8) | response[-1]
+        if self.observer is not None:
+            self.observer(apdu[:4], sw)
+        return bytes(response[:-2]), sw
+
+    def _transmit_error(self, hresult: int) -> errors.CardError:
+        code = _u32(hresult)
+        logger.info("pcsc transmit failed", extra={"pcsc_code": f"0x{code:08X}"})
+        if code in _NO_SERVICE:
+            return errors.PcscUnavailable(extra={"pcsc_code": f"0x{code:08X}"})
+        if code in _REMOVED:
+            return errors.CardRemoved(extra={"pcsc_code": f"0x{code:08X}"})
+        return errors.CardCommunicationError(
+            extra={"pcsc_code": f"0x{code:08X}", "pcsc_text": _describe(code)}
+        )
+
+    def close(self, *, reset: bool = True) -> None:
+        if self._card is not None:
+            disposition = scard.SCARD_RESET_CARD if reset else scard.SCARD_LEAVE_CARD
+            scard.SCardDisconnect(self._card, disposition)
+            self._card = None
+        if self._context is not None:
+            scard.SCardReleaseContext(self._context)
+            self._context = None
