@@ -1,0 +1,237 @@
+"""jpki_ops models.
+
+The first two belong to the SIMULATED issuer (J-LIS): its register of issued
+certificates and the CRLs it published. A real J-LIS keeps these on its side; the
+procedures read certificate state through the issuer gateway, never these tables.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from counter.constants import CertificateKind
+from counter.scoping import ScopedManager
+
+
+class IssuedCertificateState(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    SUSPENDED = "suspended", _("Suspended (certificate hold)")
+    REVOKED = "revoked", _("Revoked")
+
+
+class IssuedCertificateRecord(models.Model):
+    """SIMULATION: one certificate the simulated J-LIS issued.
+
+    Holds no personal data: serial, kind, card, fingerprint, validity and state.
+    """
+
+    serial = models.CharField(_("serial number (hex)"), max_length=40, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=CertificateKind.choices)
+    card_id = models.CharField(_("card id"), max_length=32, db_index=True)
+    fingerprint_sha256 = models.CharField(_("SHA-256 fingerprint"), max_length=64)
+    not_before = models.DateTimeField(_("valid from"))
+    not_after = models.DateTimeField(_("valid until"))
+    state = models.CharField(
+        _("state"),
+        max_length=20,
+        choices=IssuedCertificateState.choices,
+        default=IssuedCertificateState.ACTIVE,
+    )
+    revocation_reason = models.PositiveSmallIntegerField(
+        _("RFC 5280 reason code"), null=True, blank=True
+    )
+    state_changed_at = models.DateTimeField(_("state changed at"), null=True, blank=True)
+    issued_at = models.DateTimeField(_("issued at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("certificate issued by the simulated issuer")
+        verbose_name_plural = _("certificates issued by the simulated issuer")
+        ordering = ["-issued_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(state="revoked") | models.Q(revocation_reason__isnull=False),
+                name="jpki_issued_cert_revoked_has_reason",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.serial} ({self.state})"
+
+    @property
+    def serial_int(self) -> int:
+        return int(self.serial, 16)
+
+
+class PublishedCrl(models.Model):
+    """SIMULATION: a CRL the simulated issuer published (newest per kind is served)."""
+
+    kind = models.CharField(_("kind"), max_length=20, choices=CertificateKind.choices)
+    number = models.PositiveIntegerField(_("CRL number"))
+    this_update = models.DateTimeField(_("this update"))
+    next_update = models.DateTimeField(_("next update"))
+    der = models.BinaryField(_("DER"))
+
+    class Meta:
+        verbose_name = _("CRL published by the simulated issuer")
+        verbose_name_plural = _("CRLs published by the simulated issuer")
+        ordering = ["kind", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "number"], name="jpki_crl_unique_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} CRL #{self.number}"
+
+
+# --- Card operations and desk agents (jpki-B) ------------------------------------
+#
+# The clerk's screen requests a card operation; the desk agent next to the reader
+# claims it by long-polling, runs it on the card and posts the outcome. Rows, not
+# messages, so a restarted process loses nothing (architecture.md "Desk agent").
+# A PIN is never a field here: parameters, progress and results carry only what
+# the card said about it (tries left, blocked), never a value.
+
+
+class CardOperationKind(models.TextChoices):
+    READ_CARD = "read_card", _("Read the card")
+    PIN_STATUS = "pin_status", _("Check PIN tries left")
+    PIN_VERIFY = "pin_verify", _("Verify a PIN")
+    PIN_CHANGE = "pin_change", _("Change a PIN")
+    PIN_RESET = "pin_reset", _("Reset a PIN")
+    CERT_ISSUE = "cert_issue", _("Issue a certificate onto the card")
+    SIGN_TEST = "sign_test", _("Test signature")
+    READ_BASIC_ITEMS = "read_basic_items", _("Read the four basic items")
+
+
+# Kinds an agent may simply run again after a restart: they change nothing on the
+# card and spend no PIN try. Everything else fails cleanly instead (never twice).
+IDEMPOTENT_CARD_OPERATION_KINDS = frozenset(
+    {CardOperationKind.READ_CARD, CardOperationKind.PIN_STATUS}
+)
+
+
+class CardOperationState(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
+    CLAIMED = "claimed", _("Running at the desk")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")
+    TIMED_OUT = "timed_out", _("Timed out")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+CARD_OPERATION_OPEN_STATES = (CardOperationState.REQUESTED, CardOperationState.CLAIMED)
+
+
+class CardOperation(models.Model):
+    """One thing to do with the card at one desk (requested → claimed → finished)."""
+
+    desk = models.ForeignKey(
+        "counter.Desk",
+        on_delete=models.PROTECT,
+        related_name="card_operations",
+        verbose_name=_("desk"),
+    )
+    case = models.ForeignKey(
+        "counter.Case",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="card_operations",
+        verbose_name=_("case"),
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=CardOperationKind.choices)
+    parameters = models.JSONField(_("parameters"), default=dict, blank=True)
+    state = models.CharField(
+        _("state"),
+        max_length=20,
+        choices=CardOperationState.choices,
+        default=CardOperationState.REQUESTED,
+        db_index=True,
+    )
+    idempotency_key = models.CharField(_("idempotency key"), max_length=64)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    claimed_by = models.CharField(_("claimed by (agent session)"), max_length=100, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    progress = models.JSONField(_("progress"), default=dict, blank=True)
+    result = models.JSONField(_("result"), default=dict, blank=True)
+    error_code = models.CharField(_("error code"), max_length=60, blank=True)
+    error_message = models.CharField(_("error message"), max_length=500, blank=True)
+    requested_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ScopedManager()
+    scope_municipality = "desk__office__municipality"
+    scope_office = "desk__office"
+
+    class Meta:
+        verbose_name = _("card operation")
+        verbose_name_plural = _("card operations")
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["desk", "idempotency_key"], name="card_operation_idempotency"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(state="claimed") | ~models.Q(claimed_by=""),
+                name="card_operation_claimed_has_agent",
+            ),
+        ]
+        indexes = [models.Index(fields=["desk", "state", "requested_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk} ({self.state})"
+
+    @property
+    def finished(self) -> bool:
+        return self.state not in CARD_OPERATION_OPEN_STATES
+
+
+class DeskAgentCredential(models.Model):
+    """The secret a desk agent authenticates with; only its SHA-256 is stored."""
+
+    desk = models.ForeignKey(
+        "counter.Desk",
+        on_delete=models.PROTECT,
+        related_name="agent_credentials",
+        verbose_name=_("desk"),
+    )
+    token_hash = models.CharField(_("token hash (SHA-256)"), max_length=64, unique=True)
+    token_prefix = models.CharField(_("token prefix"), max_length=12)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    last_seen_at = models.DateTimeField(_("last seen"), null=True, blank=True)
+
+    objects = ScopedManager()
+    scope_municipality = "desk__office__municipality"
+    scope_office = "desk__office"
+
+    class Meta:
+        verbose_name = _("desk agent credential")
+        verbose_name_plural = _("desk agent credentials")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.desk} {self.token_prefix}…"
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
