@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Django's command-line utility. Defaults to the demo settings (SQLite, eager Celery)."""
+"""Django's command-line utility; defaults to the demo settings (SQLite, eager)."""
 
 import os
 import sys

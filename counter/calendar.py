@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 import jpholiday
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from counter.models import ClosedDay, Office, OpeningHours, SpecialOpening
 
@@ -71,16 +71,15 @@ def counter_status(
         return CounterStatus(
             False,
             "year-end-closure",
-            _(
-                "The counter is closed for the year-end holidays (December 29 to January 3)."
-            ),
+            _("The counter is closed for the year-end holidays (29 Dec – 3 Jan)."),
         )
     holiday = jpholiday.is_holiday_name(day)
 
-    slots: list[tuple[dt.time, dt.time]] = []
-    for special in SpecialOpening.objects.filter(profile=profile, date=day):
-        if special.office_id in (None, office.pk) and special.serves(procedure):
-            slots.append((special.opens, special.closes))
+    slots: list[tuple[dt.time, dt.time]] = [
+        (special.opens, special.closes)
+        for special in SpecialOpening.objects.filter(profile=profile, date=day)
+        if special.office_id in (None, office.pk) and special.serves(procedure)
+    ]
     for hours in OpeningHours.objects.filter(profile=profile, weekday=day.weekday()):
         if hours.office_id not in (None, office.pk) or not hours.serves(procedure):
             continue

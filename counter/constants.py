@@ -1,4 +1,4 @@
-"""Choices shared by services, screens, the API and the other apps (names: glossary.md)."""
+"""Choices shared by services, screens, the API and other apps (glossary.md names)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
