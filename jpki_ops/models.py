@@ -42,7 +42,9 @@ class IssuedCertificateRecord(models.Model):
     revocation_reason = models.PositiveSmallIntegerField(
         _("RFC 5280 reason code"), null=True, blank=True
     )
-    state_changed_at = models.DateTimeField(_("state changed at"), null=True, blank=True)
+    state_changed_at = models.DateTimeField(
+        _("state changed at"), null=True, blank=True
+    )
     issued_at = models.DateTimeField(_("issued at"), auto_now_add=True)
 
     class Meta:
@@ -51,7 +53,8 @@ class IssuedCertificateRecord(models.Model):
         ordering = ["-issued_at"]
         constraints = [
             models.CheckConstraint(
-                condition=~models.Q(state="revoked") | models.Q(revocation_reason__isnull=False),
+                condition=~models.Q(state="revoked")
+                | models.Q(revocation_reason__isnull=False),
                 name="jpki_issued_cert_revoked_has_reason",
             )
         ]
@@ -78,7 +81,9 @@ class PublishedCrl(models.Model):
         verbose_name_plural = _("CRLs published by the simulated issuer")
         ordering = ["kind", "-number"]
         constraints = [
-            models.UniqueConstraint(fields=["kind", "number"], name="jpki_crl_unique_number")
+            models.UniqueConstraint(
+                fields=["kind", "number"], name="jpki_crl_unique_number"
+            )
         ]
 
     def __str__(self) -> str:
@@ -159,7 +164,9 @@ class CardOperation(models.Model):
         related_name="+",
         verbose_name=_("requested by"),
     )
-    claimed_by = models.CharField(_("claimed by (agent session)"), max_length=100, blank=True)
+    claimed_by = models.CharField(
+        _("claimed by (agent session)"), max_length=100, blank=True
+    )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     progress = models.JSONField(_("progress"), default=dict, blank=True)
     result = models.JSONField(_("result"), default=dict, blank=True)
