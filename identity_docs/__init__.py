@@ -1,1 +1,1 @@
-"""Class A / class B identity documents: catalogue, requirement rules, evaluator, evidence."""
+"""Class A / class B identity documents: catalogue, rules, evaluator, evidence."""

@@ -138,7 +138,7 @@ def _holder_other_id(policy: PolicyValues, choice: str) -> list[dict[str, Any]]:
 def _authority(
     policy: PolicyValues, max_age: int | None = None
 ) -> list[dict[str, Any]]:
-    """戸籍謄本等の法定代理人の資格を証明する書類 (waived when confirmable in the city)."""
+    """戸籍謄本等 (proof of authority), waived when confirmable in the city."""
     if not policy.proof_of_authority_required:
         return []
     slot = _slot(["proof_of_authority"], owner=OWN_APPLICANT)
@@ -201,7 +201,7 @@ Entry = tuple[list[dict[str, Any]], str]
 
 
 def default_rules(policy: PolicyValues = SEED_POLICY) -> dict[Key, Entry]:
-    """Every (procedure, role, visit) with its rules JSON and a note citing the source."""
+    """Every (procedure, role, visit) with its rules JSON and a source note."""
     out: dict[Key, Entry] = {}
     agent_id = _a_or_two_b("agent_id", OWN_APPLICANT, policy)
     rep_id = _a_or_two_b("representative_id", OWN_APPLICANT, policy)
@@ -215,14 +215,16 @@ def default_rules(policy: PolicyValues = SEED_POLICY) -> dict[Key, Entry]:
     out[(pc, REP, 1)] = (
         [CARD_RULE, *_authority(policy), rep_id],
         (
-            "Seed (Atsugi) PIN change 2: the card + 戸籍謄本等 (waived when confirmable "
+            "Seed (Atsugi) PIN change "
+            "2: the card + 戸籍謄本等 (waived when confirmable "
             "in the city) + the representative's A×1 or B×2."
         ),
     )
     out[(pc, AGENT_ROLE, 1)] = (
         [CARD_RULE, agent_id],
         (
-            "Seed (Atsugi) PIN change 3: the card + the agent's A×1 or B×2; without them "
+            "Seed (Atsugi) PIN change 3: "
+            "the card + the agent's A×1 or B×2; without them "
             "the person cannot be an agent. Inquiry letter mailed to the holder."
         ),
     )
@@ -248,7 +250,8 @@ def default_rules(policy: PolicyValues = SEED_POLICY) -> dict[Key, Entry]:
             _representative_reset_id(policy),
         ],
         (
-            "Seed (Atsugi) PIN reset 2: the card + the holder's A×1 or B×1 other than the "
+            "Seed (Atsugi) PIN reset 2: "
+            "the card + the holder's A×1 or B×1 other than the "
             "card + 戸籍謄本等 (waiver) + the representative's A×2 or A×1+B×1."
         ),
     )
@@ -280,21 +283,24 @@ def default_rules(policy: PolicyValues = SEED_POLICY) -> dict[Key, Entry]:
                 *_authority(policy),
             ],
             (
-                "Seed: under 15 / adult ward — ask in advance; rules.md §5.2: card + the "
+                "Seed: under 15 / adult ward "
+                "— ask in advance; rules.md §5.2: card + the "
                 "representative's photo ID + proof of authority."
             ),
         )
         out[(proc, AGENT_ROLE, 1)] = (
             [CARD_RULE, _photo_id("agent_id", OWN_APPLICANT)],
             (
-                "Seed 代理人申請 [1回目]: 申請者本人のマイナンバーカード + 代理人の官公署"
+                "Seed 代理人申請 [1回目]: "
+                "申請者本人のマイナンバーカード + 代理人の官公署"
                 "発行の写真付き本人確認書類."
             ),
         )
         out[(proc, AGENT_ROLE, 2)] = (
             _inquiry_second_visit(proc, policy, _photo_id("agent_id", OWN_APPLICANT)),
             (
-                "Seed 代理人申請 [2回目]: 回答書 + 委任状 + 申請者本人のマイナンバーカード + "
+                "Seed 代理人申請 [2回目]: "
+                "回答書 + 委任状 + 申請者本人のマイナンバーカード + "
                 "代理人の写真付き本人確認書類."
             ),
         )
@@ -304,7 +310,8 @@ def default_rules(policy: PolicyValues = SEED_POLICY) -> dict[Key, Entry]:
     out[(rv, HOLDER, 1)] = (
         [CARD_RULE, *_resident_pin_extra(policy)],
         (
-            "Seed: マイナンバーカードを持参; rules.md §5.2 [M-kure]: one A/B if the 住基 PIN "
+            "Seed: マイナンバーカードを持参; rules.md "
+            "§5.2 [M-kure]: one A/B if the 住基 PIN "
             "is unknown."
         ),
     )
@@ -340,7 +347,8 @@ def default_rules(policy: PolicyValues = SEED_POLICY) -> dict[Key, Entry]:
     if policy.agent_suspension_lift == AGENT_LIFT_NOT_ACCEPTED:
         out[(sl, AGENT_ROLE, 1)] = (
             [{"id": "agent_not_permitted", "alternatives": [], "not_permitted": True}],
-            "rules.md §5.2 VARIES [M-omura]: agents not accepted; the holder must come.",
+            "rules.md §5.2 VARIES [M-omura]: "
+            "agents not accepted; the holder must come.",
         )
     elif policy.agent_suspension_lift == AGENT_LIFT_ID_ONLY:
         out[(sl, AGENT_ROLE, 1)] = (
@@ -362,7 +370,7 @@ def default_rules(policy: PolicyValues = SEED_POLICY) -> dict[Key, Entry]:
 def default_requirement(
     procedure: str, role: str, visit: int, policy: PolicyValues = SEED_POLICY
 ) -> dict[str, Any] | None:
-    """The requirement JSON for one combination, or ``None`` if there is no such visit."""
+    """The requirement JSON for one combination; ``None``: no such visit."""
     entry = default_rules(policy).get((procedure, role, visit))
     if entry is None:
         return None

@@ -122,7 +122,7 @@ class Evaluation:
 
 
 def add_months(day: date, months: int) -> date:
-    """The same day ``months`` later, clamped to the month's end (31 Jan + 1 → 28 Feb)."""
+    """``months`` later, clamped to the month's end (31 Jan + 1 → 28 Feb)."""
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
@@ -224,7 +224,7 @@ class _Search:
     def _slot_choices(
         self, slot: Slot, used: frozenset[int]
     ) -> Iterable[tuple[_Candidate, ...]]:
-        """Ways to fill ``slot``; identical documents are interchangeable, tried once."""
+        """Ways to fill ``slot``; identical documents are tried once."""
         groups: dict[tuple[Any, ...], list[_Candidate]] = {}
         for candidate in self.candidates:
             if candidate.index not in used and self.fits(slot, candidate):
@@ -273,7 +273,7 @@ class _Search:
         return None
 
     def partial(self, rule: Rule, used: frozenset[int]) -> list[_Candidate]:
-        """Documents that count towards an unmet rule (its best alternative, greedily)."""
+        """Documents counting towards an unmet rule (best alternative, greedy)."""
         best: list[_Candidate] = []
         for alternative in rule.alternatives:
             taken: list[_Candidate] = []
@@ -296,16 +296,39 @@ def _rejected(code: str, reason: str) -> Rejected:
     return Rejected(code=code, reason=reason, message_ja=ja, message_en=en)
 
 
-def _unused_reason(candidate: _Candidate, rules: Sequence[Rule], on_date: date) -> str:
-    best = "not-accepted-for-procedure"
-    for rule in rules:
-        for slot in rule.slots():
-            problem = _slot_problem(slot, candidate.doc, candidate.kind, on_date)
-            if problem is None:
-                return "not-needed"
-            if _SLOT_CHECK_ORDER.index(problem) > _SLOT_CHECK_ORDER.index(best):
-                best = problem
-    return best
+def _unused_reason(
+    candidate: _Candidate,
+    unmet: Sequence[Rule],
+    met: Sequence[Rule],
+    on_date: date,
+) -> str:
+    """Why a valid document ended up unused, as useful to the clerk as possible.
+
+    First against the rules still unmet (is it the wrong person's, an unsealed
+    envelope, the card offered as the "other" document?), then: surplus for a rule
+    already met ("not-needed"), or not a document this procedure asks for.
+    """
+
+    def closest(rules: Sequence[Rule]) -> str | None:
+        best: str | None = None
+        for rule in rules:
+            for slot in rule.slots():
+                problem = _slot_problem(slot, candidate.doc, candidate.kind, on_date)
+                if problem is None:
+                    return "combination-not-allowed"
+                if best is None or _SLOT_CHECK_ORDER.index(
+                    problem
+                ) > _SLOT_CHECK_ORDER.index(best):
+                    best = problem
+        return best
+
+    for_unmet = closest(unmet)
+    if for_unmet is not None and for_unmet != "not-accepted-for-procedure":
+        return for_unmet
+    for_met = closest(met)
+    if for_met == "combination-not-allowed":
+        return "not-needed"
+    return for_met or for_unmet or "not-accepted-for-procedure"
 
 
 def _normalise(
@@ -390,7 +413,8 @@ def evaluate(
 
     for candidate in candidates:
         if candidate.index not in used_ids:
-            reason = _unused_reason(candidate, active, on_date)
+            unmet = [r for r in active if r not in met_rules]
+            reason = _unused_reason(candidate, unmet, met_rules, on_date)
             rejected.append(_rejected(candidate.doc.code, reason))
 
     return Evaluation(

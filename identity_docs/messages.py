@@ -75,10 +75,7 @@ def describe_slot(slot: Slot, role: str) -> str:
     if special is not None:
         return special
     classes = tuple(c for c in slot.classes if c in (DocumentClass.A, DocumentClass.B))
-    if classes:
-        what = _class_phrase(classes)
-    else:
-        what = _(" or ").join(slot.codes)
+    what = _class_phrase(classes) if classes else _(" or ").join(slot.codes)
     if slot.photo:
         docs = ngettext(
             "%(count)d %(what)s photo document",
@@ -147,6 +144,9 @@ REJECTION_REASONS: dict[str, Callable[[], str]] = {
     ),
     "not-accepted-for-procedure": lambda: _(
         "This document is not one of those needed for this procedure."
+    ),
+    "combination-not-allowed": lambda: _(
+        "This document counts, but not in this combination; see what is still needed."
     ),
     "not-needed": lambda: _("Not needed: the requirement is already met without it."),
 }

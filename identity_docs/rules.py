@@ -107,7 +107,7 @@ class Requirement:
     rules: tuple[Rule, ...] = field(default_factory=tuple)
 
     def codes(self) -> set[str]:
-        """Every catalogue code the requirement names (checked against the catalogue)."""
+        """Every catalogue code named, to check against the catalogue."""
         names: set[str] = set()
         for rule in self.rules:
             for slot in rule.slots():
