@@ -70,9 +70,7 @@ def address_number(block: str) -> str:
     text = re.sub(r"(?<=[0-9])F", "-", text)
     out: list[str] = []
     for token in re.findall(r"[0-9]+|[A-Z]+|-|.", text):
-        if token.isdigit() or token == "-":
-            out.append(token)
-        elif len(token) == 1 and "A" <= token <= "Z":
+        if token.isdigit() or token == "-" or re.fullmatch("[A-Z]", token):
             out.append(token)
         else:  # kanji, kana, blanks, words of two or more letters
             out.append("-")
@@ -111,6 +109,29 @@ class CustomerBarcode:
     def bars(self) -> str:
         """67 bars: start, 21 characters of three bars, stop."""
         return START_BARS + "".join(BARS[c] for c in self.characters) + STOP_BARS
+
+
+_BLOCK_START = re.compile(
+    r"[0-9]|[〇一二三四五六七八九十百千]+(?=丁目|丁|番地|番|号|地割|線)"
+)
+
+
+def split_address(address: str) -> tuple[str, str]:
+    """Split an address into the town area (part A) and the rest (part B).
+
+    The manual splits where the town area (町域) named by the postal code ends,
+    which needs Japan Post's postal-code data. Without it, part B starts at the
+    first Arabic digit or the first kanji numeral in front of 丁目, 番地, 号, 地割
+    or 線; this holds for every example on the manual's p25. A town name with an
+    Arabic digit would be split too early (the barcode then carries extra digits).
+    """
+    folded = unicodedata.normalize("NFKC", address)
+    if len(folded) != len(address):  # folding changed lengths: split on the original
+        folded = address
+    match = _BLOCK_START.search(folded)
+    if not match:
+        return address, ""
+    return address[: match.start()], address[match.start() :]
 
 
 def customer_barcode(*, postal_code: str, block: str) -> CustomerBarcode | None:

@@ -105,7 +105,7 @@ class _LetterFace(TTFontFace):
         super().__init__(filename)
         self._glyf = self.get_table("glyf")
         self._glyph_cache: dict[int, bytes] = {}
-        self._stream_cache: dict[tuple[int, ...], pdfdoc.PDFStream] = {}
+        self._stream_cache: dict[tuple[int, ...], tuple[bytes, int]] = {}
 
     def _glyph(self, index: int) -> bytes:
         data = self._glyph_cache.get(index)
@@ -181,22 +181,25 @@ class _LetterFace(TTFontFace):
         return output.makeStream()
 
     def font_file_stream(self, subset: list[int]) -> pdfdoc.PDFStream:
-        """The compressed FontFile2 stream of a subset; memoised per glyph list."""
+        """The FontFile2 stream of a subset, compressed once per glyph list."""
         key = tuple(subset)
-        stream = self._stream_cache.get(key)
-        if stream is None:
+        cached = self._stream_cache.get(key)
+        if cached is None:
             content = self.makeSubset(subset)
-            stream = _precompressed(content, Length1=len(content))
+            cached = (zlib.compress(content, 9), len(content))
             if len(self._stream_cache) > 256:
                 self._stream_cache.clear()
-            self._stream_cache[key] = stream
-        return stream
+            self._stream_cache[key] = cached
+        return _flate_stream(cached[0], Length1=cached[1])
 
 
-def _precompressed(content: bytes, **entries: Any) -> pdfdoc.PDFStream:
-    """A Flate stream compressed once; reportlab skips filters when Filter is set."""
+def _flate_stream(compressed: bytes, **entries: Any) -> pdfdoc.PDFStream:
+    """A stream object (one per document) around already-compressed bytes.
+
+    reportlab applies no filter when the dictionary names one already.
+    """
     stream = pdfdoc.PDFStream()
-    stream.content = zlib.compress(content, 9)
+    stream.content = compressed
     stream.dictionary["Filter"] = pdfdoc.PDFArray([pdfdoc.PDFName("FlateDecode")])
     for key, value in entries.items():
         stream.dictionary[key] = value
@@ -240,7 +243,7 @@ class LetterFont(TTFont):
             pieces = self._pieces.get(key)
             if pieces is None:
                 widths = pdfdoc.PDFArray([self.face.getCharWidth(c) for c in subset])
-                cmap = _precompressed(makeToUnicodeCMap(base, subset).encode("latin-1"))
+                cmap = zlib.compress(makeToUnicodeCMap(base, subset).encode("latin-1"))
                 pieces = (widths, cmap)
                 if len(self._pieces) > 256:
                     self._pieces.clear()
@@ -252,7 +255,7 @@ class LetterFont(TTFont):
             font.FirstChar = 0
             font.LastChar = len(subset) - 1
             font.Widths = widths
-            font.ToUnicode = doc.Reference(cmap, "toUnicodeCMap:" + base)
+            font.ToUnicode = doc.Reference(_flate_stream(cmap), "toUnicodeCMap:" + base)
             font_file = doc.Reference(
                 self.face.font_file_stream(subset), f"fontFile:{base}"
             )

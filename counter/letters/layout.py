@@ -69,7 +69,7 @@ ADDRESS_BLOCK = WINDOW.inset(WINDOW_SHIFT_TOLERANCE_MM)
 
 # Address block content (inside ADDRESS_BLOCK).
 NON_FORWARDABLE_BOX = Box(
-    left=ADDRESS_BLOCK.right - 17.0, top=ADDRESS_BLOCK.top, width=17.0, height=6.0
+    left=ADDRESS_BLOCK.right - 18.0, top=ADDRESS_BLOCK.top + 1.0, width=17.0, height=6.0
 )
 POSTAL_CODE_BASELINE_MM = ADDRESS_BLOCK.top + 4.5
 POSTAL_CODE_SIZE_PT = 11.0

@@ -1,0 +1,146 @@
+"""What an inquiry letter says, and the data one letter is rendered from.
+
+The wording is the printed document the resident reads at home, in plain Japanese
+with short sentences (rules.md §6.2, §15); it is not screen text, so it is written
+here in Japanese rather than through gettext. Whatever varies between
+municipalities (what the agent must bring, office hours, phone) comes in through
+:class:`LetterData` from the municipal profile; the defaults below are the seed
+city's (rules.md "Default profile").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from counter.constants import Procedure
+
+from .address import PostalAddress
+
+
+class LetterKind(StrEnum):
+    PIN = "pin"  # 暗証番号の変更・初期化の照会書兼回答書
+    CERTIFICATE = "certificate"  # 電子証明書の発行・更新の照会書兼回答書
+    REVOCATION = "revocation"  # 電子証明書の失効の照会書兼回答書
+
+
+KIND_OF: dict[Procedure, LetterKind] = {
+    Procedure.PIN_CHANGE: LetterKind.PIN,
+    Procedure.PIN_RESET: LetterKind.PIN,
+    Procedure.CERT_ISSUE: LetterKind.CERTIFICATE,
+    Procedure.CERT_RENEW: LetterKind.CERTIFICATE,
+    Procedure.CERT_REVOKE: LetterKind.REVOCATION,
+}
+
+LETTER_PROCEDURES: tuple[Procedure, ...] = tuple(KIND_OF)
+
+PROCEDURE_NAME: dict[Procedure, str] = {
+    Procedure.PIN_CHANGE: "マイナンバーカードの暗証番号の変更",
+    Procedure.PIN_RESET: "マイナンバーカードの暗証番号の初期化（再設定）",
+    Procedure.CERT_ISSUE: "電子証明書の発行",
+    Procedure.CERT_RENEW: "電子証明書の更新",
+    Procedure.CERT_REVOKE: "電子証明書の失効",
+}
+
+TITLE: dict[Procedure, str] = {
+    Procedure.PIN_CHANGE: "暗証番号の変更についての照会書兼回答書",
+    Procedure.PIN_RESET: "暗証番号の初期化についての照会書兼回答書",
+    Procedure.CERT_ISSUE: "電子証明書の発行についての照会書兼回答書",
+    Procedure.CERT_RENEW: "電子証明書の更新についての照会書兼回答書",
+    Procedure.CERT_REVOKE: "電子証明書の失効についての照会書兼回答書",
+}
+
+# What the agent brings at the second visit (rules.md §6.2; seed city defaults).
+DEFAULT_BRING: dict[LetterKind, tuple[str, ...]] = {
+    LetterKind.PIN: (
+        "封をした回答書",
+        "あなたのマイナンバーカード",
+        "代理人の本人確認書類（運転免許証など）",
+        "あなたが窓口に来られない理由がわかる書類（診断書など）",
+    ),
+    LetterKind.CERTIFICATE: (
+        "封をした回答書",
+        "あなたのマイナンバーカード",
+        "代理人の顔写真付きの本人確認書類（運転免許証など）",
+        "委任状",
+    ),
+    LetterKind.REVOCATION: (
+        "封をした回答書",
+        "あなたのマイナンバーカード",
+        "代理人の本人確認書類（運転免許証など）",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class PinRow:
+    """A row of boxes where the holder writes one PIN (rules.md §6.2)."""
+
+    label: str
+    places: int
+    note: str = ""
+
+
+USER_AUTH_PIN = PinRow("利用者証明用（数字4けた）", 4)
+SIGNING_PIN = PinRow("署名用（英数字6～16文字）", 16, "大文字の英字と数字")
+DEFAULT_PIN_ROWS: dict[Procedure, tuple[PinRow, ...]] = {
+    Procedure.PIN_CHANGE: (
+        PinRow("今の暗証番号（数字4けた）", 4),
+        PinRow("新しい暗証番号（数字4けた）", 4),
+    ),
+    Procedure.PIN_RESET: (PinRow("新しい暗証番号（数字4けた）", 4),),
+}
+
+
+@dataclass(frozen=True)
+class OfficeInfo:
+    """Who sends the letter and where the agent comes back (profile data)."""
+
+    municipality: str
+    sender: str  # e.g. 厚木市長
+    office: str  # e.g. 市民課
+    address: str
+    phone: str
+    hours: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class LetterData:
+    """Everything one letter shows; built by the service from the case."""
+
+    reference_code: str
+    procedure: Procedure
+    address: PostalAddress
+    agent_name: str
+    first_visit: dt.date
+    deadline: dt.date
+    issued_on: dt.date
+    office: OfficeInfo
+    bring: tuple[str, ...] = ()
+    pin_rows: tuple[PinRow, ...] = field(default=())
+
+    @property
+    def kind(self) -> LetterKind:
+        return KIND_OF[Procedure(self.procedure)]
+
+    @property
+    def things_to_bring(self) -> tuple[str, ...]:
+        return self.bring or DEFAULT_BRING[self.kind]
+
+    @property
+    def pins(self) -> tuple[PinRow, ...]:
+        if self.kind is not LetterKind.PIN:
+            return ()
+        return self.pin_rows or DEFAULT_PIN_ROWS[self.procedure]
+
+
+# Seed city office (rules.md "Default profile": Atsugi 市民課, hours of the PIN page).
+SEED_OFFICE = OfficeInfo(
+    municipality="厚木市",
+    sender="厚木市長",
+    office="厚木市役所 市民課",
+    address="厚木市中町3-17-17 本庁舎1階",
+    phone="046-225-2111",
+    hours=("平日 8時30分～17時15分", "土曜日 8時30分～12時（祝日は休み）"),
+)
