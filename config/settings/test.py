@@ -20,3 +20,10 @@ os.environ.setdefault(
 from .base import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# One test database per pytest process, so parallel runs on one server never
+# clobber each other. A worker process started by an integration test is pointed
+# at the live test database through DATABASE_URL instead.
+DATABASES["default"]["TEST"] = {  # noqa: F405
+    "NAME": os.environ.get("TEST_DATABASE_NAME", f"test_madoguchi_{os.getpid()}")
+}

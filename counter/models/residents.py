@@ -108,7 +108,7 @@ class Resident(models.Model):
     def clean(self) -> None:
         errors: dict[str, str] = {}
         today = timezone.localdate()
-        if self.birth_date and self.birth_date > today:
+        if isinstance(self.birth_date, dt.date) and self.birth_date > today:
             errors["birth_date"] = _("The birth date is in the future.")
         if self.residence_period_end and not self.nationality:
             errors["residence_period_end"] = _(
