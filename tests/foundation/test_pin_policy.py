@@ -86,7 +86,7 @@ def test_the_policy_is_data_seeded_with_the_national_rules():
 def test_policy_rows_never_hold_a_pin():
     field_names = {f.name for f in PinPolicy._meta.get_fields()}
     assert not any(
-        "pin" == n or n.endswith("_pin") or n == "value" for n in field_names
+        n == "pin" or n.endswith("_pin") or n == "value" for n in field_names
     )
     assert set(PinRules.__dataclass_fields__) == {
         "kind",
