@@ -2,12 +2,12 @@
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from counter import views as counter_views
 
-api_v1 = [
+api_v1: list[URLPattern | URLResolver] = [
     path("", include("counter.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
@@ -16,6 +16,7 @@ api_v1 = [
 urlpatterns = [
     path("", counter_views.home, name="home"),
     path("healthz", counter_views.healthz, name="healthz"),
+    path("counter/", include("counter.screens.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

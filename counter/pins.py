@@ -109,12 +109,13 @@ def validate_pin_format(value: str, rules: PinRules) -> None:
             message = _("The PIN must be exactly %(n)d digits.") % {
                 "n": rules.min_length
             }
-        elif len(value) < rules.min_length:
-            message = _("The password is too short: use %(min)d to %(max)d characters.")
-            message = message % {"min": rules.min_length, "max": rules.max_length}
         else:
-            message = _("The password is too long: use %(min)d to %(max)d characters.")
-            message = message % {"min": rules.min_length, "max": rules.max_length}
+            template = (
+                _("The password is too short: use %(min)d to %(max)d characters.")
+                if len(value) < rules.min_length
+                else _("The password is too long: use %(min)d to %(max)d characters.")
+            )
+            message = template % {"min": rules.min_length, "max": rules.max_length}
         code = "pin-too-short" if len(value) < rules.min_length else "pin-too-long"
         raise PinFormatError(code, message, extra=extra)
     if rules.require_letter and not set(value) & UPPER:
