@@ -1,7 +1,7 @@
 """Names shared by the evaluator, the models, the API and the screens.
 
-Glossary terms (``/work/shared/glossary.md``): procedures and applicant roles use
-the code names listed there.
+Procedures and applicant roles are counter's (glossary.md names); this module adds
+what only the document rules need.
 """
 
 from __future__ import annotations
@@ -9,20 +9,29 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from counter.constants import ApplicantRole, Procedure
 
-class Procedure(models.TextChoices):
-    PIN_CHANGE = "pin_change", _("PIN change")
-    PIN_RESET = "pin_reset", _("PIN reset")
-    CERT_ISSUE = "cert_issue", _("Certificate issuance")
-    CERT_RENEW = "cert_renew", _("Certificate renewal")
-    CERT_REVOKE = "cert_revoke", _("Certificate revocation")
-    SUSPENSION_LIFT = "suspension_lift", _("Lifting a suspension")
+__all__ = [
+    "CARD_CODE",
+    "DOCUMENT_PROCEDURES",
+    "MAX_VISIT",
+    "ApplicantRole",
+    "DocumentClass",
+    "Fact",
+    "Owner",
+    "Procedure",
+]
 
 
-class ApplicantRole(models.TextChoices):
-    HOLDER = "holder", _("Holder")
-    LEGAL_REPRESENTATIVE = "legal_representative", _("Legal representative")
-    VOLUNTARY_AGENT = "voluntary_agent", _("Voluntary agent")
+#: The procedures that have document rules (counter's "suspension" is a phone call).
+DOCUMENT_PROCEDURES: tuple[str, ...] = (
+    Procedure.PIN_CHANGE.value,
+    Procedure.PIN_RESET.value,
+    Procedure.CERT_ISSUE.value,
+    Procedure.CERT_RENEW.value,
+    Procedure.CERT_REVOKE.value,
+    Procedure.SUSPENSION_LIFT.value,
+)
 
 
 class Owner(models.TextChoices):

@@ -109,6 +109,8 @@ class Evaluation:
     rejected: list[Rejected] = field(default_factory=list)
     waived: list[str] = field(default_factory=list)
     met: list[str] = field(default_factory=list)
+    #: Per document, in the order given: ``(counted, reason)``; reason "" if counted.
+    decisions: list[tuple[bool, str]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -333,7 +335,7 @@ def _unused_reason(
 
 def _normalise(
     documents: Iterable[PresentedDocument | Mapping[str, Any]], role: str
-) -> list[PresentedDocument]:
+) -> list[tuple[int, PresentedDocument]]:
     docs = [
         d if isinstance(d, PresentedDocument) else PresentedDocument(**dict(d))
         for d in documents
@@ -351,7 +353,7 @@ def _normalise(
             )
             for d in docs
         ]
-    return sorted(docs, key=PresentedDocument.sort_key)
+    return sorted(enumerate(docs), key=lambda pair: pair[1].sort_key())
 
 
 def evaluate(
@@ -368,14 +370,17 @@ def evaluate(
     facts = facts or {}
     role = requirement.applicant_role
     docs = _normalise(documents, role)
+    given_order = [given for given, _ in docs]
+    decisions: list[tuple[bool, str]] = [(True, "")] * len(docs)
 
     rejected: list[Rejected] = []
     candidates: list[_Candidate] = []
-    for index, doc in enumerate(docs):
+    for index, (given, doc) in enumerate(docs):
         kind = catalogue.get(doc.code)
         problem = _document_problem(doc, kind, on_date)
         if problem is not None or kind is None:
             rejected.append(_rejected(doc.code, problem or "unknown-document"))
+            decisions[given] = (False, problem or "unknown-document")
         else:
             candidates.append(_Candidate(index=index, doc=doc, kind=kind))
 
@@ -416,6 +421,7 @@ def evaluate(
             unmet = [r for r in active if r not in met_rules]
             reason = _unused_reason(candidate, unmet, met_rules, on_date)
             rejected.append(_rejected(candidate.doc.code, reason))
+            decisions[given_order[candidate.index]] = (False, reason)
 
     return Evaluation(
         satisfied=not missing,
@@ -424,4 +430,5 @@ def evaluate(
         rejected=sorted(rejected, key=lambda r: (r.code, r.reason)),
         waived=waived,
         met=[r.id for r in active if r in met_rules],
+        decisions=decisions,
     )

@@ -76,3 +76,89 @@ class Helpers:
 @pytest.fixture
 def idocs() -> type[Helpers]:
     return Helpers
+
+
+# --- database fixtures (a municipality set up as in production, its staff, a case) ---
+
+
+@pytest.fixture
+def city(db: Any) -> Any:
+    from counter.services.municipalities import municipality_create
+
+    return municipality_create(
+        code="142123",
+        name="厚木市",
+        main_office={"code": "honcho", "name": "厚木市 本庁", "phone": "046-0"},
+    )
+
+
+@pytest.fixture
+def other_city(db: Any) -> Any:
+    from counter.services.municipalities import municipality_create
+
+    return municipality_create(
+        code="112151",
+        name="狭山市",
+        main_office={"code": "honcho", "name": "狭山市 本庁", "phone": "04-0"},
+    )
+
+
+@pytest.fixture
+def make_staff(db: Any) -> Any:
+    from django.contrib.auth.models import Group, User
+
+    from counter.models import StaffProfile
+
+    def make(username: str, role: str, municipality: Any) -> Any:
+        user = User.objects.create_user(username, password="x", is_staff=True)
+        user.groups.add(Group.objects.get(name=role))
+        StaffProfile.objects.create(
+            user=user,
+            municipality=municipality,
+            office=municipality.offices.get(code="honcho"),
+        )
+        return User.objects.get(pk=user.pk)
+
+    return make
+
+
+@pytest.fixture
+def clerk(city: Any, make_staff: Any) -> Any:
+    return make_staff("clerk1", "clerk", city)
+
+
+@pytest.fixture
+def supervisor(city: Any, make_staff: Any) -> Any:
+    return make_staff("super1", "supervisor", city)
+
+
+@pytest.fixture
+def make_case(city: Any) -> Any:
+    from datetime import date
+
+    from counter.models import Case, Resident
+
+    def make(
+        procedure: str = "pin_reset", role: str = "holder", ref: str = "C-1"
+    ) -> Any:
+        resident, _ = Resident.objects.get_or_create(
+            municipality=city,
+            register_id="R-1",
+            defaults={
+                "name": "厚木 花子",
+                "name_kana": "アツギ ハナコ",
+                "address": "厚木市中町3-17-17",
+                "birth_date": date(1980, 5, 1),
+                "gender": "female",
+            },
+        )
+        return Case.objects.create(
+            municipality=city,
+            office=city.offices.get(code="honcho"),
+            resident=resident,
+            reference=ref,
+            procedure=procedure,
+            applicant_role=role,
+        )
+
+    return make

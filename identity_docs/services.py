@@ -1,0 +1,217 @@
+"""Services and selectors of the document rules (style.md §3.3).
+
+Callers: the API and the checklist screen (``requirements_evaluate``), the
+municipality set-up in ``counter.services.municipalities`` and the data migration
+(``requirement_rules_install_defaults``), and the procedures when a clerk records
+what was shown at a visit (``evidence_record``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from counter.audit import audit_record
+from counter.errors import ApplicationError
+from identity_docs.defaults import default_rules
+from identity_docs.evaluator import (
+    DocumentKind,
+    Evaluation,
+    PresentedDocument,
+    evaluate,
+)
+from identity_docs.models import (
+    DocumentPolicy,
+    EvidencePresented,
+    IdentityDocumentKind,
+    RequirementRule,
+)
+
+
+def document_policy_get(*, profile: Any) -> DocumentPolicy:
+    """The profile's policy, created with the seed city's choices if missing."""
+    policy, _created = DocumentPolicy.objects.get_or_create(profile=profile)
+    return policy
+
+
+def catalogue_for(*, profile: Any | None = None) -> dict[str, DocumentKind]:
+    """The catalogue as one city sees it (its §5.1 overrides applied)."""
+    overrides: dict[str, dict[str, Any]] = {}
+    if profile is not None:
+        policy = DocumentPolicy.objects.filter(profile=profile).first()
+        overrides = policy.document_overrides if policy else {}
+    return {
+        kind.code: kind.as_kind(overrides.get(kind.code))
+        for kind in IdentityDocumentKind.objects.all()
+    }
+
+
+def requirement_rule_get(
+    *, profile: Any, procedure: str, applicant_role: str, visit: int
+) -> RequirementRule | None:
+    return RequirementRule.objects.filter(
+        profile=profile, procedure=procedure, applicant_role=applicant_role, visit=visit
+    ).first()
+
+
+def visits_for(*, profile: Any, procedure: str, applicant_role: str) -> list[int]:
+    """The visits this city has rules for (holders and representatives: one)."""
+    return sorted(
+        RequirementRule.objects.filter(
+            profile=profile, procedure=procedure, applicant_role=applicant_role
+        ).values_list("visit", flat=True)
+    )
+
+
+def requirement_rules_install_defaults(profile: Any, *, overwrite: bool = False) -> int:
+    """Install the requirement table built from the profile's document policy.
+
+    Called when a municipality is created (``counter.services.municipalities``)
+    and by supervisors after changing the policy (``overwrite=True`` rebuilds every
+    rule; otherwise only missing rules are added and edited ones are kept).
+    Returns the number of rules written.
+    """
+    written = 0
+    with transaction.atomic():
+        policy = document_policy_get(profile=profile)
+        for (procedure, role, visit), (rules, note) in default_rules(
+            policy.values()
+        ).items():
+            key = {
+                "profile": profile,
+                "procedure": procedure,
+                "applicant_role": role,
+                "visit": visit,
+            }
+            if overwrite:
+                RequirementRule.objects.update_or_create(
+                    **key, defaults={"rules": rules, "note": note}
+                )
+                written += 1
+            else:
+                _rule, created = RequirementRule.objects.get_or_create(
+                    **key, defaults={"rules": rules, "note": note}
+                )
+                written += int(created)
+        if overwrite:
+            # A policy change may drop a visit (e.g. agents not accepted for a lift).
+            wanted = set(default_rules(policy.values()))
+            for rule in RequirementRule.objects.filter(profile=profile):
+                if (rule.procedure, rule.applicant_role, rule.visit) not in wanted:
+                    rule.delete()
+    return written
+
+
+def requirements_evaluate(
+    *,
+    profile: Any,
+    procedure: str,
+    applicant_role: str,
+    visit: int,
+    documents: Sequence[PresentedDocument],
+    on_date: date,
+    facts: Mapping[str, bool] | None = None,
+) -> Evaluation:
+    """Evaluate the documents against the city's rule; nothing is stored."""
+    rule = requirement_rule_get(
+        profile=profile, procedure=procedure, applicant_role=applicant_role, visit=visit
+    )
+    if rule is None:
+        raise ApplicationError(
+            "no-such-visit",
+            _("This procedure has no such visit for this applicant."),
+            extra={
+                "visits": visits_for(
+                    profile=profile, procedure=procedure, applicant_role=applicant_role
+                )
+            },
+        )
+    return evaluate(
+        requirement=rule.requirement_json(),
+        documents=documents,
+        on_date=on_date,
+        catalogue=catalogue_for(profile=profile),
+        facts=facts,
+    )
+
+
+def evidence_record(
+    *,
+    case: Any,
+    visit: int,
+    documents: Sequence[PresentedDocument],
+    clerk: Any,
+    desk: Any = None,
+    facts: Mapping[str, bool] | None = None,
+    on_date: date | None = None,
+) -> tuple[list[EvidencePresented], Evaluation]:
+    """Record what was shown at a visit, each with whether it counted and why not.
+
+    The case's procedure and applicant role pick the rule; the answer is stored
+    per document and summarised in one audit entry (``identity_documents_checked``).
+    """
+    profile = case.municipality.profile
+    day = on_date or timezone.localdate()
+    result = requirements_evaluate(
+        profile=profile,
+        procedure=case.procedure,
+        applicant_role=case.applicant_role,
+        visit=visit,
+        documents=documents,
+        on_date=day,
+        facts=facts,
+    )
+    kinds = {
+        k.code: k
+        for k in IdentityDocumentKind.objects.filter(
+            code__in=[d.code for d in documents]
+        )
+    }
+    unknown = sorted({d.code for d in documents} - set(kinds))
+    if unknown:
+        raise ApplicationError(
+            "unknown-document",
+            _("Unknown document codes."),
+            extra={"codes": unknown},
+        )
+    now = timezone.now()
+    with transaction.atomic():
+        rows = [
+            EvidencePresented.objects.create(
+                case=case,
+                visit=visit,
+                kind=kinds[doc.code],
+                owner=doc.owner,
+                original=doc.original,
+                issued_on=doc.issued_on,
+                expires_on=doc.expires_on,
+                sealed=doc.sealed,
+                accepted=counted,
+                reason=reason,
+                checked_by=clerk,
+                desk=desk,
+                checked_at=now,
+            )
+            for doc, (counted, reason) in zip(documents, result.decisions, strict=True)
+        ]
+        audit_record(
+            action="identity_documents_checked",
+            actor=clerk,
+            desk=desk,
+            case=case,
+            data={
+                "visit": visit,
+                "satisfied": result.satisfied,
+                "missing": [m.rule for m in result.missing],
+                "documents": [
+                    {"code": d.code, "owner": d.owner, "counted": c, "reason": r}
+                    for d, (c, r) in zip(documents, result.decisions, strict=True)
+                ],
+            },
+        )
+    return rows, result
