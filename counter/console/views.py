@@ -1,0 +1,171 @@
+"""Supervisor console screens: what waits for a supervisor, what went wrong, counts.
+
+Every list is scoped with ``visible_to(request.user)``; approving goes through
+the case service, and the CSV export is itself an audited event.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from counter.audit import audit_record
+from counter.screens.common import call_service
+from counter.screens.forms import ReasonForm
+
+from . import queries
+
+FAILED_OPERATIONS_DAYS = 7
+
+
+def console_view(permission: str = "counter.view_all_offices") -> Callable[..., Any]:
+    """Logged in and holding ``permission`` (supervisors and auditors)."""
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @login_required
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.has_perm(permission):
+                raise DjangoPermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+class PeriodForm(forms.Form):
+    start = forms.DateField(
+        label=_("From"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("start"), data.get("end")
+        if start and end and start > end:
+            raise forms.ValidationError(_("The start date is after the end date."))
+        if start and end and (end - start).days > 366:
+            raise forms.ValidationError(_("Choose a period of at most one year."))
+        return data
+
+
+def _period(request: HttpRequest) -> tuple[PeriodForm, dt.date, dt.date]:
+    today = timezone.localdate()
+    form = PeriodForm(request.GET or {"start": today, "end": today})
+    if form.is_valid():
+        return form, form.cleaned_data["start"], form.cleaned_data["end"]
+    return form, today, today
+
+
+@console_view()
+def index(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    since = timezone.now() - dt.timedelta(days=FAILED_OPERATIONS_DAYS)
+    form, start, end = _period(request)
+    return render(
+        request,
+        "counter/console/index.html",
+        {
+            "nav": "console",
+            "today": today,
+            "approvals": queries.approvals_waiting(user=request.user),
+            "overdue": queries.second_visits_overdue(user=request.user, today=today),
+            "failed": queries.card_operations_failed(user=request.user, since=since)[
+                :50
+            ],
+            "failed_days": FAILED_OPERATIONS_DAYS,
+            "letters": queries.letters_by_state(user=request.user),
+            "counts": queries.daily_counts(user=request.user, start=start, end=end),
+            "period_form": form,
+            "approve_form": ReasonForm(),
+        },
+    )
+
+
+@require_POST
+@console_view("counter.approve_exceptions")
+def approve(request: HttpRequest, reference: str) -> HttpResponse:
+    """Approve an exception (§7) with its reason, through the case service."""
+    case = (
+        queries.approvals_waiting(user=request.user).filter(reference=reference).first()
+    )
+    if case is None:
+        raise Http404
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Write the reason for the exception."))
+        return redirect("counter:console:index")
+    from counter.services import cases
+
+    _result, error = call_service(
+        request,
+        cases.case_approve_exception,
+        case=case,
+        supervisor=request.user,
+        reason=form.cleaned_data["reason"],
+    )
+    if error is None:
+        messages.success(
+            request, _("Exception approved for %(ref)s.") % {"ref": case.reference}
+        )
+    return redirect("counter:console:index")
+
+
+@console_view("counter.export_data")
+def export_counts(request: HttpRequest) -> HttpResponse:
+    """Daily counts by procedure and office as CSV; the export is audited."""
+    form, start, end = _period(request)
+    if not form.is_valid():
+        return HttpResponse(
+            "\n".join(str(e) for e in form.non_field_errors()) or "bad period",
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    rows = queries.daily_counts(user=request.user, start=start, end=end)
+    audit_record(
+        action="daily_counts_exported",
+        actor=request.user,
+        data={"start": start, "end": end, "rows": len(rows)},
+    )
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="counts-{start:%Y%m%d}-{end:%Y%m%d}.csv"'
+    )
+    response.write("\ufeff")  # so Excel opens the Japanese text as UTF-8
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            _("Date"),
+            _("Office"),
+            _("Procedure"),
+            _("Opened"),
+            _("Completed"),
+            _("Still open"),
+        ]
+    )
+    for row in rows:
+        writer.writerow(
+            [
+                row["day"].isoformat(),
+                row["office"],
+                row["procedure_label"],
+                row["opened"],
+                row["completed"],
+                row["open"],
+            ]
+        )
+    return response

@@ -1,0 +1,69 @@
+"""What every clerk screen shares: who may use it, which desk, how refusals show."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import HttpRequest, HttpResponse
+
+from counter.errors import ApplicationError
+from counter.models import Desk
+
+DESK_SESSION_KEY = "counter_desk_id"
+
+View = TypeVar("View", bound=Callable[..., HttpResponse])
+
+
+def clerk_view(view: View) -> View:
+    """Logged in and allowed to work cases; anything else is refused (403)."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.has_perm("counter.view_case"):
+            raise DjangoPermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def current_desk(request: HttpRequest) -> Desk | None:
+    """The desk this browser sits at (chosen on the queue screen, kept in session)."""
+    desk_id = request.session.get(DESK_SESSION_KEY)
+    if not desk_id:
+        return None
+    return (
+        Desk.objects.visible_to(request.user)
+        .select_related("office")
+        .filter(pk=desk_id, active=True)
+        .first()
+    )
+
+
+def desks_for(request: HttpRequest) -> list[Desk]:
+    return list(
+        Desk.objects.visible_to(request.user)
+        .select_related("office")
+        .filter(active=True)
+        .order_by("office__code", "code")
+    )
+
+
+def call_service(
+    request: HttpRequest, service: Callable[..., Any], **kwargs: Any
+) -> tuple[Any, ApplicationError | None]:
+    """Run one service; a refusal becomes a message on the next page.
+
+    The service itself audits the refusal (outside its rolled-back transaction);
+    the screen only tells the clerk why, in the service's own words.
+    """
+    try:
+        return service(**kwargs), None
+    except ApplicationError as exc:
+        messages.error(request, str(exc.message))
+        return None, exc

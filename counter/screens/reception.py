@@ -1,0 +1,164 @@
+"""Queue, reception (find the resident) and opening a case."""
+
+from __future__ import annotations
+
+import uuid
+from types import ModuleType
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from counter.models import Resident
+
+from . import queries
+from .common import (
+    DESK_SESSION_KEY,
+    call_service,
+    clerk_view,
+    current_desk,
+    desks_for,
+)
+from .forms import CaseOpenForm, PickupForm, ResidentSearchForm
+
+
+def _cases() -> ModuleType:
+    from counter.services import cases
+
+    return cases
+
+
+@clerk_view
+def queue(request: HttpRequest) -> HttpResponse:
+    """Today's cases at the clerk's office, plus second visits that are due."""
+    today = timezone.localdate()
+    return render(
+        request,
+        "counter/queue.html",
+        {
+            "today": today,
+            "nav": "queue",
+            "queue": queries.case_queue(user=request.user, day=today),
+            "desk": current_desk(request),
+            "desks": desks_for(request),
+            "pickup_form": PickupForm(),
+            "search_form": ResidentSearchForm(),
+        },
+    )
+
+
+@require_POST
+@clerk_view
+def choose_desk(request: HttpRequest) -> HttpResponse:
+    """Remember at which desk (reader + PIN pad) this browser works."""
+    desk_id = request.POST.get("desk") or ""
+    desk = next((d for d in desks_for(request) if str(d.pk) == desk_id), None)
+    if desk is None:
+        messages.error(request, _("Choose one of your office's desks."))
+    else:
+        request.session[DESK_SESSION_KEY] = desk.pk
+        messages.success(request, _("You are working at %(desk)s.") % {"desk": desk})
+    return redirect(request.POST.get("next") or "counter:queue")
+
+
+@clerk_view
+def reception(request: HttpRequest) -> HttpResponse:
+    """Find the resident by name, kana or birth date (one GET, results inline)."""
+    form = ResidentSearchForm(request.GET or None)
+    results = None
+    if form.is_bound and form.is_valid():
+        results = queries.resident_search(
+            user=request.user,
+            text=form.cleaned_data["q"],
+            birth_date=form.cleaned_data["birth_date"],
+        )
+    return render(
+        request,
+        "counter/reception.html",
+        {
+            "form": form,
+            "results": results,
+            "desk": current_desk(request),
+            "nav": "reception",
+        },
+    )
+
+
+@clerk_view
+def case_new(request: HttpRequest, resident_id: int) -> HttpResponse:
+    """Choose the procedure and who applies; opening the case checks residency,
+    office hours and age rules in the service, which says why it refuses."""
+    resident = get_object_or_404(
+        Resident.objects.visible_to(request.user), pk=resident_id
+    )
+    desk = current_desk(request)
+    form = CaseOpenForm(
+        request.POST or None, initial={"idempotency_key": uuid.uuid4().hex}
+    )
+    if request.method == "POST" and form.is_valid():
+        if desk is None:
+            messages.error(request, _("Choose your desk first (on the queue screen)."))
+        else:
+            case, error = call_service(
+                request,
+                _cases().case_open,
+                resident=resident,
+                procedure=form.cleaned_data["procedure"],
+                applicant_role=form.cleaned_data["applicant_role"],
+                agent=form.agent(),
+                pin_kinds=form.cleaned_data["pin_kinds"],
+                certificate_kinds=form.cleaned_data["certificate_kinds"],
+                revocation_kind=form.cleaned_data["revocation_kind"],
+                idempotency_key=form.cleaned_data["idempotency_key"],
+                clerk=request.user,
+                desk=desk,
+            )
+            if error is None:
+                return redirect("counter:case", reference=case.reference)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "counter/case_new.html",
+        {
+            "resident": resident,
+            "overview": queries.resident_overview(user=request.user, resident=resident),
+            "form": form,
+            "desk": desk,
+        },
+        status=status,
+    )
+
+
+@clerk_view
+def pickup(request: HttpRequest) -> HttpResponse:
+    """Second visit: scan (or type) the reference code printed on the letter."""
+    form = PickupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        desk = current_desk(request)
+        if desk is None:
+            messages.error(request, _("Choose your desk first (on the queue screen)."))
+        else:
+            case, error = call_service(
+                request,
+                _cases().case_second_visit,
+                reference=form.cleaned_data["reference"],
+                clerk=request.user,
+                desk=desk,
+            )
+            if error is None:
+                return redirect("counter:case", reference=case.reference)
+    return render(
+        request,
+        "counter/pickup.html",
+        {
+            "form": form,
+            "waiting": queries.awaiting_second_visit(user=request.user)[:50],
+            "today": timezone.localdate(),
+            "desk": current_desk(request),
+            "nav": "pickup",
+        },
+        status=400 if request.method == "POST" else 200,
+    )
