@@ -93,7 +93,7 @@ class Command(BaseCommand):
         w("=" * 64)
         w(f" madoguchi demo:  {url}")
         w(f" supervisor console: {url}admin/")
-        w(" logins (password for all: %s):" % DEMO_PASSWORD)
+        w(f" logins (password for all: {DEMO_PASSWORD}):")
         for login in DEMO_LOGINS:
             w(f"   {login.username:<14} {login.description}")
         for line in card_lines:
