@@ -21,3 +21,5 @@ os.environ.setdefault(
 )
 
 from .base import *  # noqa: E402,F403
+
+os.makedirs(STATIC_ROOT, exist_ok=True)  # noqa: F405 (whitenoise warns on a missing root)

@@ -27,3 +27,5 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 DATABASES["default"]["TEST"] = {  # noqa: F405
     "NAME": os.environ.get("TEST_DATABASE_NAME", f"test_madoguchi_{os.getpid()}")
 }
+
+os.makedirs(STATIC_ROOT, exist_ok=True)  # noqa: F405 (whitenoise warns on a missing root)
