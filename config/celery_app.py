@@ -1,8 +1,14 @@
-"""The Celery app. Tasks live in each app's ``tasks.py`` and take ids, never PINs."""
+"""The Celery app and the one place periodic tasks are declared.
+
+Tasks live in each app's ``tasks.py``, take ids (never PINs), are idempotent and
+acknowledged late (settings). Beat uses django-celery-beat's DatabaseScheduler,
+which loads :data:`BEAT_SCHEDULE` and lets supervisors see and pause entries.
+"""
 
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.demo")
 
@@ -10,3 +16,35 @@ app = Celery("madoguchi")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 app.autodiscover_tasks(["counter.letters"])
+
+BEAT_SCHEDULE = {
+    # Letters whose second-visit deadline passed become expired and their cases
+    # are flagged; run early, before the counters open at 8:30.
+    "expire-inquiry-letters": {
+        "task": "counter.expire_inquiry_letters",
+        "schedule": crontab(hour=6, minute=0),
+    },
+    # Letters stuck in queued/rendered longer than the profile allows are flagged
+    # for supervisors; hourly is enough for a daily print run.
+    "flag-stuck-letters": {
+        "task": "counter.flag_stuck_letters",
+        "schedule": crontab(minute=15),
+    },
+    # The simulated issuer's CRL is re-signed well within its nextUpdate.
+    "refresh-crl": {
+        "task": "jpki_ops.refresh_crl",
+        "schedule": crontab(minute=0, hour="*/6"),
+    },
+    # Card operations nobody claimed or finished in time end as timed out, so a
+    # clerk's screen never waits forever; every minute.
+    "time-out-card-operations": {
+        "task": "jpki_ops.time_out_card_operations",
+        "schedule": 60.0,
+    },
+    # Scanned identity documents past their retention are deleted nightly.
+    "purge-expired-scans": {
+        "task": "identity_docs.purge_expired_scans",
+        "schedule": crontab(hour=2, minute=30),
+    },
+}
+app.conf.beat_schedule = BEAT_SCHEDULE

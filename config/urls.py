@@ -9,6 +9,8 @@ from counter import views as counter_views
 
 api_v1: list[URLPattern | URLResolver] = [
     path("", include("counter.api.urls")),
+    path("", include("identity_docs.api.urls")),
+    path("desk/", include("jpki_ops.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]
@@ -17,6 +19,8 @@ urlpatterns = [
     path("", counter_views.home, name="home"),
     path("healthz", counter_views.healthz, name="healthz"),
     path("counter/", include("counter.screens.urls")),
+    path("identity-documents/", include("identity_docs.urls")),
+    path("jpki/", include("jpki_ops.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
