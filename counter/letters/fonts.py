@@ -285,8 +285,19 @@ class LetterFont(TTFont):
 def letter_font() -> LetterFont:
     """The registered letter font; parsed once per worker process."""
     font = LetterFont(FONT_NAME, str(FONT_FILE))
-    pdfmetrics.registerFont(font)
+    register_font_by_name(font)
     return font
+
+
+def register_font_by_name(font: TTFont) -> None:
+    """Register ``font`` under its own name only.
+
+    ``pdfmetrics.registerFont`` aliases a second font of the same face to the first
+    one registered, so another module registering BIZ UDGothic the plain way would
+    otherwise silently take the letter font's place (or the other way round).
+    """
+    pdfmetrics._fonts[font.fontName] = font
+    pdfmetrics.registerFontFamily(font.fontName)
 
 
 def font_file_sha256() -> str:
