@@ -87,8 +87,8 @@ class BaseMachine:
     @transition(
         field="state", source=OPEN_STATES, target=S.CANCELLED, permission=CHANGE_CASE
     )
-    def cancel(self, *, reason: str) -> None:
-        self.cancellation_reason = reason  # type: ignore[attr-defined]
+    def cancel(self, *, why: str) -> None:
+        self.cancellation_reason = why  # type: ignore[attr-defined]
 
     # Open → refused: identity cannot be confirmed or a rule bars the procedure
     # ("issuance may be refused if documents are incomplete", seed table; §6.2 a

@@ -64,9 +64,9 @@ class TwoVisitMachine:
         conditions=[BEFORE_DEADLINE],
         permission=CHANGE_CASE,
     )
-    def second_visit(self, *, desk: Any) -> None:
+    def second_visit(self, *, at_desk: Any) -> None:
         self.visit = 2  # type: ignore[attr-defined]
-        self.desk = desk  # type: ignore[attr-defined]
+        self.desk = at_desk  # type: ignore[attr-defined]
         self.documents_satisfied_visit = None  # type: ignore[attr-defined]
 
     # §6.2: past the deadline (or the letter expired) the application lapses.

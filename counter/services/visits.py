@@ -1,0 +1,203 @@
+"""The voluntary agent's two visits (§6.2): inquiry letter, second visit, expiry.
+
+``case_send_inquiry`` ends visit 1: the deadline comes from the municipal profile
+(§17.2, a setting) and the letter is requested from counter.letters, whose
+reference code (printed as a QR code) finds the case again at visit 2.
+``case_second_visit`` is what the clerk's scan of that code calls. Letters that
+pass their deadline call :func:`on_letter_expired`; the beat sweep
+:func:`cases_expire_overdue` catches cases whose letter never came back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from counter.audit import audit_record
+from counter.errors import ApplicationError, NotFound
+from counter.models import Case, Desk
+from counter.models.cases import CaseState
+
+from . import reception
+from .case_flow import case_lock, case_transition, refusals_audited
+
+
+def second_visit_deadline(*, case: Case, on: dt.date | None = None) -> dt.date:
+    """The last day the agent may come back (profile ``inquiry_deadline_days``)."""
+    on = on or timezone.localdate()
+    return on + dt.timedelta(days=case.municipality.profile.inquiry_deadline_days)
+
+
+def case_send_inquiry(*, case: Case, actor: Any, desk: Desk | None = None) -> Case:
+    """End visit 1: request the inquiry letter to the holder's registered address."""
+    from counter.letters.services import letter_request
+
+    with (
+        refusals_audited("case_send_inquiry", actor=actor, desk=desk, case=case),
+        transaction.atomic(),
+    ):
+        locked = case_lock(case.pk)
+        if locked.state == CaseState.AWAITING_SECOND_VISIT:
+            return locked  # a double-submitted form: the letter is already on its way
+        deadline = second_visit_deadline(case=locked)
+        # Guards before the letter, so a refused step requests no letter.
+        from .cases import _check_guards
+
+        _check_guards(locked, "send_inquiry")
+        letter = letter_request(case=locked, deadline=deadline, actor=actor)
+        case_transition(
+            locked,
+            "send_inquiry",
+            actor=actor,
+            desk=desk,
+            deadline=deadline,
+            letter_reference=letter.reference,
+            data={"deadline": deadline.isoformat(), "letter": letter.pk},
+        )
+    return locked
+
+
+def case_find_by_letter(*, reference: str, actor: Any) -> Case:
+    """The case an inquiry letter belongs to, within what ``actor`` may see."""
+    reference = (reference or "").strip()
+    case = (
+        Case.objects.visible_to(actor)
+        .filter(letter_reference=reference)
+        .exclude(letter_reference="")
+        .first()
+        if reference
+        else None
+    )
+    if case is None:
+        raise NotFound(
+            "letter-reference-unknown",
+            _("No case waits for a letter with this reference code."),
+            extra={"reference": reference},
+        )
+    return case
+
+
+def case_second_visit(
+    *, reference: str, actor: Any, desk: Desk, at: dt.datetime | None = None
+) -> Case:
+    """Visit 2, found by the letter's reference code (the clerk scans the QR code).
+
+    Past the deadline the case expires (committed) and the clerk is told so.
+    """
+    with refusals_audited(
+        "case_second_visit", actor=actor, desk=desk, data={"reference": reference}
+    ):
+        case = case_find_by_letter(reference=reference, actor=actor)
+        reception.check_registered(resident=case.resident, office=desk.office)
+        reception.check_open(office=desk.office, procedure=case.procedure, at=at)
+        day = timezone.localdate(at) if at else timezone.localdate()
+        if (
+            case.state == CaseState.AWAITING_SECOND_VISIT
+            and case.second_visit_deadline is not None
+            and day > case.second_visit_deadline
+        ):
+            _expire(case, code="second-visit-deadline-passed", actor=actor, desk=desk)
+            raise ApplicationError(
+                "second-visit-deadline-passed",
+                _(
+                    "The deadline for the second visit (%(deadline)s) has passed; the "
+                    "application has expired and must be made again."
+                )
+                % {"deadline": case.second_visit_deadline.isoformat()},
+                extra={"case": case.reference},
+            )
+        with transaction.atomic():
+            locked = case_lock(case.pk)
+            case_transition(
+                locked,
+                "second_visit",
+                actor=actor,
+                desk=desk,
+                at_desk=desk,
+                data={"reference": reference},
+            )
+        _letter_answered(locked, actor)
+    return locked
+
+
+def _letter_answered(case: Case, actor: Any) -> None:
+    """Tell counter.letters the answer sheet came back (its lifecycle)."""
+    from counter.letters import services as letters
+
+    answered = getattr(letters, "letter_mark_answered", None)
+    if answered is not None:
+        answered(reference=case.letter_reference, actor=actor)
+
+
+def _expire(
+    case: Case,
+    *,
+    code: str,
+    actor: Any = None,
+    desk: Desk | None = None,
+    actor_label: str = "",
+) -> Case:
+    with transaction.atomic():
+        locked = case_lock(case.pk)
+        if locked.state != CaseState.AWAITING_SECOND_VISIT:
+            return locked
+        case_transition(
+            locked,
+            "expire",
+            actor=actor,
+            actor_label=actor_label,
+            desk=desk,
+            code=code,
+            data={"code": code},
+        )
+    return locked
+
+
+def on_letter_expired(letter: Any) -> Case | None:
+    """Hook for counter.letters: the letter's deadline passed unanswered (§6.2)."""
+    case_id = getattr(letter, "case_id", None)
+    if case_id is None:
+        return None
+    case = Case.objects.get(pk=case_id)
+    return _expire(case, code="inquiry-letter-expired", actor_label="letters")
+
+
+def on_letter_undeliverable(letter: Any) -> Case | None:
+    """Hook for counter.letters: returned 宛所不明. The case is flagged for a
+    supervisor; the agent cannot come back with an answer that never arrived."""
+    case_id = getattr(letter, "case_id", None)
+    if case_id is None:
+        return None
+    with transaction.atomic():
+        case = case_lock(case_id)
+        if "letter-undeliverable" not in (case.flags or []):
+            case.flags = [*(case.flags or []), "letter-undeliverable"]
+            case.save(update_fields=["flags", "updated_at"])
+            audit_record(
+                action="case_flagged",
+                actor_label="letters",
+                case=case,
+                obj=case,
+                data={"flag": "letter-undeliverable"},
+            )
+    return case
+
+
+def cases_expire_overdue(*, today: dt.date | None = None) -> int:
+    """Beat sweep: cases past their second-visit deadline expire (idempotent)."""
+    today = today or timezone.localdate()
+    count = 0
+    overdue = Case.objects.filter(
+        state=CaseState.AWAITING_SECOND_VISIT, second_visit_deadline__lt=today
+    ).values_list("pk", flat=True)
+    for case_id in list(overdue):
+        case = Case.objects.get(pk=case_id)
+        expired = _expire(
+            case, code="second-visit-deadline-passed", actor_label="sweep"
+        )
+        count += int(expired.state == CaseState.EXPIRED)
+    return count

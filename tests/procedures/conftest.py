@@ -1,0 +1,178 @@
+"""Procedure tests: a city (seed profile), its main office and a desk, staff per
+role, a weekday morning when the counter is open, and the desk agent simulated
+through jpki_ops' own service functions (claim → certify → complete / fail)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from freezegun import freeze_time
+
+from counter.models import AuditEvent, Case
+from counter.services.cases import case_card_operation_finished
+from tests import factories as f
+
+#: Thursday 26 November 2026, 10:00 JST: a weekday, not a holiday (§16).
+OPEN_MORNING = "2026-11-26 10:00:00+09:00"
+AGENT_SESSION = "test-agent-session"
+
+
+@pytest.fixture(scope="session")
+def issuer_state_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("issuer")
+
+
+@pytest.fixture(autouse=True)
+def _simulated_issuer(settings: Any, issuer_state_dir: Path) -> None:
+    settings.JPKI_ISSUER_STATE_DIR = str(issuer_state_dir)
+    settings.JPKI_ISSUER_BACKEND = "simulator"
+
+
+@pytest.fixture
+def open_counter() -> Iterator[Any]:
+    with freeze_time(OPEN_MORNING, tick=True) as frozen:
+        yield frozen
+
+
+@pytest.fixture
+def city(db: Any, open_counter: Any) -> Any:
+    return f.MunicipalityFactory(code="142123", name="厚木市")
+
+
+@pytest.fixture
+def office(city: Any) -> Any:
+    return f.main_office(city)
+
+
+@pytest.fixture
+def desk(office: Any) -> Any:
+    return f.DeskFactory(office=office, code="desk1", name="1番窓口")
+
+
+@pytest.fixture
+def clerk(city: Any, office: Any) -> Any:
+    return f.clerk(city, office)
+
+
+@pytest.fixture
+def other_clerk(city: Any, office: Any) -> Any:
+    return f.clerk(city, office)
+
+
+@pytest.fixture
+def supervisor(city: Any) -> Any:
+    return f.supervisor(city)
+
+
+@pytest.fixture
+def resident(city: Any) -> Any:
+    return f.ResidentFactory(municipality=city)
+
+
+@pytest.fixture
+def card(resident: Any) -> Any:
+    return f.CardFactory(resident=resident)
+
+
+def holder_card() -> dict[str, Any]:
+    return {"code": "my_number_card", "owner": "holder"}
+
+
+def applicant_doc(code: str = "driving_licence", **extra: Any) -> dict[str, Any]:
+    return {"code": code, "owner": "applicant", **extra}
+
+
+def holder_doc(
+    code: str = "health_or_care_insurance_card", **extra: Any
+) -> dict[str, Any]:
+    return {"code": code, "owner": "holder", **extra}
+
+
+def audit_actions(case: Case | None = None, **filters: Any) -> list[str]:
+    qs = AuditEvent.objects.all()
+    if case is not None:
+        qs = qs.filter(case=case)
+    return list(qs.filter(**filters).order_by("seq").values_list("action", flat=True))
+
+
+class Agent:
+    """The desk agent, driven through jpki_ops.services as the real one is."""
+
+    def __init__(self, desk: Any) -> None:
+        self.desk = desk
+
+    def _claim(self, operation: Any) -> Any:
+        from jpki_ops.services import card_operation_claim
+
+        claimed = card_operation_claim(desk=self.desk, agent_session=AGENT_SESSION)
+        assert claimed is not None and claimed.pk == operation.pk
+        return claimed
+
+    def succeed(self, operation: Any, *, card_fingerprint: str | None = None) -> Case:
+        from jpki_ops.services import card_operation_certify, card_operation_complete
+
+        op = self._claim(operation)
+        result: dict[str, Any] = {}
+        if card_fingerprint:
+            result["card_fingerprint"] = card_fingerprint
+        if op.kind == "cert_issue":
+            key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+            der = key.public_key().public_bytes(
+                serialization.Encoding.DER,
+                serialization.PublicFormat.SubjectPublicKeyInfo,
+            )
+            issued = card_operation_certify(
+                operation_id=op.pk,
+                desk=self.desk,
+                agent_session=AGENT_SESSION,
+                card_id=f"card-{op.case.card_id}",
+                public_key_der=der,
+            )
+            assert hashlib.sha256(issued["certificate"]).hexdigest() == issued["sha256"]
+            result.update(
+                certificate_kind=op.parameters["certificate_kind"],
+                certificate_serial=issued["serial"],
+                certificate_not_after=issued["not_after"].isoformat(),
+                certificate_fingerprint=issued["sha256"],
+            )
+        elif op.kind in ("pin_change", "pin_verify", "pin_reset"):
+            result["pin_kind"] = op.parameters["pin_kind"]
+        op = card_operation_complete(
+            operation_id=op.pk,
+            desk=self.desk,
+            agent_session=AGENT_SESSION,
+            result=result,
+        )
+        return case_card_operation_finished(operation=op)
+
+    def fail(self, operation: Any, code: str, **extra: Any) -> Case:
+        from jpki_ops.services import card_operation_fail
+
+        op = self._claim(operation)
+        op = card_operation_fail(
+            operation_id=op.pk,
+            desk=self.desk,
+            agent_session=AGENT_SESSION,
+            code=code,
+            message=code,
+            extra=extra,
+        )
+        return case_card_operation_finished(operation=op)
+
+
+@pytest.fixture
+def agent(desk: Any) -> Agent:
+    return Agent(desk)
+
+
+def today() -> dt.date:
+    from django.utils import timezone
+
+    return timezone.localdate()

@@ -1,0 +1,154 @@
+"""PIN reset by the holder in person: card + one A or one B besides the card (§5.2),
+an issuer-authorised reset at the desk (§11), free (§4)."""
+
+from __future__ import annotations
+
+import pytest
+
+from counter.errors import ApplicationError
+from counter.models import CaseStatusChange
+from counter.models.cases import CaseState
+from counter.services.cases import (
+    case_complete,
+    case_open,
+    case_record_documents,
+    case_request_card_operation,
+)
+
+from .conftest import audit_actions, holder_card, holder_doc
+
+pytestmark = pytest.mark.django_db
+
+
+def open_reset(resident, card, office, clerk, desk, **kw):
+    return case_open(
+        resident=resident,
+        office=office,
+        procedure="pin_reset",
+        applicant_role="holder",
+        actor=clerk,
+        desk=desk,
+        card=card,
+        pin_kinds=["signing"],
+        **kw,
+    )
+
+
+def test_holder_resets_a_locked_signing_password_in_one_visit(
+    resident, card, office, clerk, desk, agent
+):
+    case = open_reset(resident, card, office, clerk, desk)
+    assert case.state == CaseState.RECEIVED and case.fee_yen == 0
+
+    case, evaluation = case_record_documents(
+        case=case,
+        actor=clerk,
+        desk=desk,
+        documents=[holder_card(), holder_doc("driving_licence")],
+    )
+    assert evaluation.satisfied and case.state == CaseState.DOCUMENTS_CHECKED
+
+    operation = case_request_card_operation(
+        case=case, actor=clerk, desk=desk, idempotency_key="reset-1"
+    )
+    assert operation.kind == "pin_reset"
+    assert operation.parameters == {"pin_kind": "signing"}
+
+    case = agent.succeed(operation)
+    assert case.state == CaseState.READY_TO_COMPLETE
+
+    case = case_complete(case=case, actor=clerk, desk=desk)
+    assert case.state == CaseState.COMPLETED
+    assert case.completed_at is not None
+    transitions = list(
+        CaseStatusChange.objects.filter(case=case).values_list("transition", flat=True)
+    )
+    assert transitions == [
+        "open",
+        "record_documents",
+        "request_card_operation",
+        "card_operation_succeeded",
+        "complete",
+    ]
+    assert audit_actions(case)[0] == "case_opened"
+    assert "case_complete" in audit_actions(case)
+
+
+def test_card_alone_is_not_enough_for_a_reset(resident, card, office, clerk, desk):
+    """§5.2: "card + one A or one B besides the card"; the card never counts twice."""
+    case = open_reset(resident, card, office, clerk, desk)
+    with pytest.raises(ApplicationError) as exc:
+        case_record_documents(
+            case=case, actor=clerk, desk=desk, documents=[holder_card()]
+        )
+    assert exc.value.code == "documents-not-satisfied"
+    assert exc.value.extra["missing"]
+    case.refresh_from_db()
+    assert case.state == CaseState.RECEIVED
+    assert "case_record_documents_refused" in audit_actions(case)
+
+
+def test_no_card_operation_before_the_documents_are_checked(
+    resident, card, office, clerk, desk
+):
+    case = open_reset(resident, card, office, clerk, desk)
+    with pytest.raises(ApplicationError) as exc:
+        case_request_card_operation(
+            case=case, actor=clerk, desk=desk, idempotency_key="k"
+        )
+    assert exc.value.code == "case-state-conflict"
+    from jpki_ops.models import CardOperation
+
+    assert not CardOperation.objects.filter(case=case).exists()
+    assert "case_request_card_operation_refused" in audit_actions(case)
+
+
+def test_wrong_new_pin_shape_or_cancelled_pin_entry_lets_the_clerk_try_again(
+    resident, card, office, clerk, desk, agent
+):
+    """A PIN entry cancelled on the PIN pad: consistent state, audited, retry."""
+    case = open_reset(resident, card, office, clerk, desk)
+    case, _ = case_record_documents(
+        case=case,
+        actor=clerk,
+        desk=desk,
+        documents=[holder_card(), holder_doc("passport")],
+    )
+    first = case_request_card_operation(
+        case=case, actor=clerk, desk=desk, idempotency_key="a"
+    )
+    case = agent.fail(first, "pin-entry-cancelled")
+    assert case.state == CaseState.DOCUMENTS_CHECKED
+    assert "last-card-error:pin-entry-cancelled" in case.flags
+    assert "case_card_operation_failed" in audit_actions(case)
+
+    second = case_request_card_operation(
+        case=case, actor=clerk, desk=desk, idempotency_key="b"
+    )
+    case = agent.succeed(second)
+    assert case.state == CaseState.READY_TO_COMPLETE
+
+
+def test_double_submitted_card_operation_request_is_harmless(
+    resident, card, office, clerk, desk
+):
+    case = open_reset(resident, card, office, clerk, desk)
+    case, _ = case_record_documents(
+        case=case,
+        actor=clerk,
+        desk=desk,
+        documents=[holder_card(), holder_doc("passport")],
+    )
+    one = case_request_card_operation(
+        case=case, actor=clerk, desk=desk, idempotency_key="same"
+    )
+    two = case_request_card_operation(
+        case=case, actor=clerk, desk=desk, idempotency_key="same"
+    )
+    assert one.pk == two.pk
+    assert (
+        CaseStatusChange.objects.filter(
+            case=case, transition="request_card_operation"
+        ).count()
+        == 1
+    )
