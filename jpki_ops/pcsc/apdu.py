@@ -10,6 +10,7 @@ from typing import Final
 
 # The card's addresses are shared with the virtual card: one source of truth for
 # the byte values of card-protocol.md §2 and §3.
+from jpki_ops.cardsim import constants as card
 from jpki_ops.cardsim.constants import (
     INS_EXTERNAL_AUTHENTICATE,
     INS_GENERATE_KEY_PAIR,
@@ -49,6 +50,24 @@ class PinSlot:
     def p2(self) -> int:
         """P2 of VERIFY / CHANGE REFERENCE DATA naming the key by short EF id."""
         return 0x80 | self.ef
+
+
+PIN_SLOTS: Final[dict[str, PinSlot]] = {
+    "authentication": PinSlot("authentication", card.AID_JPKI, card.EF_AUTH_PIN, 3),
+    "signing": PinSlot("signing", card.AID_JPKI, card.EF_SIGN_PIN, 5),
+    "card_info": PinSlot("card_info", card.AID_CARD_INFO, card.EF_CARD_INFO_PIN, 3),
+    "resident_register": PinSlot(
+        "resident_register", card.AID_COMMON, card.EF_RESIDENT_REGISTER_PIN, 3
+    ),
+}
+
+# Which certificate EF / key EF belongs to which certificate kind (§3).
+CERT_EF: Final = {"authentication": card.EF_AUTH_CERT, "signing": card.EF_SIGN_CERT}
+CA_CERT_EF: Final = {
+    "authentication": card.EF_AUTH_CA_CERT,
+    "signing": card.EF_SIGN_CA_CERT,
+}
+KEY_EF: Final = {"authentication": card.EF_AUTH_KEY, "signing": card.EF_SIGN_KEY}
 
 
 def select_aid(aid: bytes) -> bytes:

@@ -31,26 +31,10 @@ logger = logging.getLogger(__name__)
 
 JPKI_ATR: Final = bytes.fromhex("3BE000FF8131FE4514")
 
-PIN_SLOTS: Final[dict[str, apdu.PinSlot]] = {
-    "authentication": apdu.PinSlot(
-        "authentication", card.AID_JPKI, card.EF_AUTH_PIN, 3
-    ),
-    "signing": apdu.PinSlot("signing", card.AID_JPKI, card.EF_SIGN_PIN, 5),
-    "card_info": apdu.PinSlot(
-        "card_info", card.AID_CARD_INFO, card.EF_CARD_INFO_PIN, 3
-    ),
-    "resident_register": apdu.PinSlot(
-        "resident_register", card.AID_COMMON, card.EF_RESIDENT_REGISTER_PIN, 3
-    ),
-}
-
-# Which certificate EF / key EF belongs to which certificate kind (§3).
-CERT_EF: Final = {"authentication": card.EF_AUTH_CERT, "signing": card.EF_SIGN_CERT}
-CA_CERT_EF: Final = {
-    "authentication": card.EF_AUTH_CA_CERT,
-    "signing": card.EF_SIGN_CA_CERT,
-}
-KEY_EF: Final = {"authentication": card.EF_AUTH_KEY, "signing": card.EF_SIGN_KEY}
+PIN_SLOTS = apdu.PIN_SLOTS
+CERT_EF = apdu.CERT_EF
+CA_CERT_EF = apdu.CA_CERT_EF
+KEY_EF = apdu.KEY_EF
 KEY_PIN: Final = {"authentication": "authentication", "signing": "signing"}
 
 
@@ -153,7 +137,7 @@ class CardSession:
         *,
         reader_pattern: str | None = None,
         observer: ApduObserver | None = None,
-        card_timeout: float = 2.0,
+        card_timeout: float = 5.0,
     ) -> None:
         self.reader = resolve_reader(reader, reader_pattern)
         self._conn = Connection(
@@ -306,18 +290,33 @@ class CardSession:
     def pin_change(self, current: Pin, new: Pin) -> None:
         """VERIFY the current PIN, then CHANGE REFERENCE DATA (§5.6). Wipes both."""
         if current.kind != new.kind:
+            current.wipe()
+            new.wipe()
             raise ValueError("current and new PIN must be of the same kind")
-        slot = self._slot(current.kind)
         try:
             pin_shape_check(new)
             self.pin_verify(current)
+            self.pin_set_new(new)
+        finally:
+            current.wipe()
+            new.wipe()
+
+    def pin_set_new(self, new: Pin) -> None:
+        """CHANGE REFERENCE DATA right after a successful :meth:`pin_verify` of the
+        same kind in this session (the agent asks for the new PIN only once the
+        current one proved right). Wipes the PIN."""
+        slot = self._slot(new.kind)
+        try:
+            pin_shape_check(new)
+            self.select_application(slot.aid)
             _data, sw = self._send(
                 apdu.change_reference_data(slot.p2, new.apdu_bytes()),
                 "CHANGE REFERENCE DATA",
             )
         finally:
-            current.wipe()
             new.wipe()
+        if sw == apdu.SW_BLOCKED:
+            raise errors.PinBlocked(pin_kind=slot.kind)
         if sw != apdu.SW_OK:
             raise self._status_error(sw, "CHANGE REFERENCE DATA")
 

@@ -20,9 +20,9 @@ class Pin:
     def __init__(self, kind: str, value: str | bytes | bytearray) -> None:
         self.kind = kind
         if isinstance(value, str):
-            # Signing passwords are upper-cased before they reach the card
-            # (card-protocol.md §4); the PIN pad offers capitals only anyway.
-            self._buf = bytearray(value.upper().encode("ascii", "strict"))
+            # Kept as typed: the PIN policy (counter.pins) names what is wrong with
+            # it (small letters, full-width digits) before anything goes to the card.
+            self._buf = bytearray(value.encode("utf-8"))
         else:
             self._buf = bytearray(value)
             if isinstance(value, bytearray):
@@ -57,7 +57,7 @@ class Pin:
 
     def reveal_text(self) -> str:
         """The value as text, only for the shape check just before the card."""
-        return self._buf.decode("ascii")
+        return self._buf.decode("utf-8", "replace")
 
     def apdu_bytes(self) -> bytes:
         """The ASCII bytes the card expects (no padding, card-protocol.md §4)."""

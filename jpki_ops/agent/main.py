@@ -1,0 +1,167 @@
+"""The desk agent process: authenticate as the desk, long-poll, run, report.
+
+Started as ``manage.py desk_agent --server URL --token TOKEN --reader NAME`` or
+``python -m jpki_ops.agent`` on the clerk's PC next to the reader. Each run has a
+fresh random session id; announcing it lets the server settle what a previous run
+left half done (:func:`jpki_ops.services.desk_agent_session_start`): read-only
+operations are resumed, anything that changes the card is failed with
+``agent-restarted`` and never run twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import socket
+import threading
+import time
+from typing import Any
+
+from django.utils import translation
+
+from counter.errors import ApplicationError
+from jpki_ops.pcsc.errors import CardError
+
+from .pinpad import PinPad
+from .runner import OperationRunner
+from .server import ServerClient, ServerRefused, ServerUnavailable
+
+logger = logging.getLogger("jpki_ops.agent")
+
+RETRY_DELAYS = (0.5, 1, 2, 5, 10)
+
+
+class DeskAgent:
+    def __init__(
+        self,
+        *,
+        server_url: str,
+        token: str,
+        reader: str | None = None,
+        reader_pattern: str | None = None,
+        pinpad_port: int = 0,
+        poll_wait: int = 20,
+        pin_timeout: float = 180.0,
+        language: str = "ja",
+    ) -> None:
+        self.session_id = f"{socket.gethostname()[:40]}:{secrets.token_hex(8)}"
+        self.server = ServerClient(server_url, token, self.session_id)
+        self.pinpad = PinPad(port=pinpad_port)
+        self.runner = OperationRunner(
+            reader=reader,
+            reader_pattern=reader_pattern,
+            pinpad=self.pinpad,
+            server=self.server,
+            pin_timeout=pin_timeout,
+        )
+        self.poll_wait = poll_wait
+        self.language = language
+        self.stop_event = threading.Event()
+        self.current_operation: int | None = None
+        self.completed: list[int] = []
+        self._thread: threading.Thread | None = None
+
+    def __repr__(self) -> str:
+        return f"<DeskAgent session={self.session_id}>"
+
+    # -- lifecycle --------------------------------------------------------------------
+
+    def start(self) -> DeskAgent:
+        """Run in a background thread (tests, the demo)."""
+        self.pinpad.start()
+        self._thread = threading.Thread(
+            target=self._loop, name="desk-agent", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def run_forever(self) -> None:
+        self.pinpad.start()
+        logger.info("desk agent started; PIN pad at %s", self.pinpad.url)
+        try:
+            self._loop()
+        finally:
+            self.pinpad.stop()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self.stop_event.set()
+        self.pinpad.cancel_current()
+        if self._thread is not None:
+            self._thread.join(timeout)
+        self.pinpad.stop()
+
+    def abandon(self) -> None:
+        """Stop as a crash would: the running operation is left as it is (tests)."""
+        self.stop_event.set()
+        self.server.session_id = "abandoned"  # nothing more reaches the server
+
+    # -- the loop ---------------------------------------------------------------------
+
+    def _loop(self) -> None:
+        with translation.override(self.language):
+            self._with_retries(self.server.start_session)
+            while not self.stop_event.is_set():
+                try:
+                    operation = self.server.next_operation(self.poll_wait)
+                except ServerUnavailable:
+                    self.stop_event.wait(2)
+                    continue
+                except ServerRefused as exc:
+                    logger.error("server refused the agent: %s", exc.code)
+                    self.stop_event.wait(5)
+                    continue
+                if operation is not None:
+                    self.handle(operation)
+
+    def _with_retries(self, call: Any, *args: Any) -> Any:
+        for delay in (*RETRY_DELAYS, None):
+            if self.stop_event.is_set():
+                return None
+            try:
+                return call(*args)
+            except ServerUnavailable:
+                if delay is None:
+                    raise
+                time.sleep(delay)
+        return None
+
+    def handle(self, operation: dict[str, Any]) -> None:
+        op_id = int(operation["id"])
+        self.current_operation = op_id
+        logger.info("running card operation %s (%s)", op_id, operation["kind"])
+        try:
+            result = self.runner.run(operation)
+        except ApplicationError as exc:
+            self._report_failure(op_id, exc.code, str(exc.message), exc.extra)
+        except Exception as exc:  # noqa: BLE001 - the clerk must see *something*
+            logger.error(
+                "card operation %s failed unexpectedly (%s)", op_id, type(exc).__name__
+            )
+            self._report_failure(
+                op_id,
+                "agent-internal-error",
+                str(CardError().message),
+                {"exception": type(exc).__name__},
+            )
+        else:
+            if not self.stop_event.is_set() or self.server.session_id != "abandoned":
+                self._with_retries(self.server.result, op_id, result)
+            logger.info("card operation %s succeeded", op_id)
+        finally:
+            self.current_operation = None
+            self.completed.append(op_id)
+            self.pinpad.show_message("")
+
+    def _report_failure(
+        self, op_id: int, code: str, message: str, extra: dict[str, Any]
+    ) -> None:
+        logger.info("card operation %s failed: %s", op_id, code)
+        safe_extra = {
+            k: v
+            for k, v in extra.items()
+            if isinstance(v, str | int | bool | type(None))
+        }
+        try:
+            self._with_retries(self.server.failure, op_id, code, message, safe_extra)
+        except ServerRefused as exc:
+            logger.warning("server did not take the failure of %s: %s", op_id, exc.code)

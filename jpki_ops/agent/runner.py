@@ -1,0 +1,299 @@
+"""Runs one card operation at the desk: card I/O, PIN pad prompts, issuer round trips.
+
+Called by :class:`~jpki_ops.agent.main.DeskAgent` for each claimed operation. Returns
+the result dict the server stores, or raises a
+:class:`~counter.errors.ApplicationError` (card errors, PIN pad cancellation, a
+refused last try) whose code and message become the operation's failure. Results
+carry what the card said (tries left, fingerprints, the signing certificate's
+serial) and never a PIN or the individual number.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from django.utils.translation import gettext_lazy as _
+
+from counter.errors import ApplicationError
+from jpki_ops.cardsim.authorisation import CardCommand
+from jpki_ops.pcsc import errors
+from jpki_ops.pcsc.client import CardContents, CardSession, PinStatus
+from jpki_ops.pcsc.pin import Pin
+
+from .pinpad import PinPad
+from .server import ServerClient
+
+logger = logging.getLogger(__name__)
+
+ALL_PIN_KINDS = ("signing", "authentication", "resident_register", "card_info")
+
+
+class LastTryNotConfirmed(errors.CardError):
+    """One try left and the clerk has not confirmed: nothing is spent (rules.md §2)."""
+
+    default_code = "pin-last-try-unconfirmed"
+    default_message = _(
+        "Only one try is left for this PIN; a wrong entry locks it. Warn the "
+        "resident and request the operation again with the last try confirmed."
+    )
+
+
+def certificate_summary(der: bytes, *, with_serial: bool) -> dict[str, Any]:
+    """Fingerprint and validity; the serial only for signing certificates (the
+    user-authentication certificate's serial is regulated data, rules.md §16)."""
+    cert = x509.load_der_x509_certificate(der)
+    summary: dict[str, Any] = {
+        "fingerprint": hashlib.sha256(der).hexdigest(),
+        "not_after": cert.not_valid_after_utc.isoformat(),
+        "issuer": cert.issuer.rfc4514_string(),
+    }
+    if with_serial:
+        summary["serial"] = f"{cert.serial_number:X}"
+    return summary
+
+
+class OperationRunner:
+    def __init__(
+        self,
+        *,
+        reader: str | None,
+        reader_pattern: str | None,
+        pinpad: PinPad,
+        server: ServerClient,
+        pin_timeout: float = 180.0,
+        session_factory: Callable[..., CardSession] = CardSession,
+    ) -> None:
+        self.reader = reader
+        self.reader_pattern = reader_pattern
+        self.pinpad = pinpad
+        self.server = server
+        self.pin_timeout = pin_timeout
+        self.session_factory = session_factory
+
+    def run(self, operation: dict[str, Any]) -> dict[str, Any]:
+        handler = getattr(self, f"_op_{operation['kind']}", None)
+        if handler is None:
+            raise ApplicationError(
+                "card-operation-unsupported",
+                _("This desk agent cannot run that card operation."),
+                extra={"kind": operation["kind"]},
+            )
+        self._progress(operation, stage="card")
+        with self.session_factory(
+            self.reader, reader_pattern=self.reader_pattern
+        ) as card:
+            result: dict[str, Any] = handler(
+                card, operation, operation.get("parameters") or {}
+            )
+            return result
+
+    # -- helpers ----------------------------------------------------------------------
+
+    def _progress(self, operation: dict[str, Any], **fields: Any) -> None:
+        try:
+            self.server.progress(operation["id"], **fields)
+        except Exception:  # noqa: BLE001 - progress is best effort
+            logger.warning("could not report progress of operation %s", operation["id"])
+
+    def _ask_pin(
+        self,
+        card: CardSession,
+        operation: dict[str, Any],
+        kind: str,
+        *,
+        title: str | None = None,
+    ) -> Pin:
+        """Check tries left (no try spent), warn, then let the resident type the PIN."""
+        status = card.pin_status(kind)
+        self._progress(
+            operation,
+            stage="awaiting_pin",
+            pin_kind=kind,
+            tries_left=status.tries_left,
+            max_tries=status.max_tries,
+            last_try=status.last_try,
+        )
+        if status.blocked:
+            raise errors.PinBlocked(pin_kind=kind)
+        if status.last_try and not operation["parameters"].get("confirm_last_try"):
+            raise LastTryNotConfirmed(extra={"pin_kind": kind, "tries_left": 1})
+        pin = self.pinpad.request_pin(
+            kind,
+            tries_left=status.tries_left,
+            max_tries=status.max_tries,
+            title=title,
+            timeout=self.pin_timeout,
+        )
+        self._progress(operation, stage="card_io")
+        return pin
+
+    def _ask_new_pin(self, operation: dict[str, Any], kind: str) -> Pin:
+        self._progress(operation, stage="awaiting_pin", pin_kind=kind)
+        pin = self.pinpad.request_pin(
+            kind, confirm=True, title=NEW_PIN_TITLES[kind], timeout=self.pin_timeout
+        )
+        self._progress(operation, stage="card_io")
+        return pin
+
+    def _authoriser(
+        self, operation: dict[str, Any]
+    ) -> Callable[[str, bytes, CardCommand], bytes]:
+        def authorise(card_id: str, challenge: bytes, command: CardCommand) -> bytes:
+            self._progress(operation, stage="issuer")
+            return self.server.authorise(operation["id"], card_id, challenge, command)
+
+        return authorise
+
+    @staticmethod
+    def _pins(statuses: dict[str, PinStatus]) -> dict[str, Any]:
+        return {kind: status.as_dict() for kind, status in statuses.items()}
+
+    # -- operations -------------------------------------------------------------------
+
+    def _op_read_card(
+        self, card: CardSession, operation: dict[str, Any], params: dict[str, Any]
+    ) -> dict[str, Any]:
+        password = None
+        if params.get("read_signing_certificate"):
+            password = self._ask_pin(card, operation, "signing")
+        contents: CardContents = card.read_card(signing_password=password)
+        certificates = {
+            "authentication": certificate_summary(
+                contents.auth_certificate, with_serial=False
+            ),
+            "authentication_ca": certificate_summary(
+                contents.auth_ca_certificate, with_serial=True
+            ),
+            "signing_ca": certificate_summary(
+                contents.sign_ca_certificate, with_serial=True
+            ),
+        }
+        if contents.sign_certificate is not None:
+            certificates["signing"] = certificate_summary(
+                contents.sign_certificate, with_serial=True
+            )
+        return {
+            "token": contents.token,
+            "card_fingerprint": contents.fingerprint,
+            "pins": self._pins(contents.pins),
+            "certificates": certificates,
+        }
+
+    def _op_pin_status(
+        self, card: CardSession, operation: dict[str, Any], params: dict[str, Any]
+    ) -> dict[str, Any]:
+        kinds = params.get("pin_kinds") or ALL_PIN_KINDS
+        return {"pins": self._pins(card.pin_statuses(kinds))}
+
+    def _op_pin_verify(
+        self, card: CardSession, operation: dict[str, Any], params: dict[str, Any]
+    ) -> dict[str, Any]:
+        kind = params["pin_kind"]
+        pin = self._ask_pin(card, operation, kind)
+        card.pin_verify(pin)
+        return {"pin_kind": kind, "tries_left": card.pin_status(kind).max_tries}
+
+    def _op_pin_change(
+        self, card: CardSession, operation: dict[str, Any], params: dict[str, Any]
+    ) -> dict[str, Any]:
+        kind = params["pin_kind"]
+        current = self._ask_pin(card, operation, kind, title=CURRENT_PIN_TITLES[kind])
+        card.pin_verify(current)
+        new = self._ask_new_pin(operation, kind)
+        card.pin_set_new(new)
+        return {"pin_kind": kind, "tries_left": card.pin_status(kind).max_tries}
+
+    def _op_pin_reset(
+        self, card: CardSession, operation: dict[str, Any], params: dict[str, Any]
+    ) -> dict[str, Any]:
+        kind = params["pin_kind"]
+        unblock_only = bool(params.get("unblock_only"))
+        new = None if unblock_only else self._ask_new_pin(operation, kind)
+        card.pin_reset(kind, new, self._authoriser(operation))
+        status = card.pin_status(kind)
+        return {
+            "pin_kind": kind,
+            "tries_left": status.tries_left,
+            "unblock_only": unblock_only,
+        }
+
+    def _op_cert_issue(
+        self, card: CardSession, operation: dict[str, Any], params: dict[str, Any]
+    ) -> dict[str, Any]:
+        kind = params["certificate_kind"]
+        authorise = self._authoriser(operation)
+        card_id = card.read_card_id()
+        public_key = card.key_generate(kind, authorise)
+        self._progress(operation, stage="issuer")
+        issued = self.server.certify(operation["id"], card_id, public_key)
+        der: bytes = issued["certificate"]
+        card.certificate_write(kind, der, authorise)
+        if kind == "signing":
+            # The signing certificate reads only after the signing password (§3).
+            card.pin_verify(self._ask_pin(card, operation, "signing"))
+        read_back = card.read_certificate(kind)
+        if read_back != der:
+            raise errors.CardCommunicationError(extra={"reason": "read-back differs"})
+        result: dict[str, Any] = {
+            "certificate_kind": kind,
+            "certificate_fingerprint": hashlib.sha256(read_back).hexdigest(),
+            "certificate_not_after": issued["not_after"],
+        }
+        if kind == "signing":
+            result["certificate_serial"] = issued["serial"]
+        return result
+
+    def _op_sign_test(
+        self, card: CardSession, operation: dict[str, Any], params: dict[str, Any]
+    ) -> dict[str, Any]:
+        kind = params["certificate_kind"]
+        pin = self._ask_pin(card, operation, kind)
+        message = (
+            f"madoguchi sign test {operation['id']} {dt.datetime.now(dt.UTC)}".encode()
+        )
+        signature = card.sign_sha256(pin, message)
+        cert = x509.load_der_x509_certificate(card.read_certificate(kind))
+        public_key = cert.public_key()
+        assert isinstance(public_key, rsa.RSAPublicKey)
+        try:
+            public_key.verify(signature, message, padding.PKCS1v15(), hashes.SHA256())
+            valid = True
+        except Exception:  # noqa: BLE001 - InvalidSignature
+            valid = False
+        return {"certificate_kind": kind, "signature_valid": valid}
+
+    def _op_read_basic_items(
+        self, card: CardSession, operation: dict[str, Any], params: dict[str, Any]
+    ) -> dict[str, Any]:
+        pin = self._ask_pin(card, operation, "card_info")
+        items = card.read_four_basic_items(pin)
+        return {
+            "basic_items_read": True,
+            "basic_items": {
+                "name": items.name,
+                "address": items.address,
+                "birth_date": items.birth_date,
+                "sex": items.sex,
+            },
+        }
+
+
+CURRENT_PIN_TITLES = {
+    "signing": "現在の署名用電子証明書の暗証番号",
+    "authentication": "現在の利用者証明用電子証明書の暗証番号",
+    "resident_register": "現在の住民基本台帳用の暗証番号",
+    "card_info": "現在の券面事項入力補助用の暗証番号",
+}
+NEW_PIN_TITLES = {
+    "signing": "新しい署名用電子証明書の暗証番号（英大文字と数字、6〜16文字）",
+    "authentication": "新しい利用者証明用電子証明書の暗証番号（数字4桁）",
+    "resident_register": "新しい住民基本台帳用の暗証番号（数字4桁）",
+    "card_info": "新しい券面事項入力補助用の暗証番号（数字4桁）",
+}

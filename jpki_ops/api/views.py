@@ -1,0 +1,379 @@
+"""Desk API views: thin callers of :mod:`jpki_ops.services`.
+
+Agent endpoints authenticate with :class:`DeskAgentAuthentication` and name their
+run with the ``X-Agent-Session`` header; clerk endpoints use the normal login and
+``.visible_to(user)`` scoping. No serializer here has a PIN field, and the services
+refuse PIN-shaped keys anywhere in the JSON.
+"""
+
+from __future__ import annotations
+
+import base64
+import time
+from typing import Any
+
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from counter.errors import ApplicationError
+from counter.models import Case, Desk
+from jpki_ops import services
+from jpki_ops.cardsim.authorisation import CardCommand
+from jpki_ops.models import CardOperation, CardOperationKind
+
+from .authentication import DeskAgentAuthentication, IsDeskAgent
+
+LONG_POLL_MAX_SECONDS = 30
+LONG_POLL_INTERVAL = 0.25
+SESSION_HEADER = "HTTP_X_AGENT_SESSION"
+
+
+class OperationSerializer(serializers.ModelSerializer):
+    desk = serializers.CharField(source="desk.code")
+    case = serializers.CharField(source="case.reference", allow_null=True, default=None)
+    kind_display = serializers.CharField(source="get_kind_display")
+    state_display = serializers.CharField(source="get_state_display")
+
+    class Meta:
+        model = CardOperation
+        fields = [
+            "id",
+            "desk",
+            "case",
+            "kind",
+            "kind_display",
+            "parameters",
+            "state",
+            "state_display",
+            "attempts",
+            "progress",
+            "result",
+            "error_code",
+            "error_message",
+            "requested_at",
+            "claimed_at",
+            "finished_at",
+        ]
+        read_only_fields = fields
+
+
+class AgentView(APIView):
+    authentication_classes = [DeskAgentAuthentication]
+    permission_classes = [IsDeskAgent]
+
+    def desk(self, request: Request) -> Desk:
+        return request.auth.desk  # type: ignore[union-attr]
+
+    def session(self, request: Request) -> str:
+        value = request.META.get(SESSION_HEADER, "")
+        if not value or len(value) > 100:
+            raise ApplicationError(
+                "agent-session-missing",
+                _("The desk agent must name its session (X-Agent-Session header)."),
+            )
+        return value
+
+
+SESSION_PARAMETER = OpenApiParameter(
+    "X-Agent-Session",
+    str,
+    OpenApiParameter.HEADER,
+    required=True,
+    description="Random id of this agent run; a new one after every restart.",
+)
+
+
+class AgentSessionApi(AgentView):
+    """A (re)started agent announces itself; leftovers of its previous run are settled."""
+
+    class OutputSerializer(serializers.Serializer):
+        desk = serializers.CharField()
+        reader_name = serializers.CharField(allow_blank=True)
+        settled = OperationSerializer(many=True)
+
+    @extend_schema(
+        parameters=[SESSION_PARAMETER], request=None, responses=OutputSerializer
+    )
+    def post(self, request: Request) -> Response:
+        desk = self.desk(request)
+        settled = services.desk_agent_session_start(
+            desk=desk, agent_session=self.session(request)
+        )
+        return Response(
+            self.OutputSerializer(
+                {"desk": desk.code, "reader_name": desk.reader_name, "settled": settled}
+            ).data
+        )
+
+
+class NextOperationApi(AgentView):
+    """Long-poll: the next operation for this desk, or 204 after ``wait`` seconds."""
+
+    @extend_schema(
+        parameters=[
+            SESSION_PARAMETER,
+            OpenApiParameter("wait", int, description="Seconds to hold (0–30)."),
+        ],
+        responses={200: OperationSerializer, 204: OpenApiResponse(description="none")},
+    )
+    def get(self, request: Request) -> Response:
+        desk, session = self.desk(request), self.session(request)
+        try:
+            wait = max(
+                0, min(int(request.query_params.get("wait", 20)), LONG_POLL_MAX_SECONDS)
+            )
+        except ValueError:
+            wait = 20
+        deadline = time.monotonic() + wait
+        while True:
+            op = services.card_operation_claim(desk=desk, agent_session=session)
+            if op is not None:
+                return Response(OperationSerializer(op).data)
+            if time.monotonic() >= deadline:
+                return Response(status=status.HTTP_204_NO_CONTENT)
+            time.sleep(LONG_POLL_INTERVAL)
+
+
+class ProgressApi(AgentView):
+    class InputSerializer(serializers.Serializer):
+        stage = serializers.ChoiceField(
+            choices=["card", "awaiting_pin", "card_io", "issuer"], required=False
+        )
+        pin_kind = serializers.CharField(required=False)
+        tries_left = serializers.IntegerField(required=False, min_value=0, max_value=15)
+        max_tries = serializers.IntegerField(required=False, min_value=0, max_value=15)
+        last_try = serializers.BooleanField(required=False)
+
+    @extend_schema(
+        parameters=[SESSION_PARAMETER],
+        request=InputSerializer,
+        responses=OperationSerializer,
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        op = services.card_operation_progress(
+            operation_id=pk,
+            desk=self.desk(request),
+            agent_session=self.session(request),
+            progress=dict(data.validated_data),
+        )
+        return Response(OperationSerializer(op).data)
+
+
+class ResultApi(AgentView):
+    class InputSerializer(serializers.Serializer):
+        result = serializers.DictField()
+
+    @extend_schema(
+        parameters=[SESSION_PARAMETER],
+        request=InputSerializer,
+        responses=OperationSerializer,
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        op = services.card_operation_complete(
+            operation_id=pk,
+            desk=self.desk(request),
+            agent_session=self.session(request),
+            result=data.validated_data["result"],
+        )
+        return Response(OperationSerializer(op).data)
+
+
+class FailureApi(AgentView):
+    class InputSerializer(serializers.Serializer):
+        code = serializers.RegexField(r"^[a-z0-9-]{1,60}$")
+        message = serializers.CharField(max_length=500, allow_blank=True)
+        extra = serializers.DictField(required=False)
+
+    @extend_schema(
+        parameters=[SESSION_PARAMETER],
+        request=InputSerializer,
+        responses=OperationSerializer,
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        op = services.card_operation_fail(
+            operation_id=pk,
+            desk=self.desk(request),
+            agent_session=self.session(request),
+            code=data.validated_data["code"],
+            message=data.validated_data["message"],
+            extra=data.validated_data.get("extra") or {},
+        )
+        return Response(OperationSerializer(op).data)
+
+
+class HexField(serializers.CharField):
+    def to_internal_value(self, data: Any) -> bytes:
+        text = super().to_internal_value(data)
+        try:
+            return bytes.fromhex(text)
+        except ValueError:
+            raise serializers.ValidationError("hex expected") from None
+
+
+class AuthoriseApi(AgentView):
+    """SIMULATION of J-LIS: unlock one issuer-only command for the card at the desk."""
+
+    class CommandSerializer(serializers.Serializer):
+        ins = serializers.IntegerField(min_value=0, max_value=255)
+        p1 = serializers.IntegerField(min_value=0, max_value=255)
+        p2 = serializers.IntegerField(min_value=0, max_value=255)
+        data_sha256 = HexField(required=False, allow_null=True, max_length=64)
+
+    class InputSerializer(serializers.Serializer):
+        card_id = serializers.RegexField(r"^[A-Za-z0-9-]{1,32}$")
+        challenge = HexField(min_length=16, max_length=512)
+        command = serializers.DictField()
+
+    class OutputSerializer(serializers.Serializer):
+        external_authenticate_data = serializers.CharField(help_text="hex")
+        simulated_issuer = serializers.BooleanField()
+
+    @extend_schema(
+        parameters=[SESSION_PARAMETER],
+        request=InputSerializer,
+        responses=OutputSerializer,
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        cmd = self.CommandSerializer(data=data.validated_data["command"])
+        cmd.is_valid(raise_exception=True)
+        digest = cmd.validated_data.get("data_sha256")
+        command = CardCommand(
+            cmd.validated_data["ins"],
+            cmd.validated_data["p1"],
+            cmd.validated_data["p2"],
+            digest if digest else None,
+        )
+        ea = services.card_operation_authorise(
+            operation_id=pk,
+            desk=self.desk(request),
+            agent_session=self.session(request),
+            card_id=data.validated_data["card_id"],
+            challenge=data.validated_data["challenge"],
+            command=command,
+        )
+        return Response(
+            self.OutputSerializer(
+                {"external_authenticate_data": ea.hex(), "simulated_issuer": True}
+            ).data
+        )
+
+
+class CertificateApi(AgentView):
+    """cert_issue: the issuer certifies the public key the card generated."""
+
+    class InputSerializer(serializers.Serializer):
+        card_id = serializers.RegexField(r"^[A-Za-z0-9-]{1,32}$")
+        public_key = serializers.CharField(help_text="DER SubjectPublicKeyInfo, base64")
+
+    class OutputSerializer(serializers.Serializer):
+        certificate = serializers.CharField(help_text="DER, base64")
+        serial = serializers.CharField()
+        not_after = serializers.DateTimeField()
+        sha256 = serializers.CharField()
+
+    @extend_schema(
+        parameters=[SESSION_PARAMETER],
+        request=InputSerializer,
+        responses=OutputSerializer,
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            public_key = base64.b64decode(
+                data.validated_data["public_key"], validate=True
+            )
+        except ValueError:
+            raise serializers.ValidationError(
+                {"public_key": "base64 expected"}
+            ) from None
+        issued = services.card_operation_certify(
+            operation_id=pk,
+            desk=self.desk(request),
+            agent_session=self.session(request),
+            card_id=data.validated_data["card_id"],
+            public_key_der=public_key,
+        )
+        issued["certificate"] = base64.b64encode(issued["certificate"]).decode("ascii")
+        return Response(self.OutputSerializer(issued).data)
+
+
+# --- the clerk's screen --------------------------------------------------------------
+
+
+class ClerkView(APIView):
+    authentication_classes = [SessionAuthentication]
+    permission_classes = [IsAuthenticated]
+
+
+class OperationRequestApi(ClerkView):
+    """Ask the agent at a desk to do something with the card. Never takes a PIN."""
+
+    class InputSerializer(serializers.Serializer):
+        desk = serializers.IntegerField()
+        kind = serializers.ChoiceField(choices=CardOperationKind.choices)
+        case = serializers.CharField(
+            required=False, allow_null=True, help_text="Case reference"
+        )
+        parameters = serializers.DictField(required=False)
+        idempotency_key = serializers.CharField(max_length=64)
+
+    @extend_schema(request=InputSerializer, responses={201: OperationSerializer})
+    def post(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        desk = get_object_or_404(
+            Desk.objects.visible_to(request.user), pk=data.validated_data["desk"]
+        )
+        case = None
+        if data.validated_data.get("case"):
+            case = get_object_or_404(
+                Case.objects.visible_to(request.user),
+                reference=data.validated_data["case"],
+            )
+        op = services.card_operation_request(
+            desk=desk,
+            kind=data.validated_data["kind"],
+            case=case,
+            parameters=data.validated_data.get("parameters") or {},
+            idempotency_key=data.validated_data["idempotency_key"],
+            requested_by=request.user,
+        )
+        return Response(OperationSerializer(op).data, status=status.HTTP_201_CREATED)
+
+
+class OperationStatusApi(ClerkView):
+    """What the clerk's screen polls: state, tries left, the last-try warning, errors."""
+
+    @extend_schema(responses=OperationSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        op = get_object_or_404(
+            CardOperation.objects.visible_to(request.user).select_related(
+                "desk", "case"
+            ),
+            pk=pk,
+        )
+        return Response(OperationSerializer(op).data)
+
+
+class OperationCancelApi(ClerkView):
+    @extend_schema(request=None, responses=OperationSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        op = get_object_or_404(CardOperation.objects.visible_to(request.user), pk=pk)
+        op = services.card_operation_cancel(operation=op, user=request.user)
+        return Response(OperationSerializer(op).data)
