@@ -33,6 +33,31 @@ from identity_docs.models import (
 )
 
 
+def profile_for_user(*, user: Any, municipality_code: str | None = None) -> Any:
+    """The municipal profile whose rules apply to this user's counter.
+
+    Staff use their own municipality; an installation operator (no staff profile)
+    names one by its code, limited to what they may see.
+    """
+    from counter.models import Municipality
+    from counter.scoping import scope_for
+
+    scope = scope_for(user)
+    visible = Municipality.objects.all()
+    if not scope.everything:
+        visible = visible.filter(pk=scope.municipality_id)
+    if municipality_code:
+        municipality = visible.filter(code=municipality_code).first()
+    else:
+        municipality = visible.first() if not scope.everything else None
+    if municipality is None:
+        raise ApplicationError(
+            "municipality-required",
+            _("Choose the municipality whose rules apply."),
+        )
+    return municipality.profile
+
+
 def document_policy_get(*, profile: Any) -> DocumentPolicy:
     """The profile's policy, created with the seed city's choices if missing."""
     policy, _created = DocumentPolicy.objects.get_or_create(profile=profile)

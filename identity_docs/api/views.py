@@ -1,0 +1,112 @@
+"""``GET /api/v1/identity-documents/`` and ``POST /api/v1/requirements/evaluate/``.
+
+Both read only: the catalogue as the user's city sees it, and the evaluator's
+answer for documents that have not been recorded (nothing is stored).
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from counter.errors import ApplicationError
+from identity_docs.api.serializers import (
+    DocumentKindOutput,
+    EvaluateInput,
+    EvaluateOutput,
+)
+from identity_docs.evaluator import PresentedDocument
+from identity_docs.models import IdentityDocumentKind
+from identity_docs.services import (
+    catalogue_for,
+    profile_for_user,
+    requirements_evaluate,
+    visits_for,
+)
+
+
+class IdentityDocumentListApi(APIView):
+    """The identity-document catalogue, with the user's city's overrides."""
+
+    pagination_class = None
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "municipality", str, description="Operators only: local government code"
+            )
+        ],
+        responses=DocumentKindOutput(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        code = request.query_params.get("municipality")
+        profile = profile_for_user(user=request.user, municipality_code=code)
+        kinds = catalogue_for(profile=profile)
+        order = list(IdentityDocumentKind.objects.values_list("code", flat=True))
+        rows = [
+            {
+                "code": kind.code,
+                "name_ja": kind.name_ja,
+                "name_en": kind.name_en,
+                "document_class": kind.document_class,
+                "photo": kind.photo,
+                "constraints": {
+                    "issued_on_or_after": kind.issued_on_or_after,
+                    "has_expiry": kind.has_expiry,
+                    "expiry_required": kind.expiry_required,
+                    "max_age_months": kind.max_age_months,
+                    "accepted": kind.accepted,
+                    "public_issuer": kind.public_issuer,
+                },
+            }
+            for kind in (kinds[c] for c in order)
+            if kind.active
+        ]
+        return Response(DocumentKindOutput(rows, many=True).data)
+
+
+class RequirementEvaluateApi(APIView):
+    """Do these documents let the procedure go ahead at this visit? Stores nothing."""
+
+    @extend_schema(request=EvaluateInput, responses=EvaluateOutput)
+    def post(self, request: Request) -> Response:
+        data = EvaluateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        profile = profile_for_user(
+            user=request.user, municipality_code=values.get("municipality")
+        )
+        visits = visits_for(
+            profile=profile,
+            procedure=values["procedure"],
+            applicant_role=values["applicant_role"],
+        )
+        if values["visit"] not in visits:
+            raise serializers.ValidationError(
+                {
+                    "visit": [
+                        _(
+                            "This applicant has only visit %(visits)s for this "
+                            "procedure."
+                        )
+                        % {"visits": ", ".join(str(v) for v in visits) or "-"}
+                    ]
+                }
+            )
+        try:
+            result = requirements_evaluate(
+                profile=profile,
+                procedure=values["procedure"],
+                applicant_role=values["applicant_role"],
+                visit=values["visit"],
+                documents=[PresentedDocument(**d) for d in values["documents"]],
+                on_date=values["on_date"],
+                facts=values.get("facts") or {},
+            )
+        except ApplicationError:
+            raise
+        return Response(EvaluateOutput(result.as_dict()).data)
