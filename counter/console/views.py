@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 from counter.audit import audit_record
 from counter.screens.common import call_service
 from counter.screens.forms import ReasonForm
+from counter.services import cases
 
 from . import queries
 
@@ -109,14 +110,12 @@ def approve(request: HttpRequest, reference: str) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Write the reason for the exception."))
         return redirect("counter:console:index")
-    from counter.services import cases
-
     _result, error = call_service(
         request,
         cases.case_approve_exception,
         case=case,
-        supervisor=request.user,
-        reason=form.cleaned_data["reason"],
+        actor=request.user,
+        note=form.cleaned_data["reason"],
     )
     if error is None:
         messages.success(

@@ -7,29 +7,26 @@ or a stale step with its own message (another clerk won, the state moved on).
 
 from __future__ import annotations
 
-from types import ModuleType
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from counter.constants import ApplicantRole, CertificateKind, PinKind
+from counter.constants import CertificateKind, PinKind
 from counter.models import Case
 from counter.models.cases import CaseState
+from counter.services import cases, visits
+from counter.workflows import workflow_for
 
 from . import queries
 from .common import call_service, clerk_view, current_desk
 from .forms import ReasonForm
-
-
-def _cases() -> ModuleType:
-    from counter.services import cases
-
-    return cases
 
 
 def _case_or_404(request: HttpRequest, reference: str) -> Case:
@@ -40,19 +37,33 @@ def _case_or_404(request: HttpRequest, reference: str) -> Case:
 
 
 def next_step(case: Case) -> str:
-    """Which panel the case page puts first; the service decides what is allowed."""
-    if case.state == CaseState.DOCUMENTS_CHECKED:
-        if case.applicant_role == ApplicantRole.VOLUNTARY_AGENT and case.visit == 1:
-            return "inquiry"
-        return "card"
-    return {
-        CaseState.RECEIVED: "documents",
+    """Which panel the case page puts first.
+
+    The procedure's own state machine says which transitions its conditions
+    allow now; the screen only orders them. The service still decides.
+    """
+    by_state = {
         CaseState.AWAITING_APPROVAL: "approval",
         CaseState.AWAITING_SECOND_VISIT: "second_visit",
         CaseState.CARD_OPERATION: "card",
         CaseState.READY_TO_COMPLETE: "complete",
         CaseState.COMPLETED: "receipt",
-    }.get(case.state, "closed")
+        CaseState.RECEIVED: "documents",
+    }
+    if case.state in by_state:
+        return by_state[case.state]
+    if case.state != CaseState.DOCUMENTS_CHECKED:
+        return "closed"
+    machine = workflow_for(Case.objects.get(pk=case.pk))
+    allowed = {t.name for t in machine.get_available_state_transitions()}
+    for name, step in (
+        ("send_inquiry", "inquiry"),
+        ("request_card_operation", "card"),
+        ("complete", "complete"),
+    ):
+        if name in allowed:
+            return step
+    return "documents"
 
 
 def _label_operation(op: Any) -> Any:
@@ -72,9 +83,25 @@ def kind_labels(case: Case) -> list[str]:
     return pins + certificates
 
 
+def _checklist_html(request: HttpRequest, case: Case, params: Any) -> str:
+    return render_to_string(
+        "identity_docs/checklist.html",
+        queries.checklist(case=case, params=params),
+        request=request,
+    )
+
+
 @clerk_view
 def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    """The case page: the next step first, then the whole history.
+
+    The embedded document checklist re-evaluates itself through this same URL
+    (htmx swaps only the checklist), so a reload shows the same ticks.
+    """
     case = _case_or_404(request, reference)
+    step = next_step(case)
+    if request.htmx and request.htmx.target == "id-checklist":  # type: ignore[attr-defined]
+        return HttpResponse(_checklist_html(request, case, request.GET))
     operations = [_label_operation(op) for op in queries.card_operations(case=case)]
     current = next(
         (op for op in operations if op.pk == case.current_operation_id), None
@@ -84,21 +111,31 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "counter/case.html",
         {
             "case": case,
-            "step": next_step(case),
+            "step": step,
             "kind_labels": kind_labels(case),
             "history": queries.case_history(user=request.user, case=case),
             "operations": operations,
             "current_operation": current,
+            "last_operation": operations[0] if operations else None,
             "letters": queries.letters_for(case=case),
             "desk": current_desk(request),
+            "overview": queries.resident_overview(
+                user=request.user, resident=case.resident
+            ),
             "cancel_form": ReasonForm(),
-            "checklist": queries.checklist(request=request, case=case),
+            "checklist_html": _checklist_html(request, case, request.GET)
+            if step == "documents"
+            else "",
         },
     )
 
 
 def _act(
-    request: HttpRequest, reference: str, service_name: str, **kwargs: Any
+    request: HttpRequest,
+    reference: str,
+    service: Callable[..., Any],
+    done: str = "",
+    **kwargs: Any,
 ) -> HttpResponse:
     """Run one step's service for this case at this desk, then show the case."""
     case = _case_or_404(request, reference)
@@ -106,14 +143,7 @@ def _act(
     if desk is None:
         messages.error(request, _("Choose your desk first (on the queue screen)."))
         return redirect("counter:queue")
-    call_service(
-        request,
-        getattr(_cases(), service_name),
-        case=case,
-        clerk=request.user,
-        desk=desk,
-        **kwargs,
-    )
+    call_service(request, service, case=case, actor=request.user, desk=desk, **kwargs)
     return redirect("counter:case", reference=reference)
 
 
@@ -121,13 +151,19 @@ def _act(
 @clerk_view
 def case_documents(request: HttpRequest, reference: str) -> HttpResponse:
     """Record the documents ticked on the checklist; the service evaluates them."""
-    documents, facts = queries.checklist_submission(request)
+    case = _case_or_404(request, reference)
+    checklist = queries.checklist(case=case, params=request.POST)
+    if checklist["errors"]:
+        for error in checklist["errors"]:
+            messages.error(request, error)
+        return redirect("counter:case", reference=reference)
     return _act(
         request,
         reference,
-        "case_record_documents",
-        documents=documents,
-        facts=facts,
+        cases.case_record_documents,
+        done=_("The documents were recorded and satisfy the rules."),
+        documents=checklist.get("documents", []),
+        facts={f["name"]: True for f in checklist["facts"] if f["checked"]},
     )
 
 
@@ -138,7 +174,7 @@ def case_card_operation(request: HttpRequest, reference: str) -> HttpResponse:
     return _act(
         request,
         reference,
-        "case_request_card_operation",
+        cases.case_request_card_operation,
         idempotency_key=request.POST.get("idempotency_key", ""),
     )
 
@@ -146,13 +182,18 @@ def case_card_operation(request: HttpRequest, reference: str) -> HttpResponse:
 @require_POST
 @clerk_view
 def case_send_inquiry(request: HttpRequest, reference: str) -> HttpResponse:
-    return _act(request, reference, "case_send_inquiry")
+    return _act(
+        request,
+        reference,
+        visits.case_send_inquiry,
+        done=_("The inquiry letter was requested. Tell the agent the deadline."),
+    )
 
 
 @require_POST
 @clerk_view
 def case_complete(request: HttpRequest, reference: str) -> HttpResponse:
-    response = _act(request, reference, "case_complete")
+    response = _act(request, reference, cases.case_complete)
     case = queries.case_for(user=request.user, reference=reference)
     if case is not None and case.state == CaseState.COMPLETED:
         return redirect("counter:receipt", reference=reference)
@@ -166,7 +207,13 @@ def case_cancel(request: HttpRequest, reference: str) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Say why the case is cancelled."))
         return redirect("counter:case", reference=reference)
-    return _act(request, reference, "case_cancel", reason=form.cleaned_data["reason"])
+    return _act(
+        request,
+        reference,
+        cases.case_cancel,
+        done=_("The case was cancelled."),
+        reason=form.cleaned_data["reason"],
+    )
 
 
 @clerk_view

@@ -10,6 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from counter.constants import ApplicantRole, CertificateKind, PinKind, Procedure
+from counter.models import Card
 from counter.models.cases import RevocationKind
 
 #: Procedures a clerk opens at the counter (suspension comes from the call centre).
@@ -18,6 +19,13 @@ COUNTER_PROCEDURES = [
     for value, label in Procedure.choices
     if value != Procedure.SUSPENSION.value
 ]
+
+PIN_PROCEDURES = {Procedure.PIN_CHANGE.value, Procedure.PIN_RESET.value}
+CERTIFICATE_PROCEDURES = {
+    Procedure.CERT_ISSUE.value,
+    Procedure.CERT_RENEW.value,
+    Procedure.CERT_REVOKE.value,
+}
 
 _ERAS = {"R": 2018, "H": 1988, "S": 1925, "T": 1911, "M": 1867}
 _ERA_RE = re.compile(r"^([RHSTM])(\d{1,2})[.\-/](\d{1,2})[.\-/](\d{1,2})$")
@@ -77,6 +85,13 @@ class ResidentSearchForm(forms.Form):
 
 
 class CaseOpenForm(forms.Form):
+    card = forms.ModelChoiceField(
+        label=_("Card"),
+        queryset=Card.objects.none(),
+        required=False,
+        empty_label=None,
+        widget=forms.RadioSelect,
+    )
     procedure = forms.ChoiceField(
         label=_("Procedure"), choices=COUNTER_PROCEDURES, widget=forms.RadioSelect
     )
@@ -105,12 +120,22 @@ class CaseOpenForm(forms.Form):
         choices=[("", "—"), *RevocationKind.choices],
         required=False,
     )
+    uses_jlis_answer_sheet = forms.BooleanField(
+        label=_("The agent brings J-LIS's sealed inquiry-and-answer sheet (one visit)"),
+        required=False,
+    )
+    exception_reason = forms.CharField(
+        label=_("Reason for an exception (a supervisor approves it)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Only for a signing certificate for a child under 15 or an adult ward (§7)."
+        ),
+    )
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
     agent_name = forms.CharField(
         label=_("Agent's name"), required=False, max_length=100
-    )
-    agent_name_kana = forms.CharField(
-        label=_("Agent's name (kana)"), required=False, max_length=200
     )
     agent_address = forms.CharField(
         label=_("Agent's address"), required=False, max_length=300
@@ -118,12 +143,17 @@ class CaseOpenForm(forms.Form):
     agent_relationship = forms.CharField(
         label=_("Relationship to the holder"), required=False, max_length=100
     )
-    agent_phone = forms.CharField(
-        label=_("Agent's phone"), required=False, max_length=20
-    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        if data.get("procedure") in PIN_PROCEDURES and not data.get("pin_kinds"):
+            self.add_error("pin_kinds", _("Tick the PINs to change or reset."))
+        if data.get("procedure") in CERTIFICATE_PROCEDURES and not data.get(
+            "certificate_kinds"
+        ):
+            self.add_error(
+                "certificate_kinds", _("Tick the certificates this procedure is for.")
+            )
         role = data.get("applicant_role")
         if role and role != ApplicantRole.HOLDER:
             if not (data.get("agent_name") or "").strip():
@@ -140,16 +170,18 @@ class CaseOpenForm(forms.Form):
                 )
         return data
 
-    def agent(self) -> dict[str, str] | None:
-        """The person at the counter when it is not the holder; None for the holder."""
+    def applicant(self) -> dict[str, str]:
+        """The person at the counter if not the holder (empty for the holder)."""
         if self.cleaned_data["applicant_role"] == ApplicantRole.HOLDER:
-            return None
+            return {
+                "applicant_name": "",
+                "applicant_address": "",
+                "applicant_relation": "",
+            }
         return {
-            "name": self.cleaned_data["agent_name"].strip(),
-            "name_kana": self.cleaned_data["agent_name_kana"].strip(),
-            "address": self.cleaned_data["agent_address"].strip(),
-            "relationship": self.cleaned_data["agent_relationship"].strip(),
-            "phone": self.cleaned_data["agent_phone"].strip(),
+            "applicant_name": self.cleaned_data["agent_name"].strip(),
+            "applicant_address": self.cleaned_data["agent_address"].strip(),
+            "applicant_relation": self.cleaned_data["agent_relationship"].strip(),
         }
 
 

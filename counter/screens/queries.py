@@ -165,18 +165,33 @@ def letters_for(*, case: Case) -> list[Any]:
     return list(InquiryLetter.objects.filter(case=case).order_by("-pk"))
 
 
-def checklist(*, request: Any, case: Case) -> dict[str, Any] | None:
-    """identity_docs' checklist for this case and visit, as an includable template."""
+def checklist(*, case: Case, params: Any) -> dict[str, Any]:
+    """identity_docs' checklist for this case and visit, evaluated from ``params``.
+
+    It re-renders through the case page (``action_url``) and its record button
+    posts to the case's documents step (``record_url``), so ticking and recording
+    stay on the case and go through ``case_record_documents``.
+    """
+    from django.urls import reverse
+
     from identity_docs.views import checklist_context
 
-    return {
-        "template": "identity_docs/checklist.html",
-        "context": checklist_context(case=case, user=request.user),
-    }
+    context = checklist_context(
+        profile=case.municipality.profile,
+        procedure=case.procedure,
+        applicant_role=case.applicant_role,
+        visit=case.visit,
+        params=params,
+        case=case,
+    )
+    context["action_url"] = reverse("counter:case", args=[case.reference])
+    context["record_url"] = reverse("counter:documents", args=[case.reference])
+    return context
 
 
-def checklist_submission(request: Any) -> tuple[list[dict[str, Any]], dict[str, bool]]:
-    """The documents and facts the clerk ticked, as identity_docs reads them back."""
-    from identity_docs.views import checklist_submission as parse
+def resident_cards(*, user: Any, resident: Resident) -> QuerySet[Any]:
+    from counter.models import Card
 
-    return parse(request.POST)
+    return (
+        Card.objects.visible_to(user).filter(resident=resident).order_by("-issued_on")
+    )

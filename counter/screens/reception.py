@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from types import ModuleType
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -13,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from counter.models import Resident
+from counter.services import cases, visits
 
 from . import queries
 from .common import (
@@ -23,12 +23,6 @@ from .common import (
     desks_for,
 )
 from .forms import CaseOpenForm, PickupForm, ResidentSearchForm
-
-
-def _cases() -> ModuleType:
-    from counter.services import cases
-
-    return cases
 
 
 @clerk_view
@@ -98,23 +92,31 @@ def case_new(request: HttpRequest, resident_id: int) -> HttpResponse:
     form = CaseOpenForm(
         request.POST or None, initial={"idempotency_key": uuid.uuid4().hex}
     )
+    cards = queries.resident_cards(user=request.user, resident=resident)
+    form.fields["card"].queryset = cards
+    form.fields["card"].initial = cards.first()
     if request.method == "POST" and form.is_valid():
         if desk is None:
             messages.error(request, _("Choose your desk first (on the queue screen)."))
         else:
+            data = form.cleaned_data
             case, error = call_service(
                 request,
-                _cases().case_open,
+                cases.case_open,
                 resident=resident,
-                procedure=form.cleaned_data["procedure"],
-                applicant_role=form.cleaned_data["applicant_role"],
-                agent=form.agent(),
-                pin_kinds=form.cleaned_data["pin_kinds"],
-                certificate_kinds=form.cleaned_data["certificate_kinds"],
-                revocation_kind=form.cleaned_data["revocation_kind"],
-                idempotency_key=form.cleaned_data["idempotency_key"],
-                clerk=request.user,
+                office=desk.office,
+                procedure=data["procedure"],
+                applicant_role=data["applicant_role"],
+                actor=request.user,
                 desk=desk,
+                card=data["card"],
+                pin_kinds=data["pin_kinds"],
+                certificate_kinds=data["certificate_kinds"],
+                revocation_kind=data["revocation_kind"],
+                uses_jlis_answer_sheet=data["uses_jlis_answer_sheet"],
+                exception_reason=data["exception_reason"].strip(),
+                idempotency_key=data["idempotency_key"],
+                **form.applicant(),
             )
             if error is None:
                 return redirect("counter:case", reference=case.reference)
@@ -143,9 +145,9 @@ def pickup(request: HttpRequest) -> HttpResponse:
         else:
             case, error = call_service(
                 request,
-                _cases().case_second_visit,
+                visits.case_second_visit,
                 reference=form.cleaned_data["reference"],
-                clerk=request.user,
+                actor=request.user,
                 desk=desk,
             )
             if error is None:
