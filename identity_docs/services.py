@@ -33,6 +33,18 @@ from identity_docs.models import (
 )
 
 
+def identity_document_kinds_load() -> int:
+    """Upsert the catalogue from ``catalogue_data`` (kept edits: none; used by demo
+    set-up and tests whose database was flushed). Returns the number of kinds."""
+    from identity_docs.catalogue_data import CATALOGUE
+
+    for order, entry in enumerate(CATALOGUE, start=1):
+        IdentityDocumentKind.objects.update_or_create(
+            code=entry["code"], defaults={**entry, "sort_order": order}
+        )
+    return len(CATALOGUE)
+
+
 def profile_for_user(*, user: Any, municipality_code: str | None = None) -> Any:
     """The municipal profile whose rules apply to this user's counter.
 
