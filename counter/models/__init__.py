@@ -31,3 +31,5 @@ __all__ = [
     "SpecialOpening",
     "StaffProfile",
 ]
+
+from counter.letters.models import *  # noqa: E402,F401,F403

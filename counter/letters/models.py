@@ -1,0 +1,232 @@
+"""Inquiry letters (照会書兼回答書) and print runs, with an append-only history.
+
+Lifecycle (rules.md §6.2; style.md §3 item 8)::
+
+    queued → rendered → printed → mailed → answered
+                                         → returned_undeliverable (宛所不明)
+                                         → expired
+    queued → failed   (rendering failed after its retries; terminal until a
+                       supervisor retries it → queued)
+    queued → flagged  (the name or address cannot be printed; kept, fixed by a
+                       supervisor, retried → queued)
+
+Only :mod:`counter.letters.services` changes ``state``; every change appends a
+:class:`LetterStatusChange` and an audit event.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from counter.models.cases import Case
+from counter.models.tenancy import Municipality, Office
+from counter.scoping import ScopedManager
+
+
+class LetterState(models.TextChoices):
+    QUEUED = "queued", _("Queued for rendering")
+    RENDERED = "rendered", _("Rendered")
+    PRINTED = "printed", _("Printed")
+    MAILED = "mailed", _("Mailed")
+    ANSWERED = "answered", _("Answered")
+    RETURNED_UNDELIVERABLE = "returned_undeliverable", _("Returned undeliverable")
+    EXPIRED = "expired", _("Expired")
+    FAILED = "failed", _("Rendering failed")
+    FLAGGED = "flagged", _("Flagged: cannot be printed")
+
+
+class LetterKindChoice(models.TextChoices):
+    PIN = "pin", _("PIN change or reset inquiry")
+    CERTIFICATE = "certificate", _("Certificate issuance or renewal inquiry")
+    REVOCATION = "revocation", _("Revocation inquiry")
+
+
+class PrintRun(models.Model):
+    """One day's batch: a multi-page PDF and a manifest sorted by postal code."""
+
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="print_runs",
+        verbose_name=_("municipality"),
+    )
+    run_date = models.DateField(_("run date"))
+    sequence = models.PositiveSmallIntegerField(_("run of the day"), default=1)
+    letter_count = models.PositiveIntegerField(_("letters"), default=0)
+    pdf = models.BinaryField(_("PDF"), editable=False)
+    pdf_sha256 = models.CharField(_("PDF SHA-256"), max_length=64, editable=False)
+    manifest_csv = models.TextField(_("manifest (CSV)"), editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = ScopedManager()
+    scope_municipality = "municipality"
+
+    class Meta:
+        verbose_name = _("print run")
+        verbose_name_plural = _("print runs")
+        ordering = ["-run_date", "-sequence"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "run_date", "sequence"],
+                name="print_run_unique_per_day",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run_date:%Y-%m-%d} #{self.sequence} ({self.letter_count})"
+
+
+class InquiryLetter(models.Model):
+    """The inquiry letter of one visit of one case, mailed to the holder."""
+
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="inquiry_letters",
+        verbose_name=_("municipality"),
+    )
+    office = models.ForeignKey(
+        Office,
+        on_delete=models.PROTECT,
+        related_name="inquiry_letters",
+        verbose_name=_("office"),
+    )
+    case = models.ForeignKey(
+        Case,
+        on_delete=models.PROTECT,
+        related_name="inquiry_letters",
+        verbose_name=_("case"),
+    )
+    visit = models.PositiveSmallIntegerField(_("visit"), default=1)
+    reference = models.CharField(_("reference code"), max_length=20, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=LetterKindChoice.choices)
+    procedure = models.CharField(_("procedure"), max_length=30)
+    state = models.CharField(
+        _("state"),
+        max_length=30,
+        choices=LetterState.choices,
+        default=LetterState.QUEUED,
+        db_index=True,
+    )
+    state_changed_at = models.DateTimeField(_("state since"))
+    # Snapshot of what is printed: the letter shows what was true when requested.
+    recipient_name = models.CharField(_("addressee"), max_length=100)
+    recipient_postal_code = models.CharField(_("postal code"), max_length=8, blank=True)
+    recipient_address = models.CharField(_("address"), max_length=300)
+    agent_name = models.CharField(_("agent"), max_length=100)
+    first_visit_on = models.DateField(_("first visit"))
+    deadline = models.DateField(_("second visit by"))
+    issued_on = models.DateField(_("letter date"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("rendering attempts"), default=0)
+    pdf = models.BinaryField(_("PDF"), null=True, blank=True, editable=False)
+    pdf_sha256 = models.CharField(_("PDF SHA-256"), max_length=64, blank=True)
+    error_code = models.CharField(_("error code"), max_length=60, blank=True)
+    error_message = models.TextField(_("error"), blank=True)
+    print_run = models.ForeignKey(
+        PrintRun,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="letters",
+        verbose_name=_("print run"),
+    )
+    case_flagged = models.BooleanField(
+        _("case flagged"),
+        default=False,
+        help_text=_("The case was told that this letter expired or came back."),
+    )
+    stuck_since = models.DateTimeField(
+        _("listed as stuck since"), null=True, blank=True
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    created_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ScopedManager()
+    scope_municipality = "municipality"
+    scope_office = "office"
+
+    class Meta:
+        verbose_name = _("inquiry letter")
+        verbose_name_plural = _("inquiry letters")
+        ordering = ["-created_at"]
+        constraints = [
+            # rules.md §6.2: one inquiry per visit; a re-run reuses this row.
+            models.UniqueConstraint(
+                fields=["case", "visit"], name="inquiry_letter_one_per_case_visit"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["state", "state_changed_at"]),
+            models.Index(fields=["state", "deadline"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class LetterStatusChange(models.Model):
+    """One transition of a letter: from, to, who, when, why. Never edited."""
+
+    letter = models.ForeignKey(
+        InquiryLetter,
+        on_delete=models.PROTECT,
+        related_name="history",
+        verbose_name=_("inquiry letter"),
+    )
+    from_state = models.CharField(_("from"), max_length=30, blank=True)
+    to_state = models.CharField(_("to"), max_length=30)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    actor_label = models.CharField(_("by (system)"), max_length=60, blank=True)
+    code = models.CharField(_("code"), max_length=60, blank=True)
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    objects = ScopedManager()
+    scope_municipality = "letter__municipality"
+    scope_office = "letter__office"
+
+    class Meta:
+        verbose_name = _("letter status change")
+        verbose_name_plural = _("letter status changes")
+        ordering = ["letter", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.letter}: {self.from_state} → {self.to_state}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None:
+            raise ValueError("Letter history is append-only.")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+
+__all__ = [
+    "InquiryLetter",
+    "LetterKindChoice",
+    "LetterState",
+    "LetterStatusChange",
+    "PrintRun",
+]
