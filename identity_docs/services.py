@@ -57,7 +57,7 @@ def profile_for_user(*, user: Any, municipality_code: str | None = None) -> Any:
     scope = scope_for(user)
     visible = Municipality.objects.all()
     if not scope.everything:
-        visible = visible.filter(pk=scope.municipality_id)
+        visible = visible.filter(pk=scope.municipality_id or 0)
     if municipality_code:
         municipality = visible.filter(code=municipality_code).first()
     else:

@@ -157,7 +157,7 @@ def checklist_context(
     documents: list[PresentedDocument] = []
     for owner, kind in _candidate_rows(requirement, catalogue):
         key = f"{kind.code}@{owner}"
-        row = {
+        row: dict[str, Any] = {
             "key": key,
             "owner": owner,
             "kind": kind,

@@ -83,7 +83,9 @@ class EvaluateInput(serializers.Serializer):
     applicant_role = serializers.ChoiceField(choices=ApplicantRole.choices)
     visit = serializers.IntegerField(min_value=1, max_value=2)
     on_date = serializers.DateField(required=False)
-    documents = PresentedDocumentInput(many=True, max_length=MAX_DOCUMENTS)
+    documents = serializers.ListField(
+        child=PresentedDocumentInput(), max_length=MAX_DOCUMENTS
+    )
     facts = FactsInput(required=False)
     municipality = serializers.RegexField(
         r"^\d{6}$",

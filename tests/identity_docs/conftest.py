@@ -64,11 +64,24 @@ def check(
     )
 
 
+def expect(
+    result: Evaluation,
+    satisfied: bool,
+    missing: list[str],
+    rejected: list[tuple[str, str]],
+) -> None:
+    """The answer, the rules still missing and the refusals (code, reason), exactly."""
+    assert result.satisfied is satisfied
+    assert [m.rule for m in result.missing] == missing
+    assert [(r.code, r.reason) for r in result.rejected] == rejected
+
+
 class Helpers:
     """What the tests use, handed out as the ``idocs`` fixture."""
 
     VISIT_DAY = VISIT_DAY
     check = staticmethod(check)
+    expect = staticmethod(expect)
     doc = staticmethod(doc)
     seed_catalogue = staticmethod(seed_catalogue)
 

@@ -159,6 +159,4 @@ def test_pin_change_documents_in_the_seed_city(
     idocs, role, visit, documents, facts, satisfied, missing, rejected
 ):
     result = idocs.check("pin_change", role, visit, documents, facts=facts)
-    assert result.satisfied is satisfied
-    assert [m.rule for m in result.missing] == missing
-    assert [(r.code, r.reason) for r in result.rejected] == rejected
+    idocs.expect(result, satisfied, missing, rejected)

@@ -144,9 +144,7 @@ def test_revocation_and_lifting_documents(
     idocs, procedure, role, visit, documents, facts, satisfied, missing, rejected
 ):
     result = idocs.check(procedure, role, visit, documents, facts=facts)
-    assert result.satisfied is satisfied
-    assert [m.rule for m in result.missing] == missing
-    assert [(r.code, r.reason) for r in result.rejected] == rejected
+    idocs.expect(result, satisfied, missing, rejected)
 
 
 @pytest.mark.parametrize(
