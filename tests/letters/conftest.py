@@ -37,3 +37,82 @@ def make_letter(**overrides: Any) -> LetterData:
 @pytest.fixture
 def letter() -> Callable[..., LetterData]:
     return make_letter
+
+
+# ------------------------------------------------------------- database layer
+
+
+@pytest.fixture
+def city(db: Any) -> Any:
+    from counter.services.municipalities import municipality_create
+
+    return municipality_create(
+        code="142123",
+        name="厚木市",
+        main_office={
+            "code": "honcho",
+            "name": "厚木市役所",
+            "counter_name": "市民課",
+            "address": "厚木市中町3-17-17",
+            "phone": "046-225-2111",
+        },
+    )
+
+
+@pytest.fixture
+def office(city: Any) -> Any:
+    return city.offices.get(code="honcho")
+
+
+@pytest.fixture
+def supervisor(city: Any, office: Any) -> Any:
+    from django.contrib.auth.models import Group, User
+
+    from counter.models import StaffProfile
+
+    user = User.objects.create_user("kanri", password="x", is_staff=True)
+    user.groups.add(Group.objects.get(name="supervisor"))
+    StaffProfile.objects.create(user=user, municipality=city, office=office)
+    return User.objects.get(pk=user.pk)
+
+
+@pytest.fixture
+def make_case(city: Any, office: Any) -> Callable[..., Any]:
+    """A voluntary agent's case for a resident (state set directly for the test)."""
+    from counter.models import Case, Resident
+
+    counter = {"n": 0}
+
+    def make(
+        *,
+        procedure: str = Procedure.PIN_CHANGE,
+        state: str = "documents_checked",
+        name: str = "見本 花子",
+        postal_code: str = "243-0018",
+        address: str = "神奈川県厚木市中町3丁目17-8 郵便ビル403号",
+        agent: str = "代理 太郎",
+    ) -> Any:
+        counter["n"] += 1
+        n = counter["n"]
+        resident = Resident.objects.create(
+            municipality=city,
+            register_id=f"R{n:06d}",
+            name=name,
+            name_kana="ミホン ハナコ",
+            postal_code=postal_code,
+            address=address,
+            birth_date=dt.date(1940, 4, 1),
+            gender="female",
+        )
+        return Case.objects.create(
+            municipality=city,
+            office=office,
+            resident=resident,
+            reference=f"C-TEST-{n:05d}",
+            procedure=procedure,
+            applicant_role="voluntary_agent",
+            applicant_name=agent,
+            state=state,
+        )
+
+    return make
