@@ -82,6 +82,7 @@ class CardLink:
         self.connect_timeout = connect_timeout
         self.apdu_count = 0
         self._remove_when: Callable[[bytes], bool] | None = None
+        self._pull_after: int | None = None
         if remove_after_apdus is not None:
             self.remove_after_apdus(remove_after_apdus)
         self._sock: socket.socket | None = None
@@ -98,16 +99,23 @@ class CardLink:
     # --- removal rules -------------------------------------------------------
 
     def remove_after_apdus(self, n: int) -> None:
-        """Answer ``n`` more APDUs, then pull the card out when the next arrives."""
-        target = self.apdu_count + n
+        """Answer ``n`` more APDUs, then pull the card out right after the last answer.
 
-        def rule(_raw: bytes) -> bool:
-            return self.apdu_count > target
-
-        self._remove_when = rule
+        The client's next APDU then fails the way a pulled card fails on a real
+        reader: ``SCARD_E_NOT_TRANSACTED`` (0x80100016) at once, or
+        ``SCARD_W_REMOVED_CARD`` (0x80100069) once pcscd's presence poll (≈ 400 ms)
+        has noticed.
+        """
+        if n < 1:
+            raise ValueError("answer at least one APDU; use remove() to pull it now")
+        self._pull_after = self.apdu_count + n
 
     def remove_when(self, predicate: Callable[[bytes], bool] | None) -> None:
-        """Pull the card out, without answering, when ``predicate(apdu)`` is true."""
+        """Vanish *while* an APDU is in flight, when ``predicate(apdu)`` is true.
+
+        vpcd then hands pcscd an empty answer, which pyscard reports as
+        ``Card returned no valid response`` (pcsc-testing.md §5): the harshest case.
+        """
         self._remove_when = predicate
 
     def _before_apdu(self, raw: bytes) -> None:
@@ -167,6 +175,10 @@ class CardLink:
                 logger.info("card pulled out before APDU %d", self.apdu_count)
                 return "removed"
             sock.sendall(len(response).to_bytes(2, "big") + response)
+            if self._pull_after is not None and self.apdu_count >= self._pull_after:
+                self._pull_after = None
+                logger.info("card pulled out after APDU %d", self.apdu_count)
+                return "removed"
 
     def _close(self) -> None:
         with self._lock:

@@ -339,7 +339,9 @@ class SimulatedIssuer:
     def build_crl(self, *, kind: str) -> PublishedCrl:
         """Sign and store a new CRL listing every revoked or suspended certificate."""
         ca_key, ca_cert = self._load_ca(kind)
-        now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+        # The row keeps the exact time (staleness check below); the CRL has seconds.
+        built_at = dt.datetime.now(dt.UTC)
+        now = built_at.replace(microsecond=0)
         with transaction.atomic():
             last = (
                 PublishedCrl.objects.select_for_update()
@@ -384,7 +386,7 @@ class SimulatedIssuer:
             return PublishedCrl.objects.create(
                 kind=kind,
                 number=number,
-                this_update=now,
+                this_update=built_at,
                 next_update=now + CRL_VALIDITY,
                 der=crl.public_bytes(serialization.Encoding.DER),
             )
@@ -397,7 +399,7 @@ class SimulatedIssuer:
             # A revocation, suspension or lift since the last CRL: publish at once,
             # so a verifier never trusts a certificate the register has revoked.
             stale = IssuedCertificateRecord.objects.filter(
-                kind=kind, state_changed_at__gte=latest.this_update
+                kind=kind, state_changed_at__gt=latest.this_update
             ).exists()
         if stale:
             latest = self.build_crl(kind=kind)
