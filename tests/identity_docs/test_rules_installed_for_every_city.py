@@ -71,3 +71,23 @@ def test_stored_rules_naming_an_unknown_document_are_refused(city):
     )
     with pytest.raises(ValidationError, match="library_card"):
         rule.full_clean()
+
+
+def test_the_profiles_switch_for_holder_cannot_come_proof_is_honoured(city):
+    """MunicipalProfile.require_proof_holder_cannot_come turns the §6.2 proof off."""
+    profile = city.profile
+    profile.require_proof_holder_cannot_come = False
+    profile.save()
+    requirement_rules_install_defaults(profile, overwrite=True)
+    rule = RequirementRule.objects.get(
+        profile=profile,
+        procedure="pin_reset",
+        applicant_role="voluntary_agent",
+        visit=2,
+    )
+    assert "proof_of_inability" not in [r["id"] for r in rule.rules]
+
+
+def test_every_stored_rule_of_the_seed_city_passes_validation(city):
+    for rule in RequirementRule.objects.filter(profile=city.profile):
+        rule.full_clean()
