@@ -116,6 +116,15 @@ class Case(ConcurrentTransitionMixin, models.Model):
         blank=True,
         help_text=_("Issuance, renewal, revocation: which certificates (§15)."),
     )
+    certificate_plan = models.JSONField(
+        _("new certificates' validity"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            "notAfter per certificate kind, fixed at application: the 6th-birthday "
+            "rule depends on the day of application (§3)."
+        ),
+    )
     revocation_kind = models.CharField(
         _("revocation kind"), max_length=20, choices=RevocationKind.choices, blank=True
     )

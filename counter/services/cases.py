@@ -251,6 +251,8 @@ def _case_open(
                 idempotency_key=idempotency_key,
                 created_by=actor if getattr(actor, "is_authenticated", False) else None,
             )
+            if procedure in (Procedure.CERT_ISSUE, Procedure.CERT_RENEW):
+                case.certificate_plan = workflow_for(case).plan_certificates(day)
             case.save()
             CaseStatusChange.objects.create(
                 case=case,

@@ -53,6 +53,10 @@ class CertIssueCase(CounterMachine, TwoVisitMachine, Case):
     def operation_key(kind: str, parameters: dict[str, Any]) -> str:
         return f"{kind}:{parameters.get('certificate_kind', '')}"
 
+    def plan_certificates(self, today: dt.date | None = None) -> dict[str, str]:
+        """notAfter of each new certificate, fixed when the application is made."""
+        return {kind: self.not_after(kind, today) for kind in self.certificate_kinds or []}
+
     def not_after(self, kind: str, today: dt.date | None = None) -> str:
         """notAfter for the new certificate: 23:59:59 JST of its last day (§3)."""
         expires_on = self.new_expiry(kind, today)
