@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-pytest_plugins: list[str] = ["tests.fixtures.card"]
+pytest_plugins: list[str] = ["tests.fixtures.card", "tests.fixtures.celery_worker"]
 
 
 def pytest_configure(config: pytest.Config) -> None:
