@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from counter.audit import audit_record
 from counter.errors import ApplicationError, NotFound, PermissionDenied
+from identity_docs.constants import DocumentClass
 from identity_docs.models import EvidencePresented, ScannedCopy
 from identity_docs.services import document_policy_get
 
@@ -52,7 +53,16 @@ def scan_store(
     clerk: Any,
     desk: Any = None,
 ) -> ScannedCopy:
-    """Encrypt and keep the counter's copy of one document shown."""
+    """Encrypt and keep the counter's copy of one document shown.
+
+    Never an answer sheet: the holder writes PINs on it, and a PIN never leaves
+    the desk (team rules), not even as an encrypted image.
+    """
+    if evidence.kind.document_class == DocumentClass.ANSWER_SHEET:
+        raise ApplicationError(
+            "scan-not-allowed",
+            _("The answer sheet carries PINs; it is never scanned or stored."),
+        )
     if content_type not in ALLOWED_CONTENT_TYPES:
         raise ApplicationError(
             "scan-type-not-allowed",

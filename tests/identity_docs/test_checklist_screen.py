@@ -121,3 +121,26 @@ def test_the_case_checklist_records_the_documents_shown(browser, make_case):
         ("my_number_card", "holder", True),
         ("driving_licence", "applicant", True),
     ]
+
+
+def test_recording_needs_the_permission_and_a_refusal_is_audited(make_case, city):
+    from django.contrib.auth.models import User
+
+    from counter.models import AuditEvent, StaffProfile
+
+    user = User.objects.create_user("no-perm", password="x")
+    StaffProfile.objects.create(
+        user=user, municipality=city, office=city.offices.get(code="honcho")
+    )
+    client = Client()
+    client.force_login(user)
+    case = make_case("pin_reset", "holder", ref="C-3")
+    response = client.post(
+        "/identity-documents/checklist/record/",
+        {"case": case.pk, "visit": 1, "doc": ["my_number_card@holder"]},
+    )
+    assert response.status_code == 302
+    assert not EvidencePresented.objects.filter(case=case).exists()
+    assert AuditEvent.objects.filter(
+        action="evidence_record_refused", case=case
+    ).exists()

@@ -182,3 +182,21 @@ def test_a_missing_key_is_a_clear_configuration_error(evidence, clerk, settings)
         scan_store(
             evidence=evidence, content=PLAINTEXT, content_type="image/png", clerk=clerk
         )
+
+
+def test_an_answer_sheet_is_never_scanned_because_it_carries_pins(make_case, clerk):
+    from counter.errors import ApplicationError
+
+    case = make_case("pin_reset", "voluntary_agent", ref="C-2")
+    rows, _ = evidence_record(
+        case=case,
+        visit=2,
+        documents=[PresentedDocument(code="inquiry_answer_sheet", sealed=True)],
+        clerk=clerk,
+    )
+    with pytest.raises(ApplicationError) as info:
+        scan_store(
+            evidence=rows[0], content=b"PIN 1234", content_type="image/png", clerk=clerk
+        )
+    assert info.value.code == "scan-not-allowed"
+    assert not rows[0].scans.exists()

@@ -200,3 +200,23 @@ def test_the_endpoints_are_in_the_openapi_schema(api):
     paths = response.json()["paths"]
     assert "/api/v1/identity-documents/" in paths
     assert "post" in paths["/api/v1/requirements/evaluate/"]
+
+
+def test_an_operator_without_a_municipality_names_one(city):
+    from django.contrib.auth.models import User
+
+    operator = User.objects.create_superuser("root", password="x")
+    client = APIClient()
+    client.force_authenticate(operator)
+    refused = client.post(EVALUATE, body(), format="json")
+    assert refused.status_code == 400
+    assert refused.json()["code"] == "municipality-required"
+    answered = client.post(EVALUATE, body(municipality=city.code), format="json")
+    assert answered.status_code == 200
+    assert answered.json()["satisfied"] is True
+
+
+def test_a_clerk_cannot_use_another_citys_rules(api, other_city):
+    response = api.post(EVALUATE, body(municipality=other_city.code), format="json")
+    assert response.status_code == 400
+    assert response.json()["code"] == "municipality-required"
