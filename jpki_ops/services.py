@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -306,6 +306,9 @@ def desk_agent_session_start(*, desk: Desk, agent_session: str) -> list[CardOper
                 )
                 _audit("card_operation_failed", op, data={"error_code": op.error_code})
             touched.append(op)
+    for op in touched:
+        if op.state == State.FAILED:
+            _case_follows(op)
     DeskAgentCredential.objects.filter(desk=desk, revoked_at__isnull=True).update(
         last_seen_at=timezone.now()
     )
@@ -351,7 +354,7 @@ def card_operation_claim(*, desk: Desk, agent_session: str) -> CardOperation | N
 def _locked_claimed(operation_id: int, desk: Desk, agent_session: str) -> CardOperation:
     try:
         op = (
-            CardOperation.objects.select_for_update()
+            CardOperation.objects.select_for_update(of=("self",))
             .select_related("desk__office", "case")
             .get(pk=operation_id, desk=desk)
         )
@@ -405,7 +408,21 @@ def card_operation_complete(
         op.finished_at = timezone.now()
         op.save(update_fields=["state", "result", "finished_at", "updated_at"])
         _audit("card_operation_succeeded", op, data={"result": _audit_result(result)})
+    _case_follows(op)
     return op
+
+
+def _case_follows(op: CardOperation) -> None:
+    """Let the case's procedure react to the finished operation (counter.services).
+
+    Called after our transaction so the case sees the committed outcome; the case
+    service is idempotent, so an agent's retried post is harmless.
+    """
+    if op.case_id is None:
+        return
+    from counter.services.cases import case_card_operation_finished
+
+    case_card_operation_finished(operation=op)
 
 
 def _audit_result(result: dict[str, Any]) -> dict[str, Any]:
@@ -433,6 +450,7 @@ def card_operation_fail(
         _finish_failed(op, code, message, extra)
     # Outside the transaction: a failure's audit entry must survive (style.md §3.7).
     _audit("card_operation_failed", op, data={"error_code": code, "extra": extra})
+    _case_follows(op)
     return op
 
 
@@ -460,14 +478,13 @@ def _finish_failed(
 def card_operations_time_out(*, now: dt.datetime | None = None) -> int:
     """Beat: requests nobody claimed, and runs that never reported, end visibly."""
     now = now or timezone.now()
-    count = 0
+    finished: list[CardOperation] = []
     with transaction.atomic():
         stale = CardOperation.objects.select_for_update(skip_locked=True).filter(
-            state=State.REQUESTED, requested_at__lt=now - REQUEST_TIMEOUT
-        ) | CardOperation.objects.select_for_update(skip_locked=True).filter(
-            state=State.CLAIMED, claimed_at__lt=now - RUN_TIMEOUT
+            models.Q(state=State.REQUESTED, requested_at__lt=now - REQUEST_TIMEOUT)
+            | models.Q(state=State.CLAIMED, claimed_at__lt=now - RUN_TIMEOUT)
         )
-        for op in stale.select_related("desk__office", "case"):
+        for op in stale:
             was = op.state
             op.state = State.TIMED_OUT
             op.error_code = "card-operation-timed-out"
@@ -485,8 +502,10 @@ def card_operations_time_out(*, now: dt.datetime | None = None) -> int:
                 ]
             )
             _audit("card_operation_timed_out", op, data={"was": was})
-            count += 1
-    return count
+            finished.append(op)
+    for op in finished:
+        _case_follows(op)
+    return len(finished)
 
 
 # --- issuer authorisation and certificates (SIMULATION of J-LIS, §14.1) -----------

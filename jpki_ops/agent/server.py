@@ -12,6 +12,7 @@ import urllib.error
 import urllib.request
 from typing import Any
 
+from counter.errors import ApplicationError
 from jpki_ops.cardsim.authorisation import CardCommand
 
 logger = logging.getLogger(__name__)
@@ -21,14 +22,12 @@ class ServerUnavailable(ConnectionError):
     """The server could not be reached (network, restart): try again later."""
 
 
-class ServerRefused(Exception):
-    """The server answered with an error ``{"code", "message", "extra"}``."""
+class ServerRefused(ApplicationError):
+    """The server answered with an error ``{"code", "message", "extra"}``; the
+    operation fails with the server's own code and message."""
 
     def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(f"{status} {code}")
-        self.status = status
-        self.code = code
-        self.message = message
+        super().__init__(code, message, status=status)
 
 
 class ServerClient:

@@ -230,11 +230,11 @@ class AuthoriseApi(AgentView):
         ins = serializers.IntegerField(min_value=0, max_value=255)
         p1 = serializers.IntegerField(min_value=0, max_value=255)
         p2 = serializers.IntegerField(min_value=0, max_value=255)
-        data_sha256 = HexField(required=False, allow_null=True, max_length=64)
+        data_sha256 = HexField(required=False, allow_null=True, min_length=32, max_length=32)
 
     class InputSerializer(serializers.Serializer):
         card_id = serializers.RegexField(r"^[A-Za-z0-9-]{1,32}$")
-        challenge = HexField(min_length=16, max_length=512)
+        challenge = HexField(min_length=8, max_length=256, help_text="hex")
         command = serializers.DictField()
 
     class OutputSerializer(serializers.Serializer):

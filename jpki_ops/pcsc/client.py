@@ -76,11 +76,21 @@ class CardContents:
 
     @property
     def fingerprint(self) -> str:
-        """SHA-256 of the auth certificate: identifies the card without its serial.
+        """SHA-256 of the user-authentication public key (SubjectPublicKeyInfo DER):
+        recognises the card without its certificate serial, which is regulated data
+        (rules.md §16); the same value as ``counter.Card.auth_key_fingerprint``."""
+        return public_key_fingerprint(self.auth_certificate)
 
-        (The auth certificate's serial is regulated data, rules.md §16.)
-        """
-        return hashlib.sha256(self.auth_certificate).hexdigest()
+
+def public_key_fingerprint(certificate_der: bytes) -> str:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+
+    key = x509.load_der_x509_certificate(certificate_der).public_key()
+    spki = key.public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    return hashlib.sha256(spki).hexdigest()
 
 
 @dataclass(frozen=True)
