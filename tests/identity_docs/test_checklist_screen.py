@@ -10,7 +10,7 @@ from django.test import Client
 
 from identity_docs.models import EvidencePresented
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.identity_docs.urls")]
+pytestmark = pytest.mark.django_db
 
 URL = "/identity-documents/checklist/"
 

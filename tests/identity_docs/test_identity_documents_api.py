@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 from counter.models import AuditEvent
 from identity_docs.models import EvidencePresented
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.identity_docs.urls")]
+pytestmark = pytest.mark.django_db
 
 EVALUATE = "/api/v1/requirements/evaluate/"
 
