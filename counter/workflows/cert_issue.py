@@ -44,7 +44,11 @@ class CertIssueCase(CounterMachine, TwoVisitMachine, Case):
         return [
             (
                 "cert_issue",
-                {"certificate_kind": kind, "not_after": self.not_after(kind)},
+                {
+                    "certificate_kind": kind,
+                    "not_after": (self.certificate_plan or {}).get(kind)
+                    or self.not_after(kind),
+                },
             )
             for kind in kinds
         ]
@@ -55,7 +59,9 @@ class CertIssueCase(CounterMachine, TwoVisitMachine, Case):
 
     def plan_certificates(self, today: dt.date | None = None) -> dict[str, str]:
         """notAfter of each new certificate, fixed when the application is made."""
-        return {kind: self.not_after(kind, today) for kind in self.certificate_kinds or []}
+        return {
+            kind: self.not_after(kind, today) for kind in self.certificate_kinds or []
+        }
 
     def not_after(self, kind: str, today: dt.date | None = None) -> str:
         """notAfter for the new certificate: 23:59:59 JST of its last day (§3)."""

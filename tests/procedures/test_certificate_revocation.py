@@ -1,0 +1,116 @@
+"""Revocation (失効): a request with the card, confirmed by the resident-register
+PIN, or a notification of a lost card without it (§9); revoked at the issuer;
+free (§4)."""
+
+from __future__ import annotations
+
+import pytest
+
+from counter.constants import CertificateStatus
+from counter.errors import ApplicationError
+from counter.models.cases import CaseState
+from counter.services.cases import case_complete
+from tests import factories as f
+
+from .conftest import holder_card
+from .helpers import finish, open_case, show
+
+pytestmark = pytest.mark.django_db
+
+
+def test_holder_requests_revocation_of_the_signing_certificate(
+    resident, card, office, clerk, desk, agent
+):
+    signing = f.CertificateFactory(card=card)
+    auth = f.CertificateFactory(card=card, authentication=True)
+    case = open_case(
+        resident=resident,
+        card=card,
+        office=office,
+        clerk=clerk,
+        desk=desk,
+        procedure="cert_revoke",
+        revocation_kind="request",
+        certificate_kinds=["signing"],
+    )
+    case = show(case, clerk, desk, holder_card())
+    assert [k for k, _ in case.required_operations()] == ["pin_verify"]
+    case = finish(case, clerk, desk, agent)
+    assert case.state == CaseState.COMPLETED
+    signing.refresh_from_db()
+    auth.refresh_from_db()
+    assert signing.status == CertificateStatus.REVOKED
+    assert signing.status_reason == "holder_request"
+    assert auth.status == CertificateStatus.ACTIVE
+
+
+def test_a_lost_card_is_reported_without_a_card_operation(
+    resident, office, clerk, desk
+):
+    card = f.CardFactory(resident=resident, suspended=True)
+    signing = f.CertificateFactory(card=card, suspended=True)
+    case = open_case(
+        resident=resident,
+        card=card,
+        office=office,
+        clerk=clerk,
+        desk=desk,
+        procedure="cert_revoke",
+        revocation_kind="notification",
+        certificate_kinds=["signing"],
+    )
+    case = show(case, clerk, desk, holder_card())
+    case = case_complete(case=case, actor=clerk, desk=desk)
+    assert case.state == CaseState.COMPLETED
+    signing.refresh_from_db()
+    assert signing.status_reason == "key_compromise"
+
+
+def test_a_request_needs_the_card_work_before_completion(
+    resident, card, office, clerk, desk
+):
+    f.CertificateFactory(card=card)
+    case = open_case(
+        resident=resident,
+        card=card,
+        office=office,
+        clerk=clerk,
+        desk=desk,
+        procedure="cert_revoke",
+        revocation_kind="request",
+        certificate_kinds=["signing"],
+    )
+    case = show(case, clerk, desk, holder_card())
+    with pytest.raises(ApplicationError) as exc:
+        case_complete(case=case, actor=clerk, desk=desk)
+    assert exc.value.code == "card-operations-pending"
+
+
+def test_nothing_to_revoke(resident, card, office, clerk, desk):
+    with pytest.raises(ApplicationError) as exc:
+        open_case(
+            resident=resident,
+            card=card,
+            office=office,
+            clerk=clerk,
+            desk=desk,
+            procedure="cert_revoke",
+            revocation_kind="request",
+            certificate_kinds=["signing"],
+        )
+    assert exc.value.code == "no-certificate-to-revoke"
+
+
+def test_the_kind_of_revocation_must_be_chosen(resident, card, office, clerk, desk):
+    f.CertificateFactory(card=card)
+    with pytest.raises(ApplicationError) as exc:
+        open_case(
+            resident=resident,
+            card=card,
+            office=office,
+            clerk=clerk,
+            desk=desk,
+            procedure="cert_revoke",
+            certificate_kinds=["signing"],
+        )
+    assert exc.value.code == "revocation-kind-missing"

@@ -1,0 +1,130 @@
+"""Reception (受付): only residents registered in this city (§1), only while the
+counter is open for this procedure (§16), each refusal with its exact reason and
+an audit entry; a double-submitted reception form opens one case."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from counter.errors import ApplicationError
+from counter.models import AuditEvent, Case
+from tests import factories as f
+
+from .helpers import open_case
+
+pytestmark = pytest.mark.django_db
+
+JST = dt.timezone(dt.timedelta(hours=9))
+
+
+def reset(resident, card, office, clerk, desk, **kw):
+    return open_case(
+        resident=resident,
+        card=card,
+        office=office,
+        clerk=clerk,
+        desk=desk,
+        procedure="pin_reset",
+        pin_kinds=["signing"],
+        **kw,
+    )
+
+
+@pytest.mark.parametrize(
+    ("trait", "code"),
+    [
+        ("not_registered", "resident-not-registered"),
+        ("moved_out", "resident-moved-out"),
+    ],
+)
+def test_a_person_not_registered_here_is_not_served(
+    city, office, clerk, desk, trait, code
+):
+    person = f.ResidentFactory(municipality=city, **{trait: True})
+    card = f.CardFactory(resident=person)
+    with pytest.raises(ApplicationError) as exc:
+        reset(person, card, office, clerk, desk)
+    assert exc.value.code == code
+    event = AuditEvent.objects.get(action="case_open_refused")
+    assert event.data["code"] == code and event.actor == clerk
+    assert not Case.objects.exists()
+
+
+def test_a_resident_of_another_city_is_not_served(office, clerk, desk):
+    elsewhere = f.ResidentFactory()  # another municipality
+    card = f.CardFactory(resident=elsewhere)
+    with pytest.raises(ApplicationError) as exc:
+        reset(elsewhere, card, office, clerk, desk)
+    assert exc.value.code == "resident-not-registered"
+
+
+@pytest.mark.parametrize(
+    ("moment", "reason"),
+    [
+        (dt.datetime(2026, 11, 26, 8, 0, tzinfo=JST), "before-hours"),
+        (dt.datetime(2026, 11, 26, 17, 15, tzinfo=JST), "after-hours"),
+        (dt.datetime(2026, 11, 29, 10, 0, tzinfo=JST), "closed-weekday"),  # Sunday
+        (dt.datetime(2026, 11, 23, 10, 0, tzinfo=JST), "national-holiday"),
+        (dt.datetime(2026, 12, 30, 10, 0, tzinfo=JST), "year-end-closure"),
+    ],
+)
+def test_outside_opening_hours_the_exact_reason_is_given(
+    resident, card, office, clerk, desk, open_counter, moment, reason
+):
+    open_counter.move_to(moment)
+    with pytest.raises(ApplicationError) as exc:
+        reset(resident, card, office, clerk, desk)
+    assert exc.value.code == "counter-closed"
+    assert exc.value.extra["reason"] == reason
+    assert str(exc.value.message)
+
+
+def test_saturday_morning_serves_pin_procedures_but_not_certificates(
+    resident, card, office, clerk, desk, open_counter
+):
+    """Seed city: Saturdays 8:30–12:00 for PIN change and reset only."""
+    open_counter.move_to(dt.datetime(2026, 11, 28, 10, 0, tzinfo=JST))
+    assert reset(resident, card, office, clerk, desk).state == "received"
+    with pytest.raises(ApplicationError) as exc:
+        open_case(
+            resident=resident,
+            card=card,
+            office=office,
+            clerk=clerk,
+            desk=desk,
+            procedure="cert_issue",
+            certificate_kinds=["signing"],
+        )
+    assert exc.value.code == "counter-closed"
+
+
+def test_a_double_submitted_reception_form_opens_one_case(
+    resident, card, office, clerk, desk
+):
+    one = reset(resident, card, office, clerk, desk, idempotency_key="form-123")
+    two = reset(resident, card, office, clerk, desk, idempotency_key="form-123")
+    assert one.pk == two.pk
+    assert Case.objects.count() == 1
+
+
+def test_an_agent_must_be_named(resident, card, office, clerk, desk):
+    with pytest.raises(ApplicationError) as exc:
+        reset(
+            resident,
+            card,
+            office,
+            clerk,
+            desk,
+            role="voluntary_agent",
+            applicant_name=" ",
+        )
+    assert exc.value.code == "applicant-details-missing"
+
+
+def test_an_expired_card_cannot_be_used(resident, office, clerk, desk):
+    card = f.CardFactory(resident=resident, expired=True)
+    with pytest.raises(ApplicationError) as exc:
+        reset(resident, card, office, clerk, desk)
+    assert exc.value.code == "card-not-usable"

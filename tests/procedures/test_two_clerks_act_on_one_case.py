@@ -1,0 +1,107 @@
+"""Two clerks on the same case at once: exactly one wins, the other is told why
+(a row lock without waiting); one after the other, the second sees the case has
+moved on; the same clerk's double submit is harmless (style.md §3.4)."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection, transaction
+
+from counter.errors import Conflict
+from counter.models import CaseStatusChange
+from counter.models.cases import CaseState
+from counter.services.cases import case_cancel, case_complete
+
+from .conftest import audit_actions, holder_card, holder_doc
+from .helpers import open_case, run_card_work, show
+
+
+def ready_case(resident, card, office, clerk, desk, agent):
+    case = open_case(
+        resident=resident,
+        card=card,
+        office=office,
+        clerk=clerk,
+        desk=desk,
+        procedure="pin_reset",
+        pin_kinds=["signing"],
+    )
+    case = show(case, clerk, desk, holder_card(), holder_doc("passport"))
+    return run_card_work(case, clerk, desk, agent)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_while_one_clerk_holds_the_case_the_other_gets_a_conflict(
+    resident, card, office, clerk, other_clerk, desk, agent
+):
+    case = ready_case(resident, card, office, clerk, desk, agent)
+    locked, release = threading.Event(), threading.Event()
+
+    def first_clerk() -> None:
+        try:
+            with transaction.atomic():
+                type(case).objects.select_for_update().get(pk=case.pk)
+                locked.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=first_clerk)
+    thread.start()
+    assert locked.wait(10)
+    try:
+        with pytest.raises(Conflict) as exc:
+            case_complete(case=case, actor=other_clerk, desk=desk)
+        assert exc.value.code == "case-busy"
+    finally:
+        release.set()
+        thread.join()
+    case.refresh_from_db()
+    assert case.state == CaseState.READY_TO_COMPLETE
+    assert "case_complete_refused" in audit_actions(case)
+
+
+@pytest.mark.django_db
+def test_the_second_clerk_sees_that_the_case_moved_on(
+    resident, card, office, clerk, other_clerk, desk, agent
+):
+    case = ready_case(resident, card, office, clerk, desk, agent)
+    case_complete(case=case, actor=clerk, desk=desk)
+    with pytest.raises(Conflict) as exc:
+        case_cancel(case=case, actor=other_clerk, desk=desk, reason="duplicate")
+    assert exc.value.code == "case-state-conflict"
+    assert exc.value.extra["state"] == "completed"
+
+
+@pytest.mark.django_db
+def test_the_same_clerks_double_submit_changes_nothing(
+    resident, card, office, clerk, desk, agent
+):
+    case = ready_case(resident, card, office, clerk, desk, agent)
+    case_complete(case=case, actor=clerk, desk=desk)
+    again = case_complete(case=case, actor=clerk, desk=desk)
+    assert again.state == CaseState.COMPLETED
+    assert (
+        CaseStatusChange.objects.filter(case=case, transition="complete").count() == 1
+    )
+
+
+@pytest.mark.django_db
+def test_a_case_is_cancelled_only_with_a_reason(resident, card, office, clerk, desk):
+    case = open_case(
+        resident=resident,
+        card=card,
+        office=office,
+        clerk=clerk,
+        desk=desk,
+        procedure="pin_reset",
+        pin_kinds=["signing"],
+    )
+    with pytest.raises(Exception) as exc:
+        case_cancel(case=case, actor=clerk, desk=desk, reason="  ")
+    assert exc.value.code == "reason-required"
+    case = case_cancel(case=case, actor=clerk, desk=desk, reason="resident left")
+    assert case.state == CaseState.CANCELLED
+    assert case.cancellation_reason == "resident left"
