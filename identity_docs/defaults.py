@@ -103,11 +103,12 @@ CARD_RULE = _rule("card", [_slot(codes=[CARD_CODE])])
 
 
 def _a_or_two_b(rule_id: str, owner: str, policy: PolicyValues) -> dict[str, Any]:
-    """「Aの書類1点」又は「Bの書類2点」."""
-    two_b = _slot(["B"], owner=owner, count=2)
+    """「Aの書類1点」又は「Bの書類2点」; the holder's card never counts among them."""
+    extra: dict[str, Any] = {"exclude": [CARD_CODE]} if owner == OWN_HOLDER else {}
+    two_b = _slot(["B"], owner=owner, count=2, **extra)
     if policy.two_b_requires_public:
         two_b["min_public"] = 1
-    return _rule(rule_id, [_slot(["A"], owner=owner)], [two_b])
+    return _rule(rule_id, [_slot(["A"], owner=owner, **extra)], [two_b])
 
 
 def _photo_id(rule_id: str, owner: str) -> dict[str, Any]:

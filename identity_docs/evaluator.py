@@ -392,11 +392,14 @@ def evaluate(
     ]
 
     search = _Search(candidates, on_date)
+    # A rule that cannot hold on its own cannot hold with others: leave it out of
+    # the joint search (keeps the search small when many documents are shown).
+    possible = [r for r in active if search.solve([r]) is not None]
     met_rules: list[Rule] = []
     assignment: list[list[_Candidate]] = []
-    for size in range(len(active), -1, -1):
+    for size in range(len(possible), -1, -1):
         found = None
-        for subset in itertools.combinations(active, size):
+        for subset in itertools.combinations(possible, size):
             found = search.solve(subset)
             if found is not None:
                 met_rules, assignment = list(subset), found

@@ -137,3 +137,13 @@ def test_dazaifu_takes_any_public_document_besides_the_card(idocs):
     assert not idocs.check(
         "pin_reset", "holder", 1, [CARD, "student_id@holder"], policy=policy
     ).satisfied
+
+
+def test_maebashis_holder_id_is_not_the_card_itself(idocs):
+    policy = replace(SEED_POLICY, inquiry_requires_holder_id=True)
+    documents = [ANSWER, CARD, CARD, "passport@applicant", "medical_certificate@holder"]
+    result = idocs.check("pin_reset", "voluntary_agent", 2, documents, policy=policy)
+    assert [m.rule for m in result.missing] == ["holder_id"]
+    assert ("my_number_card", "card-not-other-document") in [
+        (r.code, r.reason) for r in result.rejected
+    ]
