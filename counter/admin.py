@@ -236,3 +236,6 @@ class AuditEventAdmin(ScopedAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+from counter.letters import admin as _letters_admin  # noqa: E402,F401

@@ -4,6 +4,33 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+LETTER_HISTORY_GUARD = """
+CREATE TRIGGER counter_letterstatuschange_no_update_delete
+    BEFORE UPDATE OR DELETE ON counter_letterstatuschange
+    FOR EACH ROW EXECUTE FUNCTION counter_auditevent_append_only();
+"""
+LETTER_HISTORY_GUARD_REVERSE = """
+DROP TRIGGER IF EXISTS counter_letterstatuschange_no_update_delete
+    ON counter_letterstatuschange;
+"""
+
+
+def add_guard(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(LETTER_HISTORY_GUARD)
+
+
+def remove_guard(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(LETTER_HISTORY_GUARD_REVERSE)
+
+
+def letter_roles(apps, schema_editor):
+    from counter.letters.permissions import LETTER_ROLE_PERMISSIONS
+    from counter.roles import sync_roles
+
+    sync_roles(apps, extra=LETTER_ROLE_PERMISSIONS)
+
 
 class Migration(migrations.Migration):
 
@@ -109,4 +136,6 @@ class Migration(migrations.Migration):
             model_name='inquiryletter',
             constraint=models.UniqueConstraint(fields=('case', 'visit'), name='inquiry_letter_one_per_case_visit'),
         ),
+        migrations.RunPython(add_guard, remove_guard),
+        migrations.RunPython(letter_roles, migrations.RunPython.noop),
     ]

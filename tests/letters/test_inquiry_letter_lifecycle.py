@@ -169,3 +169,16 @@ def test_stuck_letters_are_listed_once_and_queued_again(
     letter.refresh_from_db()
     assert letter.stuck_since == much_later
     assert actions(letter).count("letter_stuck") == 1
+
+
+def test_the_database_refuses_to_rewrite_letter_history(make_case):
+    from django.db import DatabaseError, connection, transaction
+
+    letter = request(make_case())
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE counter_letterstatuschange SET to_state = 'mailed' "
+                "WHERE letter_id = %s",
+                [letter.pk],
+            )

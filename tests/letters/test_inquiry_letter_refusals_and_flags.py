@@ -23,7 +23,11 @@ def refused(case, code):
     with pytest.raises(ApplicationError) as exc:
         services.letter_request(case=case, deadline=DEADLINE)
     assert exc.value.code == code
-    event = AuditEvent.objects.filter(action="letter_request_refused").last()
+    event = (
+        AuditEvent.objects.filter(action="letter_request_refused")
+        .order_by("seq")
+        .last()
+    )
     assert event is not None and event.data["code"] == code and event.case_id == case.pk
     return exc.value
 

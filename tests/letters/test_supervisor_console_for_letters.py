@@ -1,0 +1,97 @@
+"""Supervisors see and act on the letter lists in the console; each act audited.
+
+style.md §3 item 15 (visible retry of failed letters); rules.md §6.2.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from counter.letters import services
+from counter.letters.models import InquiryLetter, LetterState, PrintRun
+from counter.models import AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+DEADLINE = dt.date(2026, 12, 26)
+CHANGELIST = "admin:counter_inquiryletter_changelist"
+
+
+@pytest.fixture
+def console(client, supervisor):
+    client.force_login(supervisor)
+    return client
+
+
+def rendered_letter(make_case):
+    letter = services.letter_request(case=make_case(), deadline=DEADLINE)
+    return services.letter_render(letter_id=letter.pk)
+
+
+def act(console, action, letters):
+    return console.post(
+        reverse(CHANGELIST),
+        {"action": action, "_selected_action": [x.pk for x in letters]},
+        follow=True,
+    )
+
+
+def test_failed_letters_are_listed_and_can_be_retried(console, make_case, supervisor):
+    letter = services.letter_request(case=make_case(), deadline=DEADLINE)
+    services.letter_render_failed(letter_id=letter.pk, error="worker time limit")
+    page = console.get(reverse(CHANGELIST), {"state__exact": "failed"})
+    assert letter.reference in page.content.decode()
+
+    act(console, "retry", [letter])
+    letter.refresh_from_db()
+    assert letter.state == LetterState.QUEUED and letter.attempts == 0
+    event = AuditEvent.objects.filter(action="letter_queued").order_by("seq").last()
+    assert event.actor_id == supervisor.pk
+
+
+def test_print_run_mailed_returned_and_answered_from_the_console(console, make_case):
+    first, second, third = (rendered_letter(make_case) for _ in range(3))
+    act(console, "create_print_run", [first])
+    run = PrintRun.objects.get()
+    assert run.letter_count == 3
+    act(console, "mark_mailed", [first, second, third])
+    act(console, "mark_returned", [second])
+    act(console, "mark_answered", [third])
+    states = dict(InquiryLetter.objects.values_list("pk", "state"))
+    assert states == {
+        first.pk: "mailed",
+        second.pk: "returned_undeliverable",
+        third.pk: "answered",
+    }
+
+
+def test_a_refused_action_shows_the_reason_and_changes_nothing(console, make_case):
+    letter = services.letter_request(case=make_case(), deadline=DEADLINE)
+    page = act(console, "mark_mailed", [letter])
+    assert letter.reference in page.content.decode()
+    letter.refresh_from_db()
+    assert letter.state == LetterState.QUEUED
+    assert AuditEvent.objects.filter(action="letter_mark_mailed_refused").exists()
+
+
+def test_opening_a_letter_pdf_is_audited(console, make_case):
+    letter = rendered_letter(make_case)
+    response = console.get(reverse("admin:counter_inquiryletter_pdf", args=[letter.pk]))
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    assert AuditEvent.objects.filter(action="letter_pdf_viewed").count() == 1
+
+
+def test_print_run_files_download_with_audit(console, make_case):
+    rendered_letter(make_case)
+    run = services.print_run_create(
+        municipality=InquiryLetter.objects.get().municipality
+    )
+    csv = console.get(reverse("admin:counter_printrun_file", args=[run.pk, "csv"]))
+    assert "reference" in csv.content.decode("utf-8-sig")
+    pdf = console.get(reverse("admin:counter_printrun_file", args=[run.pk, "pdf"]))
+    assert pdf.content.startswith(b"%PDF")
+    assert AuditEvent.objects.filter(action="print_run_downloaded").count() == 2
