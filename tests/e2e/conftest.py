@@ -85,8 +85,21 @@ def shots(request: pytest.FixtureRequest) -> Shots:
     return Shots(request.node.name.removeprefix("test_"))
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: Any) -> Any:
+    report = yield
+    if report.when == "call":
+        item.stash[_FAILED] = report.failed
+    return report
+
+
+_FAILED = pytest.StashKey[bool]()
+
+
 @pytest.fixture
-def browser_context(chromium: Any) -> Iterator[Any]:
+def browser_context(
+    chromium: Any, request: pytest.FixtureRequest, shots: Shots
+) -> Iterator[Any]:
     context = chromium.new_context(
         locale="ja-JP",
         timezone_id="Asia/Tokyo",
@@ -96,6 +109,11 @@ def browser_context(chromium: Any) -> Iterator[Any]:
     try:
         yield context
     finally:
+        if request.node.stash.get(_FAILED, False):
+            # What every page showed when the test failed, next to the steps.
+            for index, page in enumerate(context.pages):
+                with contextlib.suppress(Exception):
+                    shots(page, f"failed-page{index}")
         context.close()
 
 
@@ -210,7 +228,10 @@ class DeskAgentProcess:
 
 @pytest.fixture
 def desk_agent(
-    counter_world: CounterWorld, live_server: Any, tmp_path: Path
+    counter_world: CounterWorld,
+    live_server: Any,
+    tmp_path: Path,
+    request: pytest.FixtureRequest,
 ) -> Iterator[Any]:
     """Start ``python -m jpki_ops.agent`` for the world's desk on a given reader."""
     started: list[DeskAgentProcess] = []
@@ -265,3 +286,5 @@ def desk_agent(
     finally:
         for agent in started:
             agent.stop()
+            if request.node.stash.get(_FAILED, False):
+                sys.stderr.write(f"--- desk agent log ---\n{agent.log.read_text()}\n")

@@ -29,8 +29,8 @@ class ClerkScreens:
         self.page.press("#id_password", "Enter")
         self.page.wait_for_url(re.compile(r"/counter/$"))
 
-    def choose_desk(self, desk_name: str) -> None:
-        self.page.select_option("#id_desk", label=desk_name)
+    def choose_desk(self, desk: Any) -> None:
+        self.page.select_option("#id_desk", value=str(desk.pk))
         self.page.click("form[action$='/desk/'] button[type=submit]")
         self.page.wait_for_selector(".desk-chip")
 
@@ -74,23 +74,26 @@ class ClerkScreens:
     def state(self) -> str:
         return str(self.page.locator("#case-state").get_attribute("data-state"))
 
-    def tick_documents(self, *codes: str) -> None:
-        form = self.page.locator("#documents-form")
-        for code in codes:
-            form.locator(f"[data-document='{code}'] input[type=checkbox]").first.check()
+    def tick_documents(self, *keys: str) -> None:
+        """Tick ``code@owner`` rows; the checklist re-evaluates after each tick."""
+        for key in keys:
+            self.page.locator(f"#id-checklist input[name=doc][value='{key}']").check()
+            self.page.wait_for_selector(
+                f"#id-checklist tr[data-key='{key}'].used, "
+                f"#id-checklist tr[data-key='{key}'].rejected"
+            )
 
     def record_documents(self) -> None:
-        self.page.locator("#documents-form button[type=submit]").click()
+        self.page.locator("#id-checklist form[method=post] button").click()
         self.page.wait_for_selector("#case-state")
 
     def start_card_operation(self) -> None:
         self.page.locator("#card-form button[type=submit]").click()
         self.page.wait_for_selector(".card-op")
 
-    def wait_for_card_stage(self, stage_text: str, timeout: float = 20_000) -> None:
-        self.page.wait_for_selector(
-            f".card-op:has-text('{stage_text}')", timeout=timeout
-        )
+    def wait_for_card_stage(self, stage: str, timeout: float = 20_000) -> None:
+        """``awaiting_pin``, ``issuer``, ``card_io`` (what the agent reports)."""
+        self.page.wait_for_selector(f".card-op[data-stage={stage}]", timeout=timeout)
 
     def wait_for_state(self, state: str, timeout: float = 30_000) -> None:
         self.page.wait_for_selector(f"#case-state[data-state={state}]", timeout=timeout)
