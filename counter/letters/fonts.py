@@ -215,7 +215,7 @@ class LetterFont(TTFont):
         self.fontName = name
         self.face = _LetterFace(filename)
         self.encoding = TTEncoding()
-        self.state = WeakKeyDictionary()
+        self.state: WeakKeyDictionary[Any, Any] = WeakKeyDictionary()
         self._asciiReadable = 0
         self.shapable = False
         self._pieces: dict[tuple[int, tuple[int, ...]], tuple[Any, Any]] = {}

@@ -175,10 +175,13 @@ def test_the_database_refuses_to_rewrite_letter_history(make_case):
     from django.db import DatabaseError, connection, transaction
 
     letter = request(make_case())
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "UPDATE counter_letterstatuschange SET to_state = 'mailed' "
-                "WHERE letter_id = %s",
-                [letter.pk],
-            )
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(
+            "UPDATE counter_letterstatuschange SET to_state = 'mailed' "
+            "WHERE letter_id = %s",
+            [letter.pk],
+        )
