@@ -135,11 +135,13 @@ def checklist_context(
     }
     if rule is None:
         return context
-    getlist = (
-        params.getlist
-        if isinstance(params, QueryDict)
-        else (lambda key: list(params.get(key, [])))
-    )
+
+    def getlist(key: str) -> list[str]:
+        if isinstance(params, QueryDict):
+            return params.getlist(key)
+        value: Any = params.get(key, [])
+        return [value] if isinstance(value, str) else list(value)
+
     requirement = parse_requirement(rule.requirement_json())
     catalogue = catalogue_for(profile=profile)
     ticked = set(getlist("doc"))
