@@ -120,17 +120,12 @@ def case_second_visit(
                 at_desk=desk,
                 data={"reference": reference},
             )
-        _letter_answered(locked, actor)
+            if not getattr(locked, "_replayed", False):
+                # A letter never rendered cannot have come back: refused, rolled back.
+                from counter.letters.services import letter_mark_answered
+
+                letter_mark_answered(reference=locked.letter_reference, actor=actor)
     return locked
-
-
-def _letter_answered(case: Case, actor: Any) -> None:
-    """Tell counter.letters the answer sheet came back (its lifecycle)."""
-    from counter.letters import services as letters
-
-    answered = getattr(letters, "letter_mark_answered", None)
-    if answered is not None:
-        answered(reference=case.letter_reference, actor=actor)
 
 
 def _expire(

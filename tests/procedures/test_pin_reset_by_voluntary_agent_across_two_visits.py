@@ -1,0 +1,245 @@
+"""PIN reset by a voluntary agent across two visits (§5.2, §6.2): visit 1 with the
+holder's card and the agent's A×1 or B×2; the inquiry letter to the holder;
+visit 2 within the deadline, found by the letter's reference code, with the sealed
+answer sheet and proof that the holder cannot come (seed city); never same day."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from counter.errors import ApplicationError
+from counter.models import CaseStatusChange
+from counter.models.cases import CaseState
+from counter.services.cases import case_request_card_operation
+from counter.services.visits import (
+    case_second_visit,
+    case_send_inquiry,
+    cases_expire_overdue,
+    on_letter_expired,
+)
+
+from .conftest import applicant_doc, audit_actions, holder_card, holder_doc
+from .helpers import finish, open_case, show
+
+pytestmark = pytest.mark.django_db
+
+
+def first_visit(resident, card, office, clerk, desk):
+    case = open_case(
+        resident=resident,
+        card=card,
+        office=office,
+        clerk=clerk,
+        desk=desk,
+        procedure="pin_reset",
+        role="voluntary_agent",
+        pin_kinds=["signing"],
+    )
+    case = show(case, clerk, desk, holder_card(), applicant_doc("driving_licence"))
+    return case_send_inquiry(case=case, actor=clerk, desk=desk)
+
+
+def rendered(case):
+    from counter.letters.models import InquiryLetter
+    from counter.letters.services import letter_render
+
+    letter = InquiryLetter.objects.get(case=case)
+    return letter_render(letter_id=letter.pk)
+
+
+def test_agent_resets_the_pin_across_two_visits(
+    resident, card, office, clerk, other_clerk, desk, agent, open_counter
+):
+    case = first_visit(resident, card, office, clerk, desk)
+    assert case.state == CaseState.AWAITING_SECOND_VISIT
+    assert case.second_visit_deadline == dt.date(2026, 12, 26)  # 30 days (profile)
+    letter = rendered(case)
+    assert case.letter_reference == letter.reference
+
+    open_counter.move_to(dt.datetime(2026, 12, 10, 1, 30, tzinfo=dt.UTC))
+    case = case_second_visit(reference=letter.reference, actor=other_clerk, desk=desk)
+    assert case.state == CaseState.RECEIVED and case.visit == 2
+    letter.refresh_from_db()
+    assert letter.state == "answered"
+
+    case = show(
+        case,
+        other_clerk,
+        desk,
+        holder_doc("inquiry_answer_sheet", sealed=True),
+        holder_card(),
+        applicant_doc("driving_licence"),
+        holder_doc("medical_certificate"),
+    )
+    case = finish(case, other_clerk, desk, agent)
+    assert case.state == CaseState.COMPLETED
+    assert list(
+        CaseStatusChange.objects.filter(case=case).values_list("transition", flat=True)
+    ) == [
+        "open",
+        "record_documents",
+        "send_inquiry",
+        "second_visit",
+        "record_documents",
+        "request_card_operation",
+        "card_operation_succeeded",
+        "complete",
+    ]
+
+
+def test_never_the_same_day(resident, card, office, clerk, desk):
+    case = open_case(
+        resident=resident,
+        card=card,
+        office=office,
+        clerk=clerk,
+        desk=desk,
+        procedure="pin_reset",
+        role="voluntary_agent",
+        pin_kinds=["signing"],
+    )
+    case = show(case, clerk, desk, holder_card(), applicant_doc("driving_licence"))
+    with pytest.raises(ApplicationError) as exc:
+        case_request_card_operation(
+            case=case, actor=clerk, desk=desk, idempotency_key="same-day"
+        )
+    assert exc.value.code == "agent-needs-second-visit"
+
+
+def test_an_agent_with_one_b_document_cannot_act(resident, card, office, clerk, desk):
+    """Seed: an agent without A×1 or B×2 cannot act."""
+    case = open_case(
+        resident=resident,
+        card=card,
+        office=office,
+        clerk=clerk,
+        desk=desk,
+        procedure="pin_reset",
+        role="voluntary_agent",
+        pin_kinds=["signing"],
+    )
+    from counter.services.cases import case_record_documents
+
+    with pytest.raises(ApplicationError) as exc:
+        case_record_documents(
+            case=case,
+            actor=clerk,
+            desk=desk,
+            documents=[holder_card(), applicant_doc("health_or_care_insurance_card")],
+        )
+    assert exc.value.code == "documents-not-satisfied"
+
+
+def test_being_busy_with_work_is_not_proof_the_holder_cannot_come(
+    resident, card, office, clerk, desk, open_counter
+):
+    case = first_visit(resident, card, office, clerk, desk)
+    letter = rendered(case)
+    open_counter.move_to(dt.datetime(2026, 12, 10, 1, 30, tzinfo=dt.UTC))
+    case = case_second_visit(reference=letter.reference, actor=clerk, desk=desk)
+    from counter.services.cases import case_record_documents
+
+    with pytest.raises(ApplicationError) as exc:
+        case_record_documents(
+            case=case,
+            actor=clerk,
+            desk=desk,
+            documents=[
+                holder_doc("inquiry_answer_sheet", sealed=True),
+                holder_card(),
+                applicant_doc("driving_licence"),
+                holder_doc("busy_with_work_or_school"),
+            ],
+        )
+    assert exc.value.code == "documents-not-satisfied"
+    assert "proof_of_inability" in [m["rule"] for m in exc.value.extra["missing"]]
+
+
+def test_an_opened_answer_sheet_is_refused(
+    resident, card, office, clerk, desk, open_counter
+):
+    case = first_visit(resident, card, office, clerk, desk)
+    letter = rendered(case)
+    open_counter.move_to(dt.datetime(2026, 12, 10, 1, 30, tzinfo=dt.UTC))
+    case = case_second_visit(reference=letter.reference, actor=clerk, desk=desk)
+    from counter.services.cases import case_record_documents
+
+    with pytest.raises(ApplicationError) as exc:
+        case_record_documents(
+            case=case,
+            actor=clerk,
+            desk=desk,
+            documents=[
+                holder_doc("inquiry_answer_sheet", sealed=False),
+                holder_card(),
+                applicant_doc("driving_licence"),
+                holder_doc("medical_certificate"),
+            ],
+        )
+    assert "answer_sheet" in [m["rule"] for m in exc.value.extra["missing"]]
+
+
+def test_after_the_deadline_the_case_expires_and_the_clerk_is_told(
+    resident, card, office, clerk, desk, open_counter
+):
+    case = first_visit(resident, card, office, clerk, desk)
+    letter = rendered(case)
+    open_counter.move_to(dt.datetime(2026, 12, 28, 1, 30, tzinfo=dt.UTC))  # Mon 28 Dec
+    with pytest.raises(ApplicationError) as exc:
+        case_second_visit(reference=letter.reference, actor=clerk, desk=desk)
+    assert exc.value.code == "second-visit-deadline-passed"
+    case.refresh_from_db()
+    assert case.state == CaseState.EXPIRED
+    assert case.outcome_code == "second-visit-deadline-passed"
+    assert "case_second_visit_refused" in audit_actions()
+
+
+def test_an_unknown_reference_finds_nothing(clerk, desk):
+    with pytest.raises(ApplicationError) as exc:
+        case_second_visit(reference="NOPE-0000", actor=clerk, desk=desk)
+    assert exc.value.code == "letter-reference-unknown"
+    assert "case_second_visit_refused" in audit_actions()
+
+
+def test_a_letter_never_printed_cannot_have_come_back(
+    resident, card, office, clerk, desk
+):
+    case = first_visit(resident, card, office, clerk, desk)
+    with pytest.raises(ApplicationError):
+        case_second_visit(reference=case.letter_reference, actor=clerk, desk=desk)
+    case.refresh_from_db()
+    assert case.state == CaseState.AWAITING_SECOND_VISIT and case.visit == 1
+
+
+def test_the_letters_expiry_expires_the_case(resident, card, office, clerk, desk):
+    from counter.letters.models import InquiryLetter
+
+    case = first_visit(resident, card, office, clerk, desk)
+    on_letter_expired(InquiryLetter.objects.get(case=case))
+    case.refresh_from_db()
+    assert case.state == CaseState.EXPIRED
+    assert case.outcome_code == "inquiry-letter-expired"
+
+
+def test_the_sweep_expires_overdue_cases_once(
+    resident, card, office, clerk, desk, open_counter
+):
+    case = first_visit(resident, card, office, clerk, desk)
+    assert cases_expire_overdue(today=dt.date(2026, 12, 26)) == 0
+    assert cases_expire_overdue(today=dt.date(2026, 12, 27)) == 1
+    assert cases_expire_overdue(today=dt.date(2026, 12, 27)) == 0
+    case.refresh_from_db()
+    assert case.state == CaseState.EXPIRED
+
+
+def test_sending_the_inquiry_twice_sends_one_letter(
+    resident, card, office, clerk, desk
+):
+    from counter.letters.models import InquiryLetter
+
+    case = first_visit(resident, card, office, clerk, desk)
+    again = case_send_inquiry(case=case, actor=clerk, desk=desk)
+    assert again.letter_reference == case.letter_reference
+    assert InquiryLetter.objects.filter(case=case).count() == 1
