@@ -351,17 +351,20 @@ def card_operation_claim(*, desk: Desk, agent_session: str) -> CardOperation | N
     return op
 
 
-def _locked_claimed(operation_id: int, desk: Desk, agent_session: str) -> CardOperation:
+def _locked(operation_id: int, desk: Desk) -> CardOperation:
+    """The desk's operation, row-locked; another desk's operation does not exist."""
     try:
-        op = (
+        return (
             CardOperation.objects.select_for_update(of=("self",))
             .select_related("desk__office", "case")
             .get(pk=operation_id, desk=desk)
         )
     except CardOperation.DoesNotExist:
-        raise NotFound(
-            "card-operation-not-found", _("No such card operation.")
-        ) from None
+        raise NotFound("card-operation-not-found", _("No such card operation.")) from None
+
+
+def _locked_claimed(operation_id: int, desk: Desk, agent_session: str) -> CardOperation:
+    op = _locked(operation_id, desk)
     if op.state != State.CLAIMED or op.claimed_by != agent_session:
         raise Conflict(
             "card-operation-not-claimed",
@@ -397,7 +400,7 @@ def card_operation_complete(
             extra={"unknown": sorted(unknown)},
         )
     with transaction.atomic():
-        op = CardOperation.objects.select_for_update().get(pk=operation_id, desk=desk)
+        op = _locked(operation_id, desk)
         if op.state == State.SUCCEEDED and op.result == result:
             return op
         op = _locked_claimed(operation_id, desk, agent_session)
@@ -443,7 +446,7 @@ def card_operation_fail(
     extra = extra or {}
     _check_no_secrets(extra, where="failure")
     with transaction.atomic():
-        op = CardOperation.objects.select_for_update().get(pk=operation_id, desk=desk)
+        op = _locked(operation_id, desk)
         if op.state == State.FAILED and op.error_code == code:
             return op
         op = _locked_claimed(operation_id, desk, agent_session)

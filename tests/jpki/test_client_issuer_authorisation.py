@@ -1,0 +1,87 @@
+"""Issuer-only commands through the desk's client: SIMULATION of J-LIS (§14.1).
+
+A PIN reset, a new key and a certificate write each need a fresh cryptogram from
+the simulated issuer over this card's id and challenge. A replayed cryptogram, or
+one made for another card, is refused by the card and changes nothing.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from counter.errors import ApplicationError
+from jpki_ops.pcsc import errors
+from jpki_ops.pcsc.client import CardSession
+from jpki_ops.pcsc.pin import Pin
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db]
+
+
+def _issuer(simulated_issuer, *, card_id=None, log=None):
+    def authorise(real_card_id, challenge, command):
+        data = simulated_issuer.authorise_card_command(
+            card_id=card_id or real_card_id, challenge=challenge, command=command
+        ).external_authenticate_data
+        if log is not None:
+            log.append(data)
+        return data
+
+    return authorise
+
+
+def _block(card, kind="authentication"):
+    for _ in range(3):
+        with pytest.raises((errors.WrongPin, errors.PinBlocked)):
+            card.pin_verify(Pin(kind, "0000"))
+
+
+def test_an_authorised_reset_unlocks_and_sets_the_new_pin(virtual_card, simulated_issuer):
+    with CardSession(virtual_card.reader) as card:
+        _block(card)
+        card.pin_reset("authentication", Pin("authentication", "2580"), _issuer(simulated_issuer))
+        assert card.pin_status("authentication").tries_left == 3
+        card.pin_verify(Pin("authentication", "2580"))
+
+
+def test_unblock_only_keeps_the_old_pin(virtual_card, simulated_issuer):
+    with CardSession(virtual_card.reader) as card:
+        _block(card)
+        card.pin_reset("authentication", None, _issuer(simulated_issuer))
+        card.pin_verify(Pin("authentication", virtual_card.pins["auth_pin"]))
+
+
+def test_a_replayed_authorisation_is_refused(virtual_card, simulated_issuer):
+    used: list[bytes] = []
+    with CardSession(virtual_card.reader) as card:
+        _block(card)
+        card.pin_reset("authentication", None, _issuer(simulated_issuer, log=used))
+        _block(card)
+        with pytest.raises(errors.IssuerAuthorisationRefused) as caught:
+            card.pin_reset("authentication", None, lambda *_: used[0])
+        assert caught.value.code == "issuer-authorisation-refused"
+        assert card.pin_status("authentication").blocked
+
+
+def test_an_authorisation_for_another_card_is_refused(virtual_card, simulated_issuer):
+    with CardSession(virtual_card.reader) as card:
+        _block(card)
+        with pytest.raises(errors.IssuerAuthorisationRefused):
+            card.pin_reset(
+                "authentication",
+                Pin("authentication", "2580"),
+                _issuer(simulated_issuer, card_id="0123456789ABCDEF"),
+            )
+        assert card.pin_status("authentication").blocked
+
+
+def test_a_wrong_shape_new_pin_is_refused_before_the_issuer_is_asked(
+    virtual_card, simulated_issuer
+):
+    asked: list[bytes] = []
+    with CardSession(virtual_card.reader) as card:
+        with pytest.raises(ApplicationError):
+            card.pin_reset(
+                "signing", Pin("signing", "short"), _issuer(simulated_issuer, log=asked)
+            )
+    assert asked == []
+
