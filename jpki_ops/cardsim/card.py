@@ -139,7 +139,6 @@ class VirtualCard:
         self.authorised_ap: str | None = None
         self.chain: tuple[tuple[int, int, int], bytearray] | None = None
         self.pending_response = b""
-        self.after_cold_reset = True
 
     def power_on(self) -> None:
         self.powered = True
@@ -163,7 +162,12 @@ class VirtualCard:
         except MalformedAPDU:
             response = SW.WRONG_LENGTH
         else:
-            response = self._execute(cmd)
+            try:
+                response = self._execute(cmd)
+            except Exception:
+                # A bug in the simulation must not pull the card out of the reader.
+                logger.exception("virtual card failed on INS %02X", raw[1])
+                response = SW.NO_PRECISE_DIAGNOSIS
         if self.verbose:
             shown = (
                 raw[:4].hex(" ") if raw[1:2] and raw[1] in SECRET_INS else raw.hex(" ")
@@ -261,7 +265,6 @@ class VirtualCard:
             self.current_ap, self.current_ef = ap, None
             self.verified.clear()
             self.authorised = None
-            self.after_cold_reset = False
             return b"", SW.OK
         if cmd.p1 == 0x02:
             if self.current_ap is None or len(cmd.data) != 2:

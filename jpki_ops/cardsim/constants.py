@@ -81,6 +81,7 @@ class SW:
     CLA_NOT_SUPPORTED: Final = b"\x6e\x00"
     VERIFICATION_FAILED: Final = b"\x63\x00"
     LAST_COMMAND_EXPECTED: Final = b"\x68\x83"
+    NO_PRECISE_DIAGNOSIS: Final = b"\x6f\x00"
 
     @staticmethod
     def tries_left(n: int) -> bytes:
