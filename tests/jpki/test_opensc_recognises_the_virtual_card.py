@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import padding
 
 from jpki_ops.cardsim import constants as c
 
-from .raw import read_der_ef, select_ap
+from .raw import read_der_ef, select_ap, tx
 
 pytestmark = [
     pytest.mark.integration,
@@ -106,3 +106,32 @@ def test_pkcs11_signs_with_the_authentication_key(virtual_card, tmp_path):
         padding.PKCS1v15(),
         hashes.SHA256(),
     )
+
+
+def test_pkcs15_tool_sees_tries_left_and_reads_the_signing_certificate(virtual_card):
+    """OpenSC-#3: certificate 02 (signing) needs the signing password first."""
+    shutil.which("pkcs15-tool") or pytest.skip("pkcs15-tool not installed")
+    conn = virtual_card.connect()
+    select_ap(conn, "jpki")
+    for _ in range(2):
+        tx(conn, "0020009804" + b"0000".hex())  # two wrong auth PINs: 1 try left
+    pins = _run("pkcs15-tool", "--reader", virtual_card.reader, "--list-pins")
+    blocks = pins.split("PIN [")
+    auth = next(b for b in blocks if b.startswith("User Authentication PIN"))
+    sign = next(b for b in blocks if b.startswith("Digital Signature PIN"))
+    assert "Tries left     : 1" in auth
+    assert "Tries left     : 5" in sign
+    pem = _run(
+        "pkcs15-tool",
+        "--reader",
+        virtual_card.reader,
+        "--read-certificate",
+        "02",
+        "--verify-pin",
+        "--auth-id",
+        "02",
+        "--pin",
+        virtual_card.pins["signing_password"],
+    )
+    cert = x509.load_pem_x509_certificate(pem.encode())
+    assert cert.extensions.get_extension_for_class(x509.SubjectAlternativeName)
