@@ -1,0 +1,149 @@
+"""What the clerk screens and the supervisor console read: scoped to the user's
+office or municipality, and each list in a fixed number of queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from counter import selectors
+from counter.scoping import scope_for
+from counter.models.cases import CaseState
+from tests import factories as f
+
+from .conftest import holder_card, holder_doc
+from .helpers import open_case, show
+
+pytestmark = pytest.mark.django_db
+
+
+def test_today_queue_shows_own_office_only(city, office, clerk, desk, resident, card):
+    branch = f.OfficeFactory(municipality=city)
+    mine = open_case(
+        resident=resident,
+        card=card,
+        office=office,
+        clerk=clerk,
+        desk=desk,
+        procedure="pin_reset",
+        pin_kinds=["signing"],
+    )
+    f.CaseFactory(resident=f.ResidentFactory(municipality=city), office=branch)
+    assert list(selectors.cases_today_queue(user=clerk)) == [mine]
+
+
+def test_queue_is_one_query_whatever_its_length(city, office, clerk):
+    for _ in range(5):
+        f.CaseFactory(resident=f.ResidentFactory(municipality=city), office=office)
+    scope_for(clerk)  # the user's scope and permissions are read once per request
+    with CaptureQueriesContext(connection) as queries:
+        rows = [
+            (c.resident.name, c.card.expires_on, c.office.name)
+            for c in selectors.cases_today_queue(user=clerk)
+        ]
+    assert len(rows) == 5 and len(queries) == 1
+
+
+@pytest.mark.parametrize("query", ["厚木 太郎", "アツギ", "あつぎ", "ｱﾂｷﾞ"])
+def test_resident_search_by_name_or_kana(city, clerk, query):
+    person = f.ResidentFactory(
+        municipality=city, name="厚木 太郎", name_kana="アツギ タロウ"
+    )
+    f.ResidentFactory(municipality=city, name="海老名 次郎", name_kana="エビナ ジロウ")
+    f.ResidentFactory(name="厚木 太郎", name_kana="アツギ タロウ")  # another city
+    assert list(selectors.residents_search(user=clerk, query=query)) == [person]
+
+
+def test_resident_search_by_birth_date(city, clerk):
+    person = f.ResidentFactory(municipality=city, birth_date=dt.date(1950, 3, 1))
+    f.ResidentFactory(municipality=city, birth_date=dt.date(1950, 3, 2))
+    found = selectors.residents_search(user=clerk, birth_date=dt.date(1950, 3, 1))
+    assert list(found) == [person]
+    assert list(selectors.residents_search(user=clerk)) == []
+
+
+def test_case_detail_loads_its_history_in_a_fixed_number_of_queries(
+    resident, card, office, clerk, desk
+):
+    case = open_case(
+        resident=resident,
+        card=card,
+        office=office,
+        clerk=clerk,
+        desk=desk,
+        procedure="pin_reset",
+        pin_kinds=["signing"],
+    )
+    show(case, clerk, desk, holder_card(), holder_doc("passport"))
+    with CaptureQueriesContext(connection) as queries:
+        detail = selectors.case_detail(user=clerk, reference=case.reference)
+        history = [
+            (h.transition, h.actor and h.actor.username) for h in detail.history.all()
+        ]
+        list(detail.card.certificates.all())
+        list(detail.card_operations.all())
+        list(detail.evidence.all())
+    assert [t for t, _ in history] == ["open", "record_documents"]
+    assert len(queries) <= 8
+
+
+def test_supervisor_lists(city, office, clerk, supervisor, open_counter):
+    waiting = f.CaseFactory(
+        resident=f.ResidentFactory(municipality=city),
+        office=office,
+        state=CaseState.AWAITING_APPROVAL,
+    )
+    overdue = f.CaseFactory(
+        resident=f.ResidentFactory(municipality=city),
+        office=office,
+        state=CaseState.AWAITING_SECOND_VISIT,
+        second_visit_deadline=dt.date(2026, 11, 1),
+    )
+    f.CaseFactory(
+        resident=f.ResidentFactory(municipality=city),
+        office=office,
+        state=CaseState.AWAITING_SECOND_VISIT,
+        second_visit_deadline=dt.date(2026, 12, 24),
+    )
+    assert list(selectors.cases_awaiting_approval(user=supervisor)) == [waiting]
+    assert list(selectors.cases_overdue_second_visit(user=supervisor)) == [overdue]
+    counts = selectors.case_counts_daily(
+        user=supervisor, day_from=dt.date(2026, 11, 26), day_to=dt.date(2026, 11, 26)
+    )
+    assert counts == [
+        {
+            "day": dt.date(2026, 11, 26),
+            "procedure": "pin_reset",
+            "office__code": "honcho",
+            "office__name": office.name,
+            "opened": 3,
+            "completed": 0,
+        }
+    ]
+    other_city_supervisor = f.supervisor(f.MunicipalityFactory())
+    assert not selectors.cases_awaiting_approval(user=other_city_supervisor).exists()
+
+
+def test_failed_card_operations_are_listed(
+    resident, card, office, clerk, desk, agent, supervisor
+):
+    from counter.services.cases import case_request_card_operation
+
+    case = open_case(
+        resident=resident,
+        card=card,
+        office=office,
+        clerk=clerk,
+        desk=desk,
+        procedure="pin_reset",
+        pin_kinds=["signing"],
+    )
+    case = show(case, clerk, desk, holder_card(), holder_doc("passport"))
+    op = case_request_card_operation(
+        case=case, actor=clerk, desk=desk, idempotency_key="f"
+    )
+    agent.fail(op, "card-removed")
+    assert [o.pk for o in selectors.card_operations_failed(user=supervisor)] == [op.pk]
