@@ -121,3 +121,19 @@ def test_malformed_apdus(raw):
 def test_extended_case4_parses():
     cmd = parse(bytes.fromhex("00D68A00000003AABBCC0000"))
     assert (cmd.data, cmd.ne, cmd.extended) == (b"\xaa\xbb\xcc", 65536, True)
+
+
+def test_verbose_log_never_shows_pin_data(card, caplog):
+    """A PIN never leaves the desk — not even into the card's own debug log."""
+    card.verbose = True
+    canary = "7391"
+    with caplog.at_level("INFO", logger="jpki_ops.cardsim"):
+        run(card, "00A4040C0AD392F000260100000001")
+        run(card, "0020009804" + canary.encode().hex())
+        run(card, "0020009804" + b"1234".hex())
+        run(card, "0024019804" + b"7392".hex())
+    text = " ".join(caplog.messages).lower()
+    assert "00 20 00 98" in text  # the header is logged …
+    for secret in (canary, "1234", "7392"):
+        assert secret.encode().hex() not in text.replace(" ", "")  # … the data never
+        assert secret not in text
