@@ -11,6 +11,7 @@ city's (rules.md "Default profile").
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -75,22 +76,47 @@ DEFAULT_BRING: dict[LetterKind, tuple[str, ...]] = {
 
 @dataclass(frozen=True)
 class PinRow:
-    """A row of boxes where the holder writes one PIN (rules.md §6.2)."""
+    """One line of PIN boxes on the answer sheet (rules.md §6.2, §15).
+
+    ``moments`` are the PINs the holder writes on the line: the current one
+    (今の番号) for a change, the new one (新しい番号) for a change or reset.
+    """
 
     label: str
     places: int
-    note: str = ""
+    moments: tuple[str, ...]
 
 
-USER_AUTH_PIN = PinRow("利用者証明用（数字4けた）", 4)
-SIGNING_PIN = PinRow("署名用（英数字6～16文字）", 16, "大文字の英字と数字")
-DEFAULT_PIN_ROWS: dict[Procedure, tuple[PinRow, ...]] = {
-    Procedure.PIN_CHANGE: (
-        PinRow("今の暗証番号（数字4けた）", 4),
-        PinRow("新しい暗証番号（数字4けた）", 4),
-    ),
-    Procedure.PIN_RESET: (PinRow("新しい暗証番号（数字4けた）", 4),),
+# The four PINs (rules.md §2) as the holder knows them.
+PIN_NAMES: dict[str, tuple[str, int]] = {
+    "authentication": ("利用者証明用（数字4けた）", 4),
+    "resident_register": ("住民基本台帳用（数字4けた）", 4),
+    "card_info": ("券面事項入力補助用（数字4けた）", 4),
+    "signing": ("署名用（英数字6～16文字）", 16),
 }
+MAX_PIN_LINES = 3
+
+
+def pin_rows_for(procedure: str, pin_kinds: Iterable[str]) -> tuple[PinRow, ...]:
+    """The PIN boxes a PIN change or reset needs, one line per PIN.
+
+    A change needs the current and the new PIN, a reset the new one; a 4-digit
+    PIN has both on one line, the signing password one line each. Without
+    recorded kinds, the user-authentication PIN is assumed.
+    """
+    wanted = set(pin_kinds or ())
+    kinds = [k for k in PIN_NAMES if k in wanted] or ["authentication"]
+    moments = (
+        ("今の番号", "新しい番号") if procedure == "pin_change" else ("新しい番号",)
+    )
+    rows: list[PinRow] = []
+    for kind in kinds:
+        label, places = PIN_NAMES[kind]
+        if places <= 4:
+            rows.append(PinRow(label, places, moments))
+        else:
+            rows += [PinRow(label, places, (moment,)) for moment in moments]
+    return tuple(rows)
 
 
 @dataclass(frozen=True)
@@ -132,7 +158,7 @@ class LetterData:
     def pins(self) -> tuple[PinRow, ...]:
         if self.kind is not LetterKind.PIN:
             return ()
-        return self.pin_rows or DEFAULT_PIN_ROWS[self.procedure]
+        return self.pin_rows or pin_rows_for(self.procedure, ())
 
 
 # Seed city office (rules.md "Default profile": Atsugi 市民課, hours of the PIN page).

@@ -23,14 +23,24 @@ from dataclasses import dataclass
 from typing import Any
 
 import segno
+from django.utils.translation import gettext_lazy as _
 from reportlab import rl_config
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 
+from counter.errors import ApplicationError
+
 from . import layout as L  # noqa: N812 (reads like a ruler: L.WINDOW)
 from .address import wrap
 from .barcode import bar_rectangles, customer_barcode
-from .content import PROCEDURE_NAME, TITLE, LetterData, LetterKind, PinRow
+from .content import (
+    MAX_PIN_LINES,
+    PROCEDURE_NAME,
+    TITLE,
+    LetterData,
+    LetterKind,
+    PinRow,
+)
 from .era import wareki, wareki_with_weekday
 from .fonts import FONT_NAME, letter_font, printable_or_raise
 
@@ -219,14 +229,17 @@ def _draw_fixed(pen: _Pen, data: LetterData) -> None:
         L.TITLE_SIZE_PT,
         align="center",
     )
-    pen.lines(
+    pen.text(
         L.BODY_LEFT_MM,
         INTRO_BASELINE,
-        L.BODY_RIGHT_MM - L.BODY_LEFT_MM,
-        "あなたのマイナンバーカードについて、代理人から次の申請がありました。"
+        "あなたのマイナンバーカードについて、代理人から次の申請がありました。",
+        L.BODY_SIZE_PT,
+    )
+    pen.text(
+        L.BODY_LEFT_MM,
+        INTRO_BASELINE + LEADING,
         "あなたが代理人に頼んだかどうかを確かめるため、この手紙をお送りします。",
         L.BODY_SIZE_PT,
-        LEADING,
     )
 
     # What was applied for: a table whose values are variable.
@@ -344,26 +357,37 @@ def _draw_fixed_answer(pen: _Pen, data: LetterData) -> None:
         pen.rect(left + 32.0, y, right - left - 32.0 - 25.0, 8.0, stroke=0.4)
 
 
-def _draw_pin_rows(pen: _Pen, y: float, rows: Iterable[PinRow]) -> None:
+def _draw_pin_rows(pen: _Pen, y: float, rows: tuple[PinRow, ...]) -> None:
+    """PIN boxes, one line per PIN, inside a heavy frame (rules.md §6.2)."""
     left, right = L.BODY_LEFT_MM, L.BODY_RIGHT_MM
-    rows = list(rows)
-    height = 5.5 + 9.0 * len(rows) + 9.5
-    pen.rect(left, y, right - left - 25.0, height, stroke=0.9)
+    if len(rows) > MAX_PIN_LINES:
+        raise ApplicationError(
+            "letter-too-many-pins",
+            _("The answer sheet has room for at most %(lines)d lines of PIN boxes.")
+            % {"lines": MAX_PIN_LINES},
+            extra={"lines": len(rows)},
+        )
+    pitch = 8.5
+    height = 6.0 + pitch * len(rows) + 7.0
+    # Below the QR code, so the frame takes the full width.
+    pen.rect(left, y, right - left, height, stroke=0.9)
     pen.text(
-        left + 2.5, y + 4.8, "暗証番号の欄（書いたら必ず封筒に入れて封をする）", 10
+        left + 2.5, y + 4.8, "暗証番号の欄（書いたら必ず封筒に入れて封をする）", 10.5
     )
-    y += 7.0
+    y += 6.5
     for row in rows:
-        pen.text(left + 2.5, y + 5.0, row.label, 10)
-        size = 7.0 if row.places <= 8 else 5.5
-        pen.boxes(left + 62.0, y, row.places, size)
-        y += 9.0
+        pen.text(left + 2.5, y + 5.2, row.label, 9.5)
+        size = 6.8 if row.places <= 4 else 6.0
+        for i, moment in enumerate(row.moments):
+            x = left + 59.0 + i * 52.0
+            pen.text(x, y + 5.2, moment, 10)
+            pen.boxes(x + 19.0, y, row.places, size)
+        y += pitch
     pen.text(
         left + 2.5,
-        y + 3.0,
-        "暗証番号は代理人に見せないでください。"
-        "封が開いているときは受け付けできません。",
-        9,
+        y + 4.0,
+        "暗証番号は代理人に見せないでください。封が開いていると受け付けできません。",
+        10,
     )
 
 

@@ -42,7 +42,7 @@ from counter.models.cases import CaseState
 
 from .address import PostalAddress
 from .barcode import split_address
-from .content import KIND_OF, LetterData, OfficeInfo
+from .content import KIND_OF, LetterData, OfficeInfo, pin_rows_for
 from .models import InquiryLetter, LetterState, LetterStatusChange, PrintRun
 from .render import letter_pdf, letters_pdf
 
@@ -62,20 +62,6 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.RETURNED_UNDELIVERABLE: frozenset(),
     S.EXPIRED: frozenset(),
 }
-# Codes of problems a supervisor fixes in the resident data: the letter is kept
-# and flagged instead of failing (letters.md §3.1).
-FLAG_CODES = frozenset(
-    {
-        "letter-character-not-in-font",
-        "letter-variation-selector",
-        "postal-code-missing",
-        "postal-code-malformed",
-        "address-missing",
-        "address-too-long",
-        "addressee-name-missing",
-        "addressee-name-too-long",
-    }
-)
 STUCK_STATES = (S.QUEUED, S.RENDERED, S.PRINTED)
 EXPIRABLE_STATES = (S.QUEUED, S.RENDERED, S.PRINTED, S.MAILED, S.FAILED, S.FLAGGED)
 LETTER_PROCEDURE_ROLES = ("voluntary_agent",)
@@ -433,16 +419,18 @@ def letter_data(letter: InquiryLetter) -> LetterData:
         deadline=letter.deadline,
         issued_on=letter.issued_on or timezone.localdate(),
         office=office_info(letter.office),
+        pin_rows=pin_rows_for(letter.procedure, letter.case.pin_kinds or ()),
     )
 
 
 def letter_render(*, letter_id: int, final_attempt: bool = False) -> InquiryLetter:
     """Render one queued letter (idempotent; single flight per letter).
 
-    A letter that is not queued is returned as it is. An unprintable name or
-    address flags the letter. Any other error is recorded and raised as
-    :class:`LetterRenderError` for the task to retry; on the final attempt the
-    letter fails (terminal, visible, retryable by a supervisor).
+    A letter that is not queued is returned as it is. A coded refusal from the
+    layout (an unprintable name, an address that no longer fits) flags the
+    letter. Any other error is recorded and raised as :class:`LetterRenderError`
+    for the task to retry; on the final attempt the letter fails (terminal,
+    visible, retryable by a supervisor).
     """
     error: Exception | None = None
     with transaction.atomic():
@@ -453,9 +441,7 @@ def letter_render(*, letter_id: int, final_attempt: bool = False) -> InquiryLett
         letter.issued_on = letter.issued_on or timezone.localdate()
         try:
             pdf = letter_pdf(letter_data(letter))
-        except ApplicationError as exc:
-            if exc.code not in FLAG_CODES:
-                raise
+        except ApplicationError as exc:  # the data needs a person, not a retry
             _flag(letter, exc, actor_label="letters")
             return letter
         except Exception as exc:  # noqa: BLE001 - recorded, then retried by the task

@@ -12,8 +12,14 @@ import pytest
 from pypdf import PdfReader
 
 from counter.constants import Procedure
+from counter.errors import ApplicationError
 from counter.letters import layout
-from counter.letters.content import LETTER_PROCEDURES, PROCEDURE_NAME, TITLE
+from counter.letters.content import (
+    LETTER_PROCEDURES,
+    PROCEDURE_NAME,
+    TITLE,
+    pin_rows_for,
+)
 from counter.letters.printability import check_pdf
 from counter.letters.render import letter_pdf, letters_pdf
 
@@ -57,13 +63,38 @@ def test_each_kind_names_procedure_agent_dates_office_and_reference(procedure):
 
 def test_pin_letters_have_pin_boxes_and_sealing_instructions():
     text = squeeze(text_of(letter_pdf(make_letter(procedure=Procedure.PIN_CHANGE))))
-    assert "今の暗証番号（数字4けた）" in text
-    assert "新しい暗証番号（数字4けた）" in text
+    assert "利用者証明用（数字4けた）今の番号" in text
+    assert "新しい番号" in text
     assert "暗証番号は代理人に見せないでください" in text
     assert "のりで封をしてください" in text
     other = squeeze(text_of(letter_pdf(make_letter(procedure=Procedure.CERT_ISSUE))))
     assert "暗証番号の欄" not in other
     assert "委任状" in other
+
+
+@pytest.mark.parametrize(
+    ("procedure", "kinds", "lines"),
+    [
+        ("pin_reset", ["authentication", "resident_register", "card_info"], 3),
+        ("pin_change", ["signing", "authentication"], 3),
+        ("pin_reset", ["signing"], 1),
+    ],
+)
+def test_pin_boxes_follow_the_pins_of_the_case_and_still_print(procedure, kinds, lines):
+    rows = pin_rows_for(procedure, kinds)
+    assert len(rows) == lines
+    pdf = letter_pdf(make_letter(procedure=procedure, pin_rows=rows))
+    text = squeeze(text_of(pdf))
+    for row in rows:
+        assert squeeze(row.label) in text
+    assert check_pdf(pdf, expected_pages=1).ok
+
+
+def test_too_many_pins_for_one_sheet_are_refused():
+    rows = pin_rows_for("pin_change", ["signing", "authentication", "card_info"])
+    with pytest.raises(ApplicationError) as exc:
+        letter_pdf(make_letter(procedure="pin_change", pin_rows=rows))
+    assert exc.value.code == "letter-too-many-pins"
 
 
 def test_signature_or_name_and_seal():
