@@ -9,5 +9,5 @@ from jpki_ops.issuer.services import crl_refresh
 
 @shared_task(name="jpki_ops.refresh_crl", acks_late=True)
 def refresh_crl() -> dict[str, int]:
-    """Beat: publish fresh CRLs so nextUpdate never lapses (hourly is plenty)."""
+    """Beat (every 6 h): fresh CRLs long before their nextUpdate (1 day)."""
     return crl_refresh()
