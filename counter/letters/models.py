@@ -230,3 +230,6 @@ __all__ = [
     "LetterStatusChange",
     "PrintRun",
 ]
+
+
+from . import checks as _checks  # noqa: E402,F401  (registers the font check)

@@ -185,3 +185,13 @@ def test_the_database_refuses_to_rewrite_letter_history(make_case):
             "WHERE letter_id = %s",
             [letter.pk],
         )
+
+
+def test_the_visit_finishes_when_the_broker_is_down(
+    make_case, django_capture_on_commit_callbacks
+):
+    """The unit layer's broker is unreachable: the letter stays queued for the sweep."""
+    with django_capture_on_commit_callbacks(execute=True):
+        letter = request(make_case())
+    letter.refresh_from_db()
+    assert letter.state == LetterState.QUEUED
