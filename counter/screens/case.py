@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from counter.audit import audit_record
 from counter.constants import CertificateKind, PinKind
 from counter.models import Case
 from counter.models.cases import CaseState
@@ -265,3 +266,30 @@ def receipt(request: HttpRequest, reference: str) -> HttpResponse:
             "kind_labels": kind_labels(case),
         },
     )
+
+
+@clerk_view
+def letter_pdf(request: HttpRequest, reference: str, letter_id: int) -> HttpResponse:
+    """The case's rendered inquiry letter; opening it is an audited read."""
+    case = _case_or_404(request, reference)
+    letter = next(
+        (
+            x
+            for x in queries.letters_for(case=case)
+            if x.pk == letter_id and x.pdf is not None
+        ),
+        None,
+    )
+    if letter is None:
+        raise Http404
+    audit_record(
+        action="letter_pdf_viewed",
+        actor=request.user,
+        desk=current_desk(request),
+        case=case,
+        obj=letter,
+        data={"reference": letter.reference},
+    )
+    response = HttpResponse(bytes(letter.pdf), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{letter.reference}.pdf"'
+    return response

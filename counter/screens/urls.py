@@ -24,6 +24,11 @@ urlpatterns = [
     path("cases/<str:reference>/complete/", case.case_complete, name="complete"),
     path("cases/<str:reference>/cancel/", case.case_cancel, name="cancel"),
     path("cases/<str:reference>/receipt/", case.receipt, name="receipt"),
+    path(
+        "cases/<str:reference>/letters/<int:letter_id>.pdf",
+        case.letter_pdf,
+        name="letter-pdf",
+    ),
 ]
 
 urlpatterns += [path("console/", include("counter.console.urls"))]

@@ -83,7 +83,19 @@ class ClerkScreens:
                 f"#id-checklist tr[data-key='{key}'].rejected"
             )
 
+    def tick_detail(self, name: str) -> None:
+        """A detail checkbox of a row (``sealed_<key>``, ``copy_<key>``)."""
+        self.page.locator(f"#id-checklist input[name='{name}']").check()
+        self.htmx_settled()
+        self.page.wait_for_selector(f"#id-checklist input[name='{name}']:checked")
+
+    def htmx_settled(self) -> None:
+        self.page.wait_for_function(
+            "!document.querySelector('.htmx-request, .htmx-settling, .htmx-swapping')"
+        )
+
     def record_documents(self) -> None:
+        self.htmx_settled()
         self.page.locator("#id-checklist form[method=post] button").click()
         self.page.wait_for_selector("#case-state")
 
