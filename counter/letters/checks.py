@@ -10,6 +10,8 @@ from typing import Any
 
 from django.core import checks
 
+HINT = "Restore counter/letters/fonts/ from the repository."
+
 
 @checks.register(checks.Tags.compatibility)
 def letter_font_check(
@@ -17,8 +19,4 @@ def letter_font_check(
 ) -> list[checks.CheckMessage]:
     from .fonts import font_problems
 
-    return [
-        checks.Error(problem, hint="Restore counter/letters/fonts/ from the repository.",
-                     id="letters.E001")
-        for problem in font_problems()
-    ]  # fmt: skip
+    return [checks.Error(p, hint=HINT, id="letters.E001") for p in font_problems()]
