@@ -11,3 +11,12 @@ from jpki_ops.issuer.services import crl_refresh
 def refresh_crl() -> dict[str, int]:
     """Beat (every 6 h): fresh CRLs long before their nextUpdate (1 day)."""
     return crl_refresh()
+
+
+@shared_task(name="jpki_ops.time_out_card_operations", acks_late=True)
+def time_out_card_operations() -> int:
+    """Beat (every minute): card operations nobody claimed or finished in time end
+    as timed out, so the clerk's screen never waits forever (jpki-B)."""
+    from jpki_ops.services import card_operations_time_out
+
+    return card_operations_time_out()

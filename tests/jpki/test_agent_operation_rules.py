@@ -179,3 +179,19 @@ def test_the_desk_api_is_in_the_openapi_schema():
     ):
         assert path in paths, path
     assert "deskAgentToken" in schema["components"]["securitySchemes"]
+
+
+def test_the_beat_entry_names_a_task_that_times_out_operations():
+    from config.celery_app import BEAT_SCHEDULE
+    from jpki_ops.tasks import time_out_card_operations
+
+    entry = BEAT_SCHEDULE["time-out-card-operations"]
+    assert entry["task"] == time_out_card_operations.name
+    desk = DeskFactory()
+    op = services.card_operation_request(desk=desk, kind="read_card", idempotency_key="t")
+    CardOperation.objects.filter(pk=op.pk).update(
+        requested_at=timezone.now() - dt.timedelta(days=1)
+    )
+    assert time_out_card_operations.run() == 1
+    op.refresh_from_db()
+    assert op.state == "timed_out"
