@@ -10,8 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from counter import selectors
-from counter.scoping import scope_for
 from counter.models.cases import CaseState
+from counter.scoping import scope_for
 from tests import factories as f
 
 from .conftest import holder_card, holder_doc

@@ -1,0 +1,375 @@
+"""Every clerk action on a case as one endpoint, calling the same services as the
+screens (architecture.md). Errors come back as ``{"code", "message", "extra"}``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from counter import selectors
+from counter.constants import ApplicantRole, Procedure
+from counter.errors import NotFound, PermissionDenied
+from counter.models import Card, Case, Desk, Office, Resident
+from counter.models.cases import RevocationKind
+from counter.services import cases as case_services
+from counter.services import visits
+from counter.workflows import workflow_for
+
+from .serializers import CaseDetailSerializer, CaseSerializer
+
+
+def _case(request: Request, reference: str) -> Case:
+    case = Case.objects.visible_to(request.user).filter(reference=reference).first()
+    if case is None:
+        raise NotFound("case-not-found", _("No such case."))
+    return workflow_for(case)
+
+
+def _desk(request: Request, desk_id: int | None) -> Desk | None:
+    if desk_id is None:
+        return None
+    desk = (
+        Desk.objects.visible_to(request.user)
+        .select_related("office")
+        .filter(pk=desk_id)
+        .first()
+    )
+    if desk is None:
+        raise NotFound("desk-not-found", _("No such desk."))
+    return desk
+
+
+def _require(request: Request, permission: str) -> None:
+    if not request.user.has_perm(permission):
+        raise PermissionDenied("not-permitted", _("You are not allowed to do this."))
+
+
+def _out(case: Case, *, created: bool = False) -> Response:
+    return Response(
+        CaseSerializer(case).data,
+        status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+    )
+
+
+class CaseListOpenApi(APIView):
+    """GET: today's queue of the user's office. POST: reception (受付)."""
+
+    class CaseQueueParams(serializers.Serializer):
+        office = serializers.CharField(required=False, help_text="Office code")
+
+    class CaseOpenInput(serializers.Serializer):
+        resident = serializers.IntegerField()
+        card = serializers.IntegerField(required=False, allow_null=True)
+        office = serializers.CharField(required=False, help_text="Office code")
+        desk = serializers.IntegerField(required=False, allow_null=True)
+        procedure = serializers.ChoiceField(choices=Procedure.choices)
+        applicant_role = serializers.ChoiceField(choices=ApplicantRole.choices)
+        pin_kinds = serializers.ListField(
+            child=serializers.CharField(), required=False, default=list
+        )
+        certificate_kinds = serializers.ListField(
+            child=serializers.CharField(), required=False, default=list
+        )
+        revocation_kind = serializers.ChoiceField(
+            choices=RevocationKind.choices, required=False, default=""
+        )
+        applicant_name = serializers.CharField(
+            required=False, default="", allow_blank=True
+        )
+        applicant_address = serializers.CharField(
+            required=False, default="", allow_blank=True
+        )
+        applicant_relation = serializers.CharField(
+            required=False, default="", allow_blank=True
+        )
+        uses_jlis_answer_sheet = serializers.BooleanField(required=False, default=False)
+        card_reissued_by_holder_fault = serializers.BooleanField(
+            required=False, default=False
+        )
+        exception_reason = serializers.CharField(
+            required=False, default="", allow_blank=True
+        )
+        idempotency_key = serializers.CharField(
+            required=False, default="", allow_blank=True, max_length=64
+        )
+
+    @extend_schema(parameters=[CaseQueueParams], responses=CaseSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        params = self.CaseQueueParams(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        office = None
+        if params.validated_data.get("office"):
+            office = _office(request, params.validated_data["office"])
+        queue = selectors.cases_today_queue(user=request.user, office=office)
+        return Response(
+            CaseSerializer([workflow_for(c) for c in queue], many=True).data
+        )
+
+    @extend_schema(request=CaseOpenInput, responses={201: CaseSerializer})
+    def post(self, request: Request) -> Response:
+        _require(request, "counter.add_case")
+        data = self.CaseOpenInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = dict(data.validated_data)
+        resident = (
+            Resident.objects.visible_to(request.user)
+            .filter(pk=v.pop("resident"))
+            .first()
+        )
+        if resident is None:
+            raise NotFound("resident-not-found", _("No such resident."))
+        card_id = v.pop("card", None)
+        card = (
+            Card.objects.visible_to(request.user).filter(pk=card_id).first()
+            if card_id
+            else None
+        )
+        desk = _desk(request, v.pop("desk", None))
+        office_code = v.pop("office", None)
+        office = (
+            _office(request, office_code)
+            if office_code
+            else (desk.office if desk else _own_office(request))
+        )
+        case = case_services.case_open(
+            resident=resident,
+            office=office,
+            card=card,
+            desk=desk,
+            actor=request.user,
+            **v,
+        )
+        return _out(case, created=True)
+
+
+def _office(request: Request, code: str) -> Office:
+    office = Office.objects.visible_to(request.user).filter(code=code).first()
+    if office is None:
+        raise NotFound("unknown-office", _("No such office."))
+    return office
+
+
+def _own_office(request: Request) -> Office:
+    profile = getattr(request.user, "staff_profile", None)
+    if profile is None or profile.office is None:
+        raise NotFound("unknown-office", _("Say at which office the case is opened."))
+    return profile.office
+
+
+class CaseDetailApi(APIView):
+    @extend_schema(responses=CaseDetailSerializer)
+    def get(self, request: Request, reference: str) -> Response:
+        case = selectors.case_detail(user=request.user, reference=reference)
+        return Response(CaseDetailSerializer(case).data)
+
+
+class CaseDeskInput(serializers.Serializer):
+    desk = serializers.IntegerField(required=False, allow_null=True)
+
+
+class CaseRecordDocumentsApi(APIView):
+    class PresentedDocumentInput(serializers.Serializer):
+        code = serializers.CharField()
+        owner = serializers.ChoiceField(
+            choices=["holder", "applicant"], default="holder"
+        )
+        original = serializers.BooleanField(default=True)
+        issued_on = serializers.DateField(required=False, allow_null=True)
+        expires_on = serializers.DateField(required=False, allow_null=True)
+        sealed = serializers.BooleanField(required=False, allow_null=True)
+
+    class CaseDocumentsInput(CaseDeskInput):
+        documents = serializers.ListField(child=serializers.DictField(), min_length=1)
+        facts = serializers.DictField(
+            child=serializers.BooleanField(), required=False, default=dict
+        )
+
+    class CaseDocumentsOutput(serializers.Serializer):
+        case = CaseSerializer()
+        evaluation = serializers.DictField()
+
+    @extend_schema(request=CaseDocumentsInput, responses=CaseDocumentsOutput)
+    def post(self, request: Request, reference: str) -> Response:
+        data = self.CaseDocumentsInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        docs = self.PresentedDocumentInput(
+            data=data.validated_data["documents"], many=True
+        )
+        docs.is_valid(raise_exception=True)
+        case, evaluation = case_services.case_record_documents(
+            case=_case(request, reference),
+            actor=request.user,
+            desk=_desk(request, data.validated_data.get("desk")),
+            documents=[dict(d) for d in docs.validated_data],
+            facts=data.validated_data["facts"],
+        )
+        return Response(
+            {"case": CaseSerializer(case).data, "evaluation": evaluation.as_dict()}
+        )
+
+
+class CaseRequestCardOperationApi(APIView):
+    """The clerk asks the desk agent for the next card operation; the PIN is typed
+    on the desk's PIN pad, never sent here."""
+
+    class CaseCardOperationInput(serializers.Serializer):
+        desk = serializers.IntegerField()
+        idempotency_key = serializers.CharField(max_length=64)
+
+    class CaseCardOperationOutput(serializers.Serializer):
+        operation = serializers.IntegerField()
+        kind = serializers.CharField()
+        state = serializers.CharField()
+        parameters = serializers.DictField()
+
+    @extend_schema(
+        request=CaseCardOperationInput, responses={201: CaseCardOperationOutput}
+    )
+    def post(self, request: Request, reference: str) -> Response:
+        data = self.CaseCardOperationInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        desk = _desk(request, data.validated_data["desk"])
+        assert desk is not None
+        operation = case_services.case_request_card_operation(
+            case=_case(request, reference),
+            actor=request.user,
+            desk=desk,
+            idempotency_key=data.validated_data["idempotency_key"],
+        )
+        return Response(
+            {
+                "operation": operation.pk,
+                "kind": operation.kind,
+                "state": operation.state,
+                "parameters": operation.parameters,
+            },
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class _SimpleCaseAction(APIView):
+    """POST with an optional desk; subclasses name the service."""
+
+    InputSerializer: type[serializers.Serializer] = CaseDeskInput
+
+    def act(
+        self, request: Request, case: Case, desk: Desk | None, data: dict[str, Any]
+    ) -> Case:
+        raise NotImplementedError
+
+    def post(self, request: Request, reference: str) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        case = self.act(
+            request,
+            _case(request, reference),
+            _desk(request, data.validated_data.get("desk")),
+            dict(data.validated_data),
+        )
+        return _out(case)
+
+
+class CaseSendInquiryApi(_SimpleCaseAction):
+    """End of a voluntary agent's first visit: the inquiry letter (§6.2)."""
+
+    @extend_schema(request=CaseDeskInput, responses=CaseSerializer)
+    def post(self, request: Request, reference: str) -> Response:
+        return super().post(request, reference)
+
+    def act(
+        self, request: Request, case: Case, desk: Desk | None, data: dict[str, Any]
+    ) -> Case:
+        return visits.case_send_inquiry(case=case, actor=request.user, desk=desk)
+
+
+class CaseCompleteApi(_SimpleCaseAction):
+    @extend_schema(request=CaseDeskInput, responses=CaseSerializer)
+    def post(self, request: Request, reference: str) -> Response:
+        return super().post(request, reference)
+
+    def act(
+        self, request: Request, case: Case, desk: Desk | None, data: dict[str, Any]
+    ) -> Case:
+        return case_services.case_complete(case=case, actor=request.user, desk=desk)
+
+
+class CaseCancelInput(CaseDeskInput):
+    reason = serializers.CharField(allow_blank=True)
+
+
+class CaseCancelApi(_SimpleCaseAction):
+    InputSerializer = CaseCancelInput
+
+    @extend_schema(request=CaseCancelInput, responses=CaseSerializer)
+    def post(self, request: Request, reference: str) -> Response:
+        return super().post(request, reference)
+
+    def act(
+        self, request: Request, case: Case, desk: Desk | None, data: dict[str, Any]
+    ) -> Case:
+        return case_services.case_cancel(
+            case=case, actor=request.user, desk=desk, reason=data["reason"]
+        )
+
+
+class ExceptionDecisionInput(serializers.Serializer):
+    note = serializers.CharField(allow_blank=True)
+
+
+class CaseApproveExceptionApi(_SimpleCaseAction):
+    """§7: a supervisor approves a signing certificate for an under-15 / ward."""
+
+    InputSerializer = ExceptionDecisionInput
+
+    @extend_schema(request=ExceptionDecisionInput, responses=CaseSerializer)
+    def post(self, request: Request, reference: str) -> Response:
+        return super().post(request, reference)
+
+    def act(
+        self, request: Request, case: Case, desk: Desk | None, data: dict[str, Any]
+    ) -> Case:
+        return case_services.case_approve_exception(
+            case=case, actor=request.user, note=data["note"]
+        )
+
+
+class CaseRejectExceptionApi(_SimpleCaseAction):
+    InputSerializer = ExceptionDecisionInput
+
+    @extend_schema(request=ExceptionDecisionInput, responses=CaseSerializer)
+    def post(self, request: Request, reference: str) -> Response:
+        return super().post(request, reference)
+
+    def act(
+        self, request: Request, case: Case, desk: Desk | None, data: dict[str, Any]
+    ) -> Case:
+        return case_services.case_reject_exception(
+            case=case, actor=request.user, note=data["note"]
+        )
+
+
+class SecondVisitApi(APIView):
+    """Visit 2: the clerk scans the letter's reference code (§6.2)."""
+
+    class SecondVisitInput(serializers.Serializer):
+        reference = serializers.CharField(
+            help_text="The inquiry letter's reference code"
+        )
+        desk = serializers.IntegerField()
+
+    @extend_schema(request=SecondVisitInput, responses=CaseSerializer)
+    def post(self, request: Request) -> Response:
+        data = self.SecondVisitInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        desk = _desk(request, data.validated_data["desk"])
+        assert desk is not None
+        case = visits.case_second_visit(
+            reference=data.validated_data["reference"], actor=request.user, desk=desk
+        )
+        return _out(case)
