@@ -16,6 +16,8 @@ from django.utils import timezone
 
 from counter.models import AuditEvent, Case, CaseStatusChange, Certificate, Resident
 
+from .labels import action_label
+
 SEARCH_LIMIT = 50
 
 
@@ -114,7 +116,12 @@ def case_history(*, user: Any, case: Case) -> list[dict[str, Any]]:
         .select_related("actor", "desk")
     ]
     rows += [
-        {"at": e.created_at, "kind": "audit", "item": e}
+        {
+            "at": e.created_at,
+            "kind": "audit",
+            "item": e,
+            "label": action_label(e.action),
+        }
         for e in AuditEvent.objects.visible_to(user)
         .filter(case=case)
         .select_related("desk")
