@@ -69,6 +69,42 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 }
 
 
+# Permissions of the other apps, so `manage.py sync_roles` knows every role in full
+# (their migrations grant the same through ``sync_roles(apps, extra=...)``).
+_APP_PERMISSIONS: dict[str, list[str]] = {
+    ROLE_CLERK: [
+        "identity_docs.view_identitydocumentkind",
+        "identity_docs.view_requirementrule",
+        "identity_docs.view_documentpolicy",
+        "identity_docs.view_evidencepresented",
+        "identity_docs.add_evidencepresented",
+        "identity_docs.add_scannedcopy",
+    ],
+    ROLE_SUPERVISOR: [
+        "identity_docs.view_identitydocumentkind",
+        "identity_docs.add_identitydocumentkind",
+        "identity_docs.change_identitydocumentkind",
+        "identity_docs.view_requirementrule",
+        "identity_docs.add_requirementrule",
+        "identity_docs.change_requirementrule",
+        "identity_docs.view_documentpolicy",
+        "identity_docs.change_documentpolicy",
+        "identity_docs.view_evidencepresented",
+        "identity_docs.add_evidencepresented",
+        "identity_docs.view_scannedcopy",
+        "identity_docs.add_scannedcopy",
+    ],
+    ROLE_AUDITOR: [
+        "identity_docs.view_identitydocumentkind",
+        "identity_docs.view_requirementrule",
+        "identity_docs.view_documentpolicy",
+        "identity_docs.view_evidencepresented",
+    ],
+}
+for _role, _perms in _APP_PERMISSIONS.items():
+    ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_perms]
+
+
 def sync_roles(apps: Any = None, extra: dict[str, list[str]] | None = None) -> None:
     """Create the three groups and give each its permissions (idempotent).
 

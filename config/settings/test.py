@@ -14,7 +14,7 @@ os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:1/0")
 os.environ.setdefault("CELERY_RESULT_BACKEND", "django-db")
 os.environ.setdefault("LOG_FORMAT", "console")
 os.environ.setdefault(
-    "SCAN_ENCRYPTION_KEY", "dGVzdC1vbmx5LXNjYW4ta2V5LW5vdC1mb3ItcHJvZCEhIQ=="
+    "SCAN_ENCRYPTION_KEY", "dGVzdC1vbmx5LXNjYW4ta2V5LW5vdC1mb3ItcHJvZCE="
 )
 
 from .base import *  # noqa: E402,F403
