@@ -95,3 +95,37 @@ def test_print_run_files_download_with_audit(console, make_case):
     pdf = console.get(reverse("admin:counter_printrun_file", args=[run.pk, "pdf"]))
     assert pdf.content.startswith(b"%PDF")
     assert AuditEvent.objects.filter(action="print_run_downloaded").count() == 2
+
+
+def test_lists_open_with_every_filter(console, make_case):
+    letter = rendered_letter(make_case)
+    for params in (
+        {"stuck": "yes"},
+        {"state__exact": "rendered"},
+        {"q": letter.reference},
+    ):
+        page = console.get(reverse(CHANGELIST), params)
+        assert page.status_code == 200
+    assert console.get(reverse("admin:counter_printrun_changelist")).status_code == 200
+    detail = console.get(
+        reverse("admin:counter_inquiryletter_change", args=[letter.pk])
+    )
+    assert detail.status_code == 200
+    assert letter.reference in detail.content.decode()
+
+
+def test_a_clerk_cannot_act_on_letters(client, make_case, city, office):
+    from django.contrib.auth.models import Group, User
+
+    from counter.models import StaffProfile
+
+    clerk = User.objects.create_user("madoguchi", password="x", is_staff=True)
+    clerk.groups.add(Group.objects.get(name="clerk"))
+    StaffProfile.objects.create(user=clerk, municipality=city, office=office)
+    client.force_login(clerk)
+    letter = rendered_letter(make_case)
+    page = client.get(reverse(CHANGELIST))
+    assert page.status_code == 200 and letter.reference in page.content.decode()
+    act(client, "mark_mailed", [letter])
+    letter.refresh_from_db()
+    assert letter.state == LetterState.RENDERED
