@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from freezegun import freeze_time
 
 from counter.models import AuditEvent, Case
-from counter.services.cases import case_card_operation_finished
+from counter.workflows import workflow_for
 from tests import factories as f
 
 #: Thursday 26 November 2026, 10:00 JST: a weekday, not a holiday (§16).
@@ -150,7 +150,7 @@ class Agent:
             agent_session=AGENT_SESSION,
             result=result,
         )
-        return case_card_operation_finished(operation=op)
+        return self._case(op)
 
     def fail(self, operation: Any, code: str, **extra: Any) -> Case:
         from jpki_ops.services import card_operation_fail
@@ -164,7 +164,12 @@ class Agent:
             message=code,
             extra=extra,
         )
-        return case_card_operation_finished(operation=op)
+        return self._case(op)
+
+    @staticmethod
+    def _case(operation: Any) -> Case:
+        """The case as jpki_ops' hook (case_card_operation_finished) left it."""
+        return workflow_for(Case.objects.get(pk=operation.case_id))
 
 
 @pytest.fixture
