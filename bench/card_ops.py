@@ -78,18 +78,28 @@ class BenchIssuer:
 
         return self.certs[kind].public_bytes(serialization.Encoding.DER)
 
-    def issue_certificate(self, *, kind: str, public_key_der: bytes, card_id: str,
-                          not_after: dt.datetime, holder: Any = None) -> Any:
+    def issue_certificate(
+        self,
+        *,
+        kind: str,
+        public_key_der: bytes,
+        card_id: str,
+        not_after: dt.datetime,
+        holder: Any = None,
+    ) -> Any:
         from types import SimpleNamespace
 
         from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import rsa
 
         self.serial += 1
+        public_key = serialization.load_der_public_key(public_key_der)
+        assert isinstance(public_key, rsa.RSAPublicKey)
         cert = self.profile.build_end_entity_certificate(
             kind=kind,
             ca_key=self.keys[kind],
             ca_cert=self.certs[kind],
-            public_key=serialization.load_der_public_key(public_key_der),
+            public_key=public_key,
             serial=self.serial,
             not_before=dt.datetime.now(dt.UTC),
             not_after=not_after,
@@ -144,11 +154,14 @@ def main() -> int:
     workdir = Path(tempfile.mkdtemp(prefix="bench-card-ops-"))
     try:
         if "Virtual PCD 00 00" not in _readers():
-            started.append(subprocess.Popen(
-                [shutil.which("pcscd") or "/usr/sbin/pcscd", "--foreground"],
-                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            ))
+            started.append(
+                subprocess.Popen(
+                    [shutil.which("pcscd") or "/usr/sbin/pcscd", "--foreground"],
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            )
             deadline = time.monotonic() + 10
             while "Virtual PCD 00 00" not in _readers():
                 if time.monotonic() > deadline or started[-1].poll() is not None:
@@ -165,24 +178,44 @@ def main() -> int:
             card_file = workdir / "card.json"
             create_card_file(
                 card_file,
-                holder=CardHolder("山田\u3000太郎", "東京都清瀬市中里五丁目８４２番地",
-                                  dt.date(1980, 2, 17), "1"),
+                holder=CardHolder(
+                    "山田\u3000太郎",
+                    "東京都清瀬市中里五丁目８４２番地",
+                    dt.date(1980, 2, 17),
+                    "1",
+                ),
                 issuer=BenchIssuer(),  # type: ignore[arg-type]
-                auth_pin="1234", card_info_pin="1234", resident_register_pin="1234",
+                auth_pin="1234",
+                card_info_pin="1234",
+                resident_register_pin="1234",
                 signing_password="ABC123",
-                certificates_not_after=dt.datetime.now(dt.UTC) + dt.timedelta(days=1800),
+                certificates_not_after=dt.datetime.now(dt.UTC)
+                + dt.timedelta(days=1800),
             )
-            started.append(subprocess.Popen(
-                [sys.executable, "-m", "jpki_ops.cardsim", "--card-file", str(card_file),
-                 "--port", str(READER_PORTS[reader])],
-                cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)},
-                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            ))
+            started.append(
+                subprocess.Popen(
+                    [
+                        sys.executable,
+                        "-m",
+                        "jpki_ops.cardsim",
+                        "--card-file",
+                        str(card_file),
+                        "--port",
+                        str(READER_PORTS[reader]),
+                    ],
+                    cwd=REPO,
+                    env={**os.environ, "PYTHONPATH": str(REPO)},
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            )
             deadline = time.monotonic() + 10
             while not _card_present(reader):
                 if time.monotonic() > deadline:
-                    raise SystemExit(f"bench: the virtual card never came up in {reader}")
+                    raise SystemExit(
+                        f"bench: the virtual card never came up in {reader}"
+                    )
                 time.sleep(0.05)
         return _bench(reader, args.rounds)
     finally:

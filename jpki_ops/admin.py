@@ -26,7 +26,14 @@ class ScopedAdmin(admin.ModelAdmin):
 @admin.register(CardOperation)
 class CardOperationAdmin(ScopedAdmin):
     list_display = [
-        "id", "kind", "state", "desk", "case", "attempts", "error_code", "requested_at",
+        "id",
+        "kind",
+        "state",
+        "desk",
+        "case",
+        "attempts",
+        "error_code",
+        "requested_at",
         "finished_at",
     ]
     list_filter = ["state", "kind"]
@@ -63,6 +70,8 @@ class DeskAgentCredentialAdmin(ScopedAdmin):
         return False
 
     @admin.action(description=_("Revoke the selected desk agent credentials"))
-    def revoke(self, request: HttpRequest, queryset: QuerySet[DeskAgentCredential]) -> None:
+    def revoke(
+        self, request: HttpRequest, queryset: QuerySet[DeskAgentCredential]
+    ) -> None:
         for credential in queryset.filter(revoked_at__isnull=True):
             desk_agent_credential_revoke(credential=credential, revoked_by=request.user)

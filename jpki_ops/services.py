@@ -188,7 +188,8 @@ def card_operation_request(
         raise ApplicationError(
             "card-operation-bad-idempotency-key",
             _(
-                "Every card operation request needs an idempotency key of 1–64 characters."
+                "Every card operation request needs an idempotency key "
+                "of 1–64 characters."
             ),
         )
     params = _validate_parameters(kind, parameters or {})
@@ -299,8 +300,10 @@ def desk_agent_session_start(*, desk: Desk, agent_session: str) -> list[CardOper
                     "agent-restarted",
                     str(
                         _(
-                            "The desk agent restarted while this operation was running. "
-                            "Check the card (tries left, certificates) and request it again."
+                            "The desk agent restarted while this operation was "
+                            "running. "
+                            "Check the card (tries left, certificates) and request "
+                            "it again."
                         )
                     ),
                 )
@@ -360,7 +363,9 @@ def _locked(operation_id: int, desk: Desk) -> CardOperation:
             .get(pk=operation_id, desk=desk)
         )
     except CardOperation.DoesNotExist:
-        raise NotFound("card-operation-not-found", _("No such card operation.")) from None
+        raise NotFound(
+            "card-operation-not-found", _("No such card operation.")
+        ) from None
 
 
 def _locked_claimed(operation_id: int, desk: Desk, agent_session: str) -> CardOperation:
@@ -581,7 +586,8 @@ def card_operation_authorise(
             raise PermissionDenied(
                 "issuer-authorisation-other-card",
                 _(
-                    "The card in the reader is not the card this operation started with."
+                    "The card in the reader is not the card this operation "
+                    "started with."
                 ),
             )
         try:
@@ -639,12 +645,13 @@ def card_operation_certify(
             raise PermissionDenied(
                 "issuer-authorisation-other-card",
                 _(
-                    "The card in the reader is not the card this operation started with."
+                    "The card in the reader is not the card this operation "
+                    "started with."
                 ),
             )
         kind = op.parameters["certificate_kind"]
         holder = None
-        resident = op.case.resident if op.case_id else None
+        resident = op.case.resident if op.case is not None else None
         if kind == CertificateKind.SIGNING:
             if resident is None:
                 raise ApplicationError(
@@ -739,7 +746,7 @@ def _check_certificate_written(op: CardOperation, result: dict[str, Any]) -> Non
         )
 
 
-# --- desk agent credentials ------------------------------------------------------------
+# --- desk agent credentials ------------------------------------------------------
 
 
 def _token_hash(token: str) -> str:

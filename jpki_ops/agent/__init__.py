@@ -1,1 +1,1 @@
-"""The desk agent: long-polls the server for card operations and runs them at the desk."""
+"""The desk agent: long-polls for card operations and runs them at the desk."""

@@ -65,9 +65,9 @@ def run(options: dict[str, object]) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Entry point without a Django project settings module (a desk PC)."""
     if not os.environ.get("DJANGO_SETTINGS_MODULE"):
-        from django.conf import settings
-
         from pathlib import Path
+
+        from django.conf import settings
 
         base_dir = Path(__file__).resolve().parents[2]
         settings.configure(

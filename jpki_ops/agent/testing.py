@@ -21,7 +21,9 @@ from jpki_ops.models import CARD_OPERATION_OPEN_STATES, CardOperation
 from .main import DeskAgent
 
 
-def pinpad_post(pad_url: str, path: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+def pinpad_post(
+    pad_url: str, path: str, body: dict[str, Any]
+) -> tuple[int, dict[str, Any]]:
     """What the resident's finger does: POST to the PIN pad on 127.0.0.1."""
     request = urllib.request.Request(  # noqa: S310 - loopback only
         pad_url.rstrip("/") + path,
@@ -108,7 +110,9 @@ class AgentHarness:
                 raise TimeoutError(f"operation {operation.pk} still {operation.state}")
             time.sleep(0.05)
 
-    def wait_claimed(self, operation: CardOperation, timeout: float = 15) -> CardOperation:
+    def wait_claimed(
+        self, operation: CardOperation, timeout: float = 15
+    ) -> CardOperation:
         deadline = time.monotonic() + timeout
         while True:
             operation.refresh_from_db()
@@ -129,7 +133,9 @@ class AgentHarness:
             time.sleep(0.05)
         raise TimeoutError("the PIN pad never asked for a PIN")
 
-    def type_pin(self, value: str, *, confirm: str | None = None) -> tuple[int, dict[str, Any]]:
+    def type_pin(
+        self, value: str, *, confirm: str | None = None
+    ) -> tuple[int, dict[str, Any]]:
         prompt = self.prompt()
         body: dict[str, Any] = {"prompt_id": prompt["prompt_id"], "pin": value}
         if prompt["confirm"]:

@@ -1,1 +1,1 @@
-"""Desk API (/api/v1/desk/): the desk agent's long-poll and the clerk's operation status."""
+"""Desk API (/api/v1/desk/): the agent's long-poll, the clerk's operation status."""

@@ -77,5 +77,6 @@ class DeskAgentAuthenticationScheme(OpenApiAuthenticationExtension):  # type: ig
             "type": "apiKey",
             "in": "header",
             "name": "Authorization",
-            "description": "`DeskAgent <token>` issued by `manage.py desk_agent_credential`.",
+            "description": "`DeskAgent <token>` issued by "
+            "`manage.py desk_agent_credential`.",
         }

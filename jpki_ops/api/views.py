@@ -91,7 +91,7 @@ SESSION_PARAMETER = OpenApiParameter(
 
 
 class AgentSessionApi(AgentView):
-    """A (re)started agent announces itself; leftovers of its previous run are settled."""
+    """A (re)started agent announces itself; leftovers of its last run are settled."""
 
     class OutputSerializer(serializers.Serializer):
         desk = serializers.CharField()
@@ -215,7 +215,9 @@ class FailureApi(AgentView):
 
 
 class HexField(serializers.CharField):
-    def to_internal_value(self, data: Any) -> bytes:
+    """Hex text in, bytes out; ``min_length`` / ``max_length`` count bytes."""
+
+    def to_internal_value(self, data: Any) -> bytes:  # type: ignore[override]
         text = super().to_internal_value(data)
         try:
             return bytes.fromhex(text)
@@ -230,7 +232,9 @@ class AuthoriseApi(AgentView):
         ins = serializers.IntegerField(min_value=0, max_value=255)
         p1 = serializers.IntegerField(min_value=0, max_value=255)
         p2 = serializers.IntegerField(min_value=0, max_value=255)
-        data_sha256 = HexField(required=False, allow_null=True, min_length=32, max_length=32)
+        data_sha256 = HexField(
+            required=False, allow_null=True, min_length=32, max_length=32
+        )
 
     class InputSerializer(serializers.Serializer):
         card_id = serializers.RegexField(r"^[A-Za-z0-9-]{1,32}$")
@@ -358,7 +362,7 @@ class OperationRequestApi(ClerkView):
 
 
 class OperationStatusApi(ClerkView):
-    """What the clerk's screen polls: state, tries left, the last-try warning, errors."""
+    """What the clerk's screen polls: state, tries left, last-try warning, errors."""
 
     @extend_schema(responses=OperationSerializer)
     def get(self, request: Request, pk: int) -> Response:

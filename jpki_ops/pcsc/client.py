@@ -212,7 +212,8 @@ class CardSession:
         """Read a transparent EF of the current AP.
 
         With ``length`` given, exactly that many bytes from offset 0. Without, the EF
-        holds one BER-TLV object (a DER certificate, §5.3): the first READ (by short EF id, which also selects the
+        holds one BER-TLV object (a DER certificate, §5.3): the first READ (by
+        short EF id, which also selects the
         EF) returns the header and as much as a short APDU carries, and the rest
         comes in as few further READs as the card's largest chunk allows (§5.3).
         """

@@ -131,7 +131,7 @@ class SecurityStatusNotSatisfied(CardError):
 
 
 class IssuerAuthorisationRefused(CardError):
-    """The card refused the issuer's cryptogram (stale, replayed or for another card)."""
+    """The card refused the issuer's cryptogram (stale, replayed, another card's)."""
 
     default_code = "issuer-authorisation-refused"
     default_message = _(

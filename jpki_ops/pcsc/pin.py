@@ -9,11 +9,12 @@ ride along into a Celery message, an HTTP body or an exception text by accident.
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any, NoReturn, Self
 
 
 class Pin:
-    """A PIN of a known kind; the value lives in a bytearray that is zeroed after use."""
+    """A PIN of a known kind, held in a bytearray that is zeroed after use."""
 
     __slots__ = ("_buf", "kind")
 
@@ -78,7 +79,5 @@ class Pin:
         self.wipe()
 
     def __del__(self) -> None:
-        try:
+        with contextlib.suppress(Exception):  # interpreter shutdown
             self.wipe()
-        except Exception:  # noqa: BLE001, S110 - interpreter shutdown
-            pass

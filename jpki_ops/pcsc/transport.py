@@ -82,7 +82,7 @@ def list_readers() -> list[str]:
 
 
 def resolve_reader(name: str | None = None, pattern: str | None = None) -> str:
-    """The exact reader name: ``name`` if present, else the first matching ``pattern``."""
+    """The reader name: ``name`` if present, else the first matching ``pattern``."""
     readers = list_readers()
     if name is not None:
         if name in readers:

@@ -40,5 +40,7 @@ def desk_agent(live_server: Any, virtual_card: Any) -> Iterator[AgentHarness]:
 def clerk_user(desk_agent: AgentHarness) -> User:
     user = User.objects.create_user("clerk-jpki", password="x")
     office = desk_agent.desk.office
-    StaffProfile.objects.create(user=user, municipality=office.municipality, office=office)
+    StaffProfile.objects.create(
+        user=user, municipality=office.municipality, office=office
+    )
     return user

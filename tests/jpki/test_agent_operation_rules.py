@@ -31,8 +31,12 @@ def _agent_client(token: str, session: str = "s1") -> Client:
 
 def test_the_same_idempotency_key_gives_the_same_operation():
     desk = DeskFactory()
-    first = services.card_operation_request(desk=desk, kind="read_card", idempotency_key="k1")
-    again = services.card_operation_request(desk=desk, kind="read_card", idempotency_key="k1")
+    first = services.card_operation_request(
+        desk=desk, kind="read_card", idempotency_key="k1"
+    )
+    again = services.card_operation_request(
+        desk=desk, kind="read_card", idempotency_key="k1"
+    )
     assert again.pk == first.pk
     with pytest.raises(Conflict) as caught:
         services.card_operation_request(
@@ -43,7 +47,10 @@ def test_the_same_idempotency_key_gives_the_same_operation():
 
 @pytest.mark.parametrize(
     "parameters",
-    [{"pin_kind": "authentication", "pin": "1234"}, {"pin_kind": "signing", "new_pin": "X"}],
+    [
+        {"pin_kind": "authentication", "pin": "1234"},
+        {"pin_kind": "signing", "new_pin": "X"},
+    ],
 )
 def test_a_pin_is_refused_as_a_parameter(parameters):
     desk = DeskFactory()
@@ -57,7 +64,9 @@ def test_a_pin_is_refused_as_a_parameter(parameters):
 
 def test_an_agent_only_ever_gets_its_own_desks_operations():
     desk_1, desk_2 = DeskFactory(), DeskFactory()
-    op = services.card_operation_request(desk=desk_2, kind="read_card", idempotency_key="k")
+    op = services.card_operation_request(
+        desk=desk_2, kind="read_card", idempotency_key="k"
+    )
     assert services.card_operation_claim(desk=desk_1, agent_session="a") is None
     _cred, token_1 = services.desk_agent_credential_issue(desk=desk_1)
     response = _agent_client(token_1).post(
@@ -74,7 +83,9 @@ def test_long_poll_answers_204_when_nothing_is_waiting_and_the_operation_when_it
     _cred, token = services.desk_agent_credential_issue(desk=desk)
     client = _agent_client(token)
     assert client.get("/api/v1/desk/agent/next/?wait=0").status_code == 204
-    op = services.card_operation_request(desk=desk, kind="pin_status", idempotency_key="k")
+    op = services.card_operation_request(
+        desk=desk, kind="pin_status", idempotency_key="k"
+    )
     response = client.get("/api/v1/desk/agent/next/?wait=0")
     assert response.status_code == 200 and response.json()["id"] == op.pk
     op.refresh_from_db()
@@ -90,7 +101,9 @@ def test_a_revoked_or_unknown_credential_is_refused():
         401,
         403,
     )
-    assert _agent_client("mda_nope").get("/api/v1/desk/agent/next/?wait=0").status_code in (
+    assert _agent_client("mda_nope").get(
+        "/api/v1/desk/agent/next/?wait=0"
+    ).status_code in (
         401,
         403,
     )
@@ -99,8 +112,14 @@ def test_a_revoked_or_unknown_credential_is_refused():
 def test_the_management_command_prints_the_token_once():
     desk = DeskFactory()
     out = io.StringIO()
-    call_command("desk_agent_credential", desk.office.code, desk.code,
-                 "--municipality", desk.office.municipality.code, stdout=out)
+    call_command(
+        "desk_agent_credential",
+        desk.office.code,
+        desk.code,
+        "--municipality",
+        desk.office.municipality.code,
+        stdout=out,
+    )
     token = out.getvalue().strip().splitlines()[-1]
     assert token.startswith("mda_")
     assert services.desk_agent_authenticate(token=token).desk == desk
@@ -108,9 +127,14 @@ def test_the_management_command_prints_the_token_once():
 
 def test_a_restarted_agent_resumes_reads_and_fails_changes_cleanly():
     desk = DeskFactory()
-    read = services.card_operation_request(desk=desk, kind="read_card", idempotency_key="r")
+    read = services.card_operation_request(
+        desk=desk, kind="read_card", idempotency_key="r"
+    )
     change = services.card_operation_request(
-        desk=desk, kind="pin_change", parameters={"pin_kind": "signing"}, idempotency_key="c"
+        desk=desk,
+        kind="pin_change",
+        parameters={"pin_kind": "signing"},
+        idempotency_key="c",
     )
     services.card_operation_claim(desk=desk, agent_session="old")
     services.card_operation_claim(desk=desk, agent_session="old")
@@ -127,9 +151,15 @@ def test_a_restarted_agent_resumes_reads_and_fails_changes_cleanly():
 
 def test_old_requests_and_stuck_runs_time_out_visibly():
     desk = DeskFactory()
-    waiting = services.card_operation_request(desk=desk, kind="read_card", idempotency_key="a")
-    running = services.card_operation_request(desk=desk, kind="pin_status", idempotency_key="b")
-    fresh = services.card_operation_request(desk=desk, kind="pin_status", idempotency_key="c")
+    waiting = services.card_operation_request(
+        desk=desk, kind="read_card", idempotency_key="a"
+    )
+    running = services.card_operation_request(
+        desk=desk, kind="pin_status", idempotency_key="b"
+    )
+    fresh = services.card_operation_request(
+        desk=desk, kind="pin_status", idempotency_key="c"
+    )
     services.card_operation_claim(desk=desk, agent_session="s")  # claims `waiting`
     CardOperation.objects.filter(pk=running.pk).update(
         requested_at=timezone.now() - dt.timedelta(hours=1)
@@ -139,14 +169,22 @@ def test_old_requests_and_stuck_runs_time_out_visibly():
     )
     assert services.card_operations_time_out() == 2
     states = dict(CardOperation.objects.values_list("pk", "state"))
-    assert states == {waiting.pk: "timed_out", running.pk: "timed_out", fresh.pk: "requested"}
+    assert states == {
+        waiting.pk: "timed_out",
+        running.pk: "timed_out",
+        fresh.pk: "requested",
+    }
     assert AuditEvent.objects.filter(action="card_operation_timed_out").count() == 2
 
 
-def test_the_issuer_unlocks_only_what_the_operation_needs_and_only_once(simulated_issuer):
+def test_the_issuer_unlocks_only_what_the_operation_needs_and_only_once(
+    simulated_issuer,
+):
     desk = DeskFactory()
     op = services.card_operation_request(
-        desk=desk, kind="pin_reset", parameters={"pin_kind": "authentication"},
+        desk=desk,
+        kind="pin_reset",
+        parameters={"pin_kind": "authentication"},
         idempotency_key="k",
     )
     services.card_operation_claim(desk=desk, agent_session="s")
@@ -154,7 +192,10 @@ def test_the_issuer_unlocks_only_what_the_operation_needs_and_only_once(simulate
     kwargs = {"operation_id": op.pk, "desk": desk, "agent_session": "s"}
     with pytest.raises(PermissionDenied) as caught:  # another PIN's key reference
         services.card_operation_authorise(
-            **kwargs, card_id="ABCD", challenge=b"12345678", command=CardCommand(0x2C, 2, 0x9B)
+            **kwargs,
+            card_id="ABCD",
+            challenge=b"12345678",
+            command=CardCommand(0x2C, 2, 0x9B),
         )
     assert caught.value.code == "issuer-authorisation-not-allowed"
     data = services.card_operation_authorise(
@@ -188,7 +229,9 @@ def test_the_beat_entry_names_a_task_that_times_out_operations():
     entry = BEAT_SCHEDULE["time-out-card-operations"]
     assert entry["task"] == time_out_card_operations.name
     desk = DeskFactory()
-    op = services.card_operation_request(desk=desk, kind="read_card", idempotency_key="t")
+    op = services.card_operation_request(
+        desk=desk, kind="read_card", idempotency_key="t"
+    )
     CardOperation.objects.filter(pk=op.pk).update(
         requested_at=timezone.now() - dt.timedelta(days=1)
     )

@@ -1,3 +1,4 @@
+# ruff: noqa: F811 - pytest fixtures imported from test_agent_fixtures
 """A desk agent that dies mid-operation never runs a card change twice.
 
 The agent process (``python -m jpki_ops.agent``) is killed with SIGKILL while the
@@ -42,13 +43,23 @@ def _agent_process(harness, port: int, log: Path) -> subprocess.Popen[bytes]:
     with log.open("ab") as out:
         return subprocess.Popen(
             [
-                sys.executable, "-m", "jpki_ops.agent",
-                "--server", harness.server_url,
-                "--reader", harness.reader,
-                "--pinpad-port", str(port),
-                "--poll-wait", "1",
+                sys.executable,
+                "-m",
+                "jpki_ops.agent",
+                "--server",
+                harness.server_url,
+                "--reader",
+                harness.reader,
+                "--pinpad-port",
+                str(port),
+                "--poll-wait",
+                "1",
             ],
-            cwd=REPO, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=out,
+            cwd=REPO,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=out,
         )
 
 
@@ -76,7 +87,9 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
             proc.wait(5)
 
 
-def test_a_pin_change_in_flight_is_failed_not_repeated_after_a_kill(desk_agent, tmp_path):
+def test_a_pin_change_in_flight_is_failed_not_repeated_after_a_kill(
+    desk_agent, tmp_path
+):
     desk_agent.stop()  # this test runs the agent as its own process instead
     port, log = _free_port(), tmp_path / "agent.log"
     first = _agent_process(desk_agent, port, log)

@@ -1,3 +1,4 @@
+# ruff: noqa: F811 - pytest fixtures imported from test_agent_fixtures
 """The desk agent runs what the clerk's screen requests (architecture.md, desk agent).
 
 Real chain: the clerk requests a card operation (a database row), the agent
@@ -29,7 +30,9 @@ def test_read_card_reports_tries_and_certificates_and_is_audited(desk_agent):
     assert "serial" not in op.result["certificates"]["authentication"]  # §16
     assert len(op.result["card_fingerprint"]) == 64
     actions = list(
-        AuditEvent.objects.filter(object_type="jpki_ops.cardoperation", object_id=str(op.pk))
+        AuditEvent.objects.filter(
+            object_type="jpki_ops.cardoperation", object_id=str(op.pk)
+        )
         .order_by("seq")
         .values_list("action", flat=True)
     )
@@ -40,7 +43,9 @@ def test_read_card_reports_tries_and_certificates_and_is_audited(desk_agent):
     ]
 
 
-def test_a_wrong_pin_decrements_and_the_clerk_sees_tries_left(desk_agent, clerk_user, client):
+def test_a_wrong_pin_decrements_and_the_clerk_sees_tries_left(
+    desk_agent, clerk_user, client
+):
     op = desk_agent.request("pin_verify", {"pin_kind": "authentication"})
     prompt = desk_agent.prompt()
     assert prompt["kind"] == "authentication" and prompt["tries_left"] == 3
@@ -74,7 +79,9 @@ def test_before_the_last_try_the_clerk_is_warned_and_nothing_is_spent(desk_agent
         for _ in range(2):
             with pytest.raises(Exception):  # noqa: B017 - WrongPin
                 card.pin_verify(Pin("authentication", "0000"))
-    op = desk_agent.wait(desk_agent.request("pin_verify", {"pin_kind": "authentication"}))
+    op = desk_agent.wait(
+        desk_agent.request("pin_verify", {"pin_kind": "authentication"})
+    )
     assert (op.state, op.error_code) == ("failed", "pin-last-try-unconfirmed")
     assert op.progress["last_try"] is True and op.progress["tries_left"] == 1
     with CardSession(desk_agent.reader) as card:
@@ -95,7 +102,9 @@ def test_a_blocked_pin_fails_without_asking_the_resident(desk_agent):
             with pytest.raises(Exception):  # noqa: B017 - WrongPin / PinBlocked
                 card.pin_verify(Pin("card_info", "0000"))
     op = desk_agent.wait(
-        desk_agent.request("pin_verify", {"pin_kind": "card_info", "confirm_last_try": True})
+        desk_agent.request(
+            "pin_verify", {"pin_kind": "card_info", "confirm_last_try": True}
+        )
     )
     assert (op.state, op.error_code) == ("failed", "pin-blocked")
     assert op.progress["tries_left"] == 0
@@ -133,12 +142,17 @@ def test_an_issuer_authorised_reset_unlocks_a_blocked_pin(desk_agent):
     ).exists()
 
 
-def test_issue_a_certificate_onto_the_card_and_read_it_back(desk_agent, simulated_issuer):
+def test_issue_a_certificate_onto_the_card_and_read_it_back(
+    desk_agent, simulated_issuer
+):
     before = desk_agent.card.state.files
     op = desk_agent.wait(
         desk_agent.request(
             "cert_issue",
-            {"certificate_kind": "authentication", "not_after": "2030-02-17T14:59:59+00:00"},
+            {
+                "certificate_kind": "authentication",
+                "not_after": "2030-02-17T14:59:59+00:00",
+            },
         ),
         timeout=60,
     )
@@ -148,7 +162,9 @@ def test_issue_a_certificate_onto_the_card_and_read_it_back(desk_agent, simulate
         contents = card.read_card()
     assert der != before.get("jpki:000A")
     cert = x509.load_der_x509_certificate(der)
-    ca = x509.load_der_x509_certificate(simulated_issuer.ca_certificate(kind="authentication"))
+    ca = x509.load_der_x509_certificate(
+        simulated_issuer.ca_certificate(kind="authentication")
+    )
     cert.verify_directly_issued_by(ca)
     assert op.result["certificate_fingerprint"] == op.progress["certificate_sha256"]
     assert op.progress["authorised"] == ["46", "D6"]

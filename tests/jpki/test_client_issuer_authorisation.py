@@ -35,10 +35,14 @@ def _block(card, kind="authentication"):
             card.pin_verify(Pin(kind, "0000"))
 
 
-def test_an_authorised_reset_unlocks_and_sets_the_new_pin(virtual_card, simulated_issuer):
+def test_an_authorised_reset_unlocks_and_sets_the_new_pin(
+    virtual_card, simulated_issuer
+):
     with CardSession(virtual_card.reader) as card:
         _block(card)
-        card.pin_reset("authentication", Pin("authentication", "2580"), _issuer(simulated_issuer))
+        card.pin_reset(
+            "authentication", Pin("authentication", "2580"), _issuer(simulated_issuer)
+        )
         assert card.pin_status("authentication").tries_left == 3
         card.pin_verify(Pin("authentication", "2580"))
 
@@ -78,10 +82,8 @@ def test_a_wrong_shape_new_pin_is_refused_before_the_issuer_is_asked(
     virtual_card, simulated_issuer
 ):
     asked: list[bytes] = []
-    with CardSession(virtual_card.reader) as card:
-        with pytest.raises(ApplicationError):
-            card.pin_reset(
-                "signing", Pin("signing", "short"), _issuer(simulated_issuer, log=asked)
-            )
+    with CardSession(virtual_card.reader) as card, pytest.raises(ApplicationError):
+        card.pin_reset(
+            "signing", Pin("signing", "short"), _issuer(simulated_issuer, log=asked)
+        )
     assert asked == []
-

@@ -44,9 +44,13 @@ def test_a_wrong_pin_costs_one_try_and_says_how_many_are_left(virtual_card):
         ("signing", "AB12", "pin-too-short"),
     ],
 )
-def test_a_pin_of_the_wrong_shape_never_reaches_the_card(virtual_card, kind, value, code):
+def test_a_pin_of_the_wrong_shape_never_reaches_the_card(
+    virtual_card, kind, value, code
+):
     sent: list[bytes] = []
-    with CardSession(virtual_card.reader, observer=lambda h, sw: sent.append(h)) as card:
+    with CardSession(
+        virtual_card.reader, observer=lambda h, sw: sent.append(h)
+    ) as card:
         before = card.pin_status(kind).tries_left
         sent.clear()
         with pytest.raises(PinFormatError) as caught:
@@ -66,7 +70,9 @@ def test_a_pin_of_the_wrong_shape_never_reaches_the_card(virtual_card, kind, val
         ("resident_register", "resident_register_pin", "0000", 3),
     ],
 )
-def test_each_pin_locks_at_its_limit_and_stays_locked(virtual_card, kind, pin_key, wrong, limit):
+def test_each_pin_locks_at_its_limit_and_stays_locked(
+    virtual_card, kind, pin_key, wrong, limit
+):
     with CardSession(virtual_card.reader) as card:
         for left in range(limit - 1, 0, -1):
             with pytest.raises(errors.WrongPin) as caught:
@@ -87,7 +93,8 @@ def test_each_pin_locks_at_its_limit_and_stays_locked(virtual_card, kind, pin_ke
 def test_change_pin_takes_the_new_value(virtual_card):
     with CardSession(virtual_card.reader) as card:
         card.pin_change(
-            Pin("signing", virtual_card.pins["signing_password"]), Pin("signing", "NEWPASS9")
+            Pin("signing", virtual_card.pins["signing_password"]),
+            Pin("signing", "NEWPASS9"),
         )
     with CardSession(virtual_card.reader) as card:
         with pytest.raises(errors.WrongPin):

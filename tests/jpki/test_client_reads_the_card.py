@@ -38,20 +38,25 @@ def test_a_full_read_returns_token_certificates_and_tries_in_ten_apdus(
     virtual_card, simulated_issuer
 ):
     headers: list[bytes] = []
-    with CardSession(virtual_card.reader, observer=lambda h, sw: headers.append(h)) as card:
+    with CardSession(
+        virtual_card.reader, observer=lambda h, sw: headers.append(h)
+    ) as card:
         contents = card.read_card()
     assert contents.token == "JPKIAPICCTOKEN2"
     _verify_issued_by(
-        contents.auth_certificate, simulated_issuer.ca_certificate(kind="authentication")
+        contents.auth_certificate,
+        simulated_issuer.ca_certificate(kind="authentication"),
     )
     assert contents.auth_ca_certificate == simulated_issuer.ca_certificate(
         kind="authentication"
     )
-    assert contents.sign_ca_certificate == simulated_issuer.ca_certificate(kind="signing")
+    assert contents.sign_ca_certificate == simulated_issuer.ca_certificate(
+        kind="signing"
+    )
     assert contents.sign_certificate is None  # needs the signing password (§3)
     assert contents.pins["authentication"].tries_left == 3
     assert contents.pins["signing"].tries_left == 5
-    # SELECT AP, token, 3 certificates x (header chunk + one extended chunk), 2 counters.
+    # SELECT AP, token, 3 certificates x (header chunk + extended chunk), 2 counters.
     assert len(headers) == 10
     assert all(h[1] != 0xA4 or h[2] == 0x04 for h in headers)  # no EF SELECTs
 
@@ -68,21 +73,29 @@ def test_the_signing_certificate_reads_only_after_the_signing_password(
     cert = _verify_issued_by(
         contents.sign_certificate, simulated_issuer.ca_certificate(kind="signing")
     )
-    assert cert.extensions.get_extension_for_class(x509.KeyUsage).value.content_commitment
+    assert cert.extensions.get_extension_for_class(
+        x509.KeyUsage
+    ).value.content_commitment
 
 
 def test_signing_a_digest_info_verifies_with_the_certificate_key(virtual_card):
     message = b"madoguchi test"
     with CardSession(virtual_card.reader) as card:
-        signature = card.sign_sha256(Pin("authentication", virtual_card.pins["auth_pin"]), message)
+        signature = card.sign_sha256(
+            Pin("authentication", virtual_card.pins["auth_pin"]), message
+        )
         cert = x509.load_der_x509_certificate(card.read_certificate("authentication"))
     cert.public_key().verify(signature, message, padding.PKCS1v15(), hashes.SHA256())
 
 
 def test_the_four_basic_items_read_without_touching_the_individual_number(virtual_card):
     headers: list[bytes] = []
-    with CardSession(virtual_card.reader, observer=lambda h, sw: headers.append(h)) as card:
-        items = card.read_four_basic_items(Pin("card_info", virtual_card.pins["card_info_pin"]))
+    with CardSession(
+        virtual_card.reader, observer=lambda h, sw: headers.append(h)
+    ) as card:
+        items = card.read_four_basic_items(
+            Pin("card_info", virtual_card.pins["card_info_pin"])
+        )
     assert items.name == "山田\u3000太郎"
     assert items.birth_date == "19800217"
     assert items.sex == "1"
@@ -94,7 +107,10 @@ def test_the_four_basic_items_read_without_touching_the_individual_number(virtua
 
 def test_a_card_pulled_out_halfway_through_a_read_gives_a_clean_error(virtual_card):
     virtual_card.remove_after_apdus(3)  # SELECT, token, first certificate chunk
-    with pytest.raises(errors.CardRemoved) as caught, CardSession(virtual_card.reader) as card:
+    with (
+        pytest.raises(errors.CardRemoved) as caught,
+        CardSession(virtual_card.reader) as card,
+    ):
         card.read_card()
     assert caught.value.code == "card-removed"
     assert "カード" in str(caught.value.message) or "card" in str(caught.value.message)
@@ -129,7 +145,12 @@ def test_pcscd_not_running_is_told_apart_from_the_other_faults(tmp_path):
         "PYTHONPATH": str(REPO),
     }
     out = subprocess.run(
-        [sys.executable, "-c", script], env=env, cwd=REPO, capture_output=True,
-        text=True, timeout=60, check=False,
+        [sys.executable, "-c", script],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert "CODE pcsc-unavailable 503" in out.stdout, out.stdout + out.stderr

@@ -30,7 +30,6 @@ from django.db import connection
 from jpki_ops.pcsc.client import CardSession
 from jpki_ops.pcsc.pin import Pin
 
-
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 CANARY_PINS = {
@@ -111,8 +110,12 @@ def _run_every_pin_flow(agent: Any, client: Any, clerk: Any) -> None:
     # Requested through the clerk API as the screen does (its body is recorded too).
     response = client.post(
         "/api/v1/desk/operations/",
-        {"desk": agent.desk.pk, "kind": "pin_verify", "idempotency_key": "canary-1",
-         "parameters": {"pin_kind": "authentication"}},
+        {
+            "desk": agent.desk.pk,
+            "kind": "pin_verify",
+            "idempotency_key": "canary-1",
+            "parameters": {"pin_kind": "authentication"},
+        },
         content_type="application/json",
     )
     assert response.status_code == 201, response.content
@@ -176,9 +179,21 @@ def _database_text() -> str:
     if dump:
         settings = connection.settings_dict
         result = subprocess.run(
-            [dump, "-h", settings["HOST"] or "127.0.0.1", "-p", str(settings["PORT"] or 5432),
-             "-U", settings["USER"] or "postgres", "--data-only", settings["NAME"]],
-            capture_output=True, text=True, check=True, timeout=120,
+            [
+                dump,
+                "-h",
+                settings["HOST"] or "127.0.0.1",
+                "-p",
+                str(settings["PORT"] or 5432),
+                "-U",
+                settings["USER"] or "postgres",
+                "--data-only",
+                settings["NAME"],
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=120,
         )
         assert "jpki_ops_cardoperation" in result.stdout
         parts.append(result.stdout)
@@ -218,7 +233,9 @@ def test_canary_pins_appear_nowhere_on_the_server_side(
     caplog.set_level(logging.DEBUG)
     office = canary_agent.desk.office
     clerk = User.objects.create_user("clerk-canary", password="x")
-    StaffProfile.objects.create(user=clerk, municipality=office.municipality, office=office)
+    StaffProfile.objects.create(
+        user=clerk, municipality=office.municipality, office=office
+    )
     _run_every_pin_flow(canary_agent, client, clerk)
 
     logs = "\n".join(
@@ -240,8 +257,8 @@ def test_canary_pins_appear_nowhere_on_the_server_side(
 
 
 def test_the_canary_search_would_find_a_leak():
-    """The detector is not blind: a planted PIN in any of the searched forms is found."""
+    """The detector is not blind: a PIN planted in any searched form is found."""
     assert _hits('{"pin": "8642"}')
-    assert _hits("apdu 00 20 00 98 04 " + "8642".encode().hex())
+    assert _hits("apdu 00 20 00 98 04 " + b"8642".hex())
     assert _hits(base64.b64encode(b"CANARY7Q9Z").decode())
     assert not _hits("sha256 a98642bc")  # chance inside a hash is not a PIN

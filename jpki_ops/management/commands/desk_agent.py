@@ -1,4 +1,4 @@
-"""``manage.py desk_agent --server URL --token TOKEN --reader NAME``: run the desk agent."""
+"""``manage.py desk_agent --server URL --token TOKEN --reader NAME``."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``manage.py desk_agent_credential OFFICE DESK``: issue (or revoke) a desk agent token.
+"""``manage.py desk_agent_credential OFFICE DESK``: issue (or revoke) an agent token.
 
 The token is printed once and stored only as its SHA-256; put it into the agent's
 ``MADOGUCHI_AGENT_TOKEN`` on the desk PC.
