@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -30,6 +30,8 @@ from counter.errors import ApplicationError, Conflict, PermissionDenied
 from counter.models import Card, Case, CaseStatusChange, Desk, Office, Resident
 from counter.models.cases import CaseState, RevocationKind
 from counter.workflows import workflow_for
+from counter.workflows.base import CounterMachine
+from counter.workflows.cert_issue import CertIssueCase
 from counter.workflows.legal_representative import signing_certificate_barred
 
 from . import reception
@@ -252,7 +254,8 @@ def _case_open(
                 created_by=actor if getattr(actor, "is_authenticated", False) else None,
             )
             if procedure in (Procedure.CERT_ISSUE, Procedure.CERT_RENEW):
-                case.certificate_plan = workflow_for(case).plan_certificates(day)
+                machine = cast(CertIssueCase, workflow_for(case))
+                case.certificate_plan = machine.plan_certificates(day)
             case.save()
             CaseStatusChange.objects.create(
                 case=case,
@@ -477,7 +480,9 @@ def _operation_succeeded(case: Case, operation: Any, actor_label: str) -> None:
             data={"operation": operation.pk, "code": "card-not-holders"},
         )
         return
-    key = case.operation_key(operation.kind, operation.parameters or {})
+    key = cast(CounterMachine, case).operation_key(
+        operation.kind, operation.parameters or {}
+    )
     case_transition(
         case,
         "card_operation_succeeded",

@@ -25,7 +25,7 @@ from counter.errors import ApplicationError, ServiceUnavailable
 from counter.models import Card, Case, Certificate
 
 # §8.9: the internal reasons as the RFC 5280 CRLReason codes verifiers see.
-RFC5280_REASON = {
+RFC5280_REASON: dict[str, int] = {
     CertificateStatusReason.HOLDER_REQUEST: 5,  # cessationOfOperation
     CertificateStatusReason.KEY_COMPROMISE: 1,
     CertificateStatusReason.BASIC_ITEMS_CHANGED: 3,  # affiliationChanged

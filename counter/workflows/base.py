@@ -24,6 +24,10 @@ from counter.models.cases import FINAL_STATES, CaseState
 if TYPE_CHECKING:
     from counter.models.cases import Case
 
+    _MachineBase = Case  # mixins see the Case fields they set
+else:
+    _MachineBase = object
+
 S = CaseState
 OPEN_STATES = [s.value for s in CaseState if s not in FINAL_STATES]
 CHANGE_CASE = "counter.change_case"
@@ -79,7 +83,7 @@ NO_OPERATIONS_REMAIN = Guard(
 )
 
 
-class BaseMachine:
+class BaseMachine(_MachineBase):
     """Cancel and refuse: every procedure can end this way."""
 
     # Any open state → cancelled: the applicant withdraws or the clerk made a
@@ -88,7 +92,7 @@ class BaseMachine:
         field="state", source=OPEN_STATES, target=S.CANCELLED, permission=CHANGE_CASE
     )
     def cancel(self, *, why: str) -> None:
-        self.cancellation_reason = why  # type: ignore[attr-defined]
+        self.cancellation_reason = why
 
     # Open → refused: identity cannot be confirmed or a rule bars the procedure
     # ("issuance may be refused if documents are incomplete", seed table; §6.2 a
@@ -97,7 +101,7 @@ class BaseMachine:
         field="state", source=OPEN_STATES, target=S.REFUSED, permission=CHANGE_CASE
     )
     def refuse(self, *, code: str) -> None:
-        self.outcome_code = code  # type: ignore[attr-defined]
+        self.outcome_code = code
 
 
 class CounterMachine(BaseMachine):
@@ -117,7 +121,7 @@ class CounterMachine(BaseMachine):
         return f"{kind}:{detail}" if detail else kind
 
     def pending_operations(self) -> list[tuple[str, dict[str, Any]]]:
-        done = set(self.completed_operations or [])  # type: ignore[attr-defined]
+        done = set(self.completed_operations or [])
         return [
             (kind, params)
             for kind, params in self.required_operations()
@@ -133,9 +137,9 @@ class CounterMachine(BaseMachine):
         permission=APPROVE_EXCEPTIONS,
     )
     def approve_exception(self, *, approver: Any, note: str) -> None:
-        self.exception_approved_by = approver  # type: ignore[attr-defined]
-        self.exception_approved_at = timezone.now()  # type: ignore[attr-defined]
-        self.exception_approval_note = note  # type: ignore[attr-defined]
+        self.exception_approved_by = approver
+        self.exception_approved_at = timezone.now()
+        self.exception_approval_note = note
 
     # §5.2 (documents per procedure × role), §6.1 (proof of authority), §6.2
     # (visit 2: sealed answer sheet, power of attorney, proof holder cannot come).
@@ -146,7 +150,7 @@ class CounterMachine(BaseMachine):
         permission=CHANGE_CASE,
     )
     def record_documents(self) -> None:
-        self.documents_satisfied_visit = self.visit  # type: ignore[attr-defined]
+        self.documents_satisfied_visit = self.visit
 
     # §16: the resident types PINs at the desk; the card is written there. §6.2:
     # never on a voluntary agent's first visit (except the one-visit renewal).
@@ -158,7 +162,7 @@ class CounterMachine(BaseMachine):
         permission=CHANGE_CASE,
     )
     def request_card_operation(self, *, operation_id: int) -> None:
-        self.current_operation_id = operation_id  # type: ignore[attr-defined]
+        self.current_operation_id = operation_id
 
     # The desk agent reported success (architecture.md "Desk agent"); more
     # operations may remain (e.g. both certificates, §15).
@@ -168,20 +172,20 @@ class CounterMachine(BaseMachine):
         target=RETURN_VALUE(S.DOCUMENTS_CHECKED, S.READY_TO_COMPLETE),
     )
     def card_operation_succeeded(self, *, key: str) -> str:
-        done = list(self.completed_operations or [])  # type: ignore[attr-defined]
+        done = list(self.completed_operations or [])
         if key not in done:
             done.append(key)
-        self.completed_operations = done  # type: ignore[attr-defined]
-        self.current_operation_id = None  # type: ignore[attr-defined]
+        self.completed_operations = done
+        self.current_operation_id = None
         return S.DOCUMENTS_CHECKED if self.pending_operations() else S.READY_TO_COMPLETE
 
     # Wrong PIN (tries left), PIN entry cancelled, card removed (§2): the case
     # stays consistent and the clerk may try again.
     @transition(field="state", source=S.CARD_OPERATION, target=S.DOCUMENTS_CHECKED)
     def card_operation_failed(self, *, code: str) -> None:
-        self.current_operation_id = None  # type: ignore[attr-defined]
-        flags = [f for f in (self.flags or []) if not f.startswith("last-card-error:")]  # type: ignore[attr-defined]
-        self.flags = [*flags, f"last-card-error:{code}"]  # type: ignore[attr-defined]
+        self.current_operation_id = None
+        flags = [f for f in (self.flags or []) if not f.startswith("last-card-error:")]
+        self.flags = [*flags, f"last-card-error:{code}"]
 
     # Hand-over with a receipt once the card work is done (§15 counter record);
     # procedures without card work (a lost card's revocation, §9) complete
@@ -200,4 +204,4 @@ class CounterMachine(BaseMachine):
         permission=CHANGE_CASE,
     )
     def complete(self) -> None:
-        self.completed_at = timezone.now()  # type: ignore[attr-defined]
+        self.completed_at = timezone.now()

@@ -17,7 +17,13 @@ from django_fsm import transition
 
 from counter.models.cases import CaseState
 
-from .base import CHANGE_CASE, DOCUMENTS_SATISFIED, Guard, _is_agent_first_visit
+from .base import (
+    CHANGE_CASE,
+    DOCUMENTS_SATISFIED,
+    Guard,
+    _is_agent_first_visit,
+    _MachineBase,
+)
 
 S = CaseState
 
@@ -39,7 +45,7 @@ BEFORE_DEADLINE = Guard(
 )
 
 
-class TwoVisitMachine:
+class TwoVisitMachine(_MachineBase):
     """The voluntary agent's inquiry method (照会書方式, §6.2)."""
 
     # §6.2: visit 1 files the application; the city mails an inquiry letter to
@@ -52,8 +58,8 @@ class TwoVisitMachine:
         permission=CHANGE_CASE,
     )
     def send_inquiry(self, *, deadline: Any, letter_reference: str) -> None:
-        self.second_visit_deadline = deadline  # type: ignore[attr-defined]
-        self.letter_reference = letter_reference  # type: ignore[attr-defined]
+        self.second_visit_deadline = deadline
+        self.letter_reference = letter_reference
 
     # §6.2: the agent returns with the sealed answer sheet within the deadline
     # (a per-city setting, §17.2); the documents are checked again for visit 2.
@@ -65,11 +71,11 @@ class TwoVisitMachine:
         permission=CHANGE_CASE,
     )
     def second_visit(self, *, at_desk: Any) -> None:
-        self.visit = 2  # type: ignore[attr-defined]
-        self.desk = at_desk  # type: ignore[attr-defined]
-        self.documents_satisfied_visit = None  # type: ignore[attr-defined]
+        self.visit = 2
+        self.desk = at_desk
+        self.documents_satisfied_visit = None
 
     # §6.2: past the deadline (or the letter expired) the application lapses.
     @transition(field="state", source=S.AWAITING_SECOND_VISIT, target=S.EXPIRED)
     def expire(self, *, code: str) -> None:
-        self.outcome_code = code  # type: ignore[attr-defined]
+        self.outcome_code = code
