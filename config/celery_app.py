@@ -30,6 +30,12 @@ BEAT_SCHEDULE = {
         "task": "counter.flag_stuck_letters",
         "schedule": crontab(minute=15),
     },
+    # The daily print run collects the rendered letters after the counters close,
+    # so they go to the post office the next morning (weekdays).
+    "create-print-run": {
+        "task": "counter.create_print_run",
+        "schedule": crontab(hour=17, minute=30, day_of_week="mon-fri"),
+    },
     # The simulated issuer's CRL is re-signed well within its nextUpdate.
     "refresh-crl": {
         "task": "jpki_ops.refresh_crl",

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from counter.letters.permissions import LETTER_ROLE_PERMISSIONS
+
 ROLE_CLERK = "clerk"
 ROLE_SUPERVISOR = "supervisor"
 ROLE_AUDITOR = "auditor"
@@ -101,8 +103,9 @@ _APP_PERMISSIONS: dict[str, list[str]] = {
         "identity_docs.view_evidencepresented",
     ],
 }
-for _role, _perms in _APP_PERMISSIONS.items():
-    ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_perms]
+for _extra in (_APP_PERMISSIONS, LETTER_ROLE_PERMISSIONS):
+    for _role, _perms in _extra.items():
+        ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_perms]
 
 
 def sync_roles(apps: Any = None, extra: dict[str, list[str]] | None = None) -> None:
