@@ -89,7 +89,11 @@ class BaseMachine(_MachineBase):
     # Any open state → cancelled: the applicant withdraws or the clerk made a
     # mistake; the reason is required by the service (style.md §3.7).
     @transition(
-        field="state", source=OPEN_STATES, target=S.CANCELLED, permission=CHANGE_CASE
+        field="state",
+        custom={"rules": "§15"},
+        source=OPEN_STATES,
+        target=S.CANCELLED,
+        permission=CHANGE_CASE,
     )
     def cancel(self, *, why: str) -> None:
         self.cancellation_reason = why
@@ -98,7 +102,11 @@ class BaseMachine(_MachineBase):
     # ("issuance may be refused if documents are incomplete", seed table; §6.2 a
     # wrong PIN on the answer sheet; §7 an exception rejected).
     @transition(
-        field="state", source=OPEN_STATES, target=S.REFUSED, permission=CHANGE_CASE
+        field="state",
+        custom={"rules": "seed table; §6.2; §7"},
+        source=OPEN_STATES,
+        target=S.REFUSED,
+        permission=CHANGE_CASE,
     )
     def refuse(self, *, code: str) -> None:
         self.outcome_code = code
@@ -132,6 +140,7 @@ class CounterMachine(BaseMachine):
     # supervisor's approved exception, recorded with its reason.
     @transition(
         field="state",
+        custom={"rules": "§7"},
         source=S.AWAITING_APPROVAL,
         target=S.RECEIVED,
         permission=APPROVE_EXCEPTIONS,
@@ -145,6 +154,7 @@ class CounterMachine(BaseMachine):
     # (visit 2: sealed answer sheet, power of attorney, proof holder cannot come).
     @transition(
         field="state",
+        custom={"rules": "§5.2, §6.1, §6.2"},
         source=[S.RECEIVED, S.DOCUMENTS_CHECKED],
         target=S.DOCUMENTS_CHECKED,
         permission=CHANGE_CASE,
@@ -156,6 +166,7 @@ class CounterMachine(BaseMachine):
     # never on a voluntary agent's first visit (except the one-visit renewal).
     @transition(
         field="state",
+        custom={"rules": "§16, §6.2"},
         source=S.DOCUMENTS_CHECKED,
         target=S.CARD_OPERATION,
         conditions=[DOCUMENTS_SATISFIED, NOT_SAME_DAY_FOR_AGENT, OPERATIONS_REMAIN],
@@ -168,6 +179,7 @@ class CounterMachine(BaseMachine):
     # operations may remain (e.g. both certificates, §15).
     @transition(
         field="state",
+        custom={"rules": "§16, §3, §15"},
         source=S.CARD_OPERATION,
         target=RETURN_VALUE(S.DOCUMENTS_CHECKED, S.READY_TO_COMPLETE),
     )
@@ -181,7 +193,12 @@ class CounterMachine(BaseMachine):
 
     # Wrong PIN (tries left), PIN entry cancelled, card removed (§2): the case
     # stays consistent and the clerk may try again.
-    @transition(field="state", source=S.CARD_OPERATION, target=S.DOCUMENTS_CHECKED)
+    @transition(
+        field="state",
+        custom={"rules": "§2"},
+        source=S.CARD_OPERATION,
+        target=S.DOCUMENTS_CHECKED,
+    )
     def card_operation_failed(self, *, code: str) -> None:
         self.current_operation_id = None
         flags = [f for f in (self.flags or []) if not f.startswith("last-card-error:")]
@@ -192,12 +209,14 @@ class CounterMachine(BaseMachine):
     # straight from the document check.
     @transition(
         field="state",
+        custom={"rules": "§15, §9"},
         source=S.READY_TO_COMPLETE,
         target=S.COMPLETED,
         permission=CHANGE_CASE,
     )
     @transition(
         field="state",
+        custom={"rules": "§15, §9"},
         source=S.DOCUMENTS_CHECKED,
         target=S.COMPLETED,
         conditions=[DOCUMENTS_SATISFIED, NOT_SAME_DAY_FOR_AGENT, NO_OPERATIONS_REMAIN],

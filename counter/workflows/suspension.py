@@ -24,6 +24,7 @@ class SuspensionCase(BaseMachine, Case):
     # §10: loss or theft reported by phone; no counter hours apply.
     @transition(
         field="state",
+        custom={"rules": "§10"},
         source=CaseState.RECEIVED,
         target=CaseState.COMPLETED,
         permission=CHANGE_CASE,

@@ -52,6 +52,7 @@ class TwoVisitMachine(_MachineBase):
     # the holder's registered address (転送不要) and waits for the second visit.
     @transition(
         field="state",
+        custom={"rules": "§6.2"},
         source=S.DOCUMENTS_CHECKED,
         target=S.AWAITING_SECOND_VISIT,
         conditions=[DOCUMENTS_SATISFIED, IS_AGENT_FIRST_VISIT],
@@ -65,6 +66,7 @@ class TwoVisitMachine(_MachineBase):
     # (a per-city setting, §17.2); the documents are checked again for visit 2.
     @transition(
         field="state",
+        custom={"rules": "§6.2, §17.2"},
         source=S.AWAITING_SECOND_VISIT,
         target=S.RECEIVED,
         conditions=[BEFORE_DEADLINE],
@@ -76,6 +78,11 @@ class TwoVisitMachine(_MachineBase):
         self.documents_satisfied_visit = None
 
     # §6.2: past the deadline (or the letter expired) the application lapses.
-    @transition(field="state", source=S.AWAITING_SECOND_VISIT, target=S.EXPIRED)
+    @transition(
+        field="state",
+        custom={"rules": "§6.2"},
+        source=S.AWAITING_SECOND_VISIT,
+        target=S.EXPIRED,
+    )
     def expire(self, *, code: str) -> None:
         self.outcome_code = code
