@@ -318,6 +318,32 @@ class CaseCancelApi(_SimpleCaseAction):
         )
 
 
+class CaseRefuseInput(CaseDeskInput):
+    code = serializers.SlugField(
+        help_text="A stable reason code, e.g. identity-unconfirmed"
+    )
+    reason = serializers.CharField(allow_blank=True)
+
+
+class CaseRefuseApi(_SimpleCaseAction):
+    InputSerializer = CaseRefuseInput
+
+    @extend_schema(request=CaseRefuseInput, responses=CaseSerializer)
+    def post(self, request: Request, reference: str) -> Response:
+        return super().post(request, reference)
+
+    def act(
+        self, request: Request, case: Case, desk: Desk | None, data: dict[str, Any]
+    ) -> Case:
+        return case_services.case_refuse(
+            case=case,
+            actor=request.user,
+            desk=desk,
+            code=data["code"],
+            reason=data["reason"],
+        )
+
+
 class ExceptionDecisionInput(serializers.Serializer):
     note = serializers.CharField(allow_blank=True)
 

@@ -46,6 +46,11 @@ urlpatterns = [
         name="api-case-cancel",
     ),
     path(
+        "cases/<str:reference>/refuse/",
+        cases.CaseRefuseApi.as_view(),
+        name="api-case-refuse",
+    ),
+    path(
         "cases/<str:reference>/approve-exception/",
         cases.CaseApproveExceptionApi.as_view(),
         name="api-case-approve-exception",

@@ -632,6 +632,7 @@ def case_cancel(
             )
         locked = case_lock(case.pk)
         operation_id = locked.current_operation_id
+        _refuse_while_card_work_runs(operation_id)
         case_transition(
             locked,
             "cancel",
@@ -643,6 +644,48 @@ def case_cancel(
         )
         if operation_id:
             _withdraw_operation(operation_id, actor)
+    return locked
+
+
+def _refuse_while_card_work_runs(operation_id: int | None) -> None:
+    """A PIN reset or certificate write may be reaching the card right now: the
+    case waits for the desk's answer instead of ending under it."""
+    from jpki_ops.models import CardOperation
+
+    if (
+        operation_id
+        and CardOperation.objects.filter(pk=operation_id, state="claimed").exists()
+    ):
+        raise Conflict(
+            "card-operation-running",
+            _("The card operation is running at the desk; wait for its result."),
+        )
+
+
+def case_refuse(
+    *, case: Case, actor: Any, code: str, reason: str, desk: Desk | None = None
+) -> Case:
+    """The clerk ends the case as refused: identity cannot be confirmed, the
+    holder cannot be served (seed table "Duration": issuance may be refused)."""
+    with (
+        refusals_audited("case_refuse", actor=actor, desk=desk, case=case),
+        transaction.atomic(),
+    ):
+        if not reason.strip() or not code.strip():
+            raise ApplicationError(
+                "reason-required", _("Give the reason for refusing the case.")
+            )
+        locked = case_lock(case.pk)
+        _refuse_while_card_work_runs(locked.current_operation_id)
+        case_transition(
+            locked,
+            "refuse",
+            actor=actor,
+            desk=desk,
+            reason=reason.strip(),
+            code=code.strip(),
+            data={"code": code.strip()},
+        )
     return locked
 
 

@@ -105,3 +105,54 @@ def test_a_case_is_cancelled_only_with_a_reason(resident, card, office, clerk, d
     case = case_cancel(case=case, actor=clerk, desk=desk, reason="resident left")
     assert case.state == CaseState.CANCELLED
     assert case.cancellation_reason == "resident left"
+
+
+@pytest.mark.django_db
+def test_no_cancelling_while_the_card_is_being_written(
+    resident, card, office, clerk, desk
+):
+    from counter.services.cases import case_request_card_operation
+    from jpki_ops.services import card_operation_claim
+
+    case = open_case(
+        resident=resident,
+        card=card,
+        office=office,
+        clerk=clerk,
+        desk=desk,
+        procedure="pin_reset",
+        pin_kinds=["signing"],
+    )
+    case = show(case, clerk, desk, holder_card(), holder_doc("passport"))
+    case_request_card_operation(case=case, actor=clerk, desk=desk, idempotency_key="r")
+    card_operation_claim(desk=desk, agent_session="agent-1")
+    with pytest.raises(Conflict) as exc:
+        case_cancel(case=case, actor=clerk, desk=desk, reason="resident left")
+    assert exc.value.code == "card-operation-running"
+    case.refresh_from_db()
+    assert case.state == CaseState.CARD_OPERATION
+
+
+@pytest.mark.django_db
+def test_a_clerk_refuses_a_case_with_a_reason_code(resident, card, office, clerk, desk):
+    from counter.services.cases import case_refuse
+
+    case = open_case(
+        resident=resident,
+        card=card,
+        office=office,
+        clerk=clerk,
+        desk=desk,
+        procedure="pin_reset",
+        pin_kinds=["signing"],
+    )
+    case = case_refuse(
+        case=case,
+        actor=clerk,
+        desk=desk,
+        code="identity-unconfirmed",
+        reason="photo does not match",
+    )
+    assert (
+        case.state == CaseState.REFUSED and case.outcome_code == "identity-unconfirmed"
+    )
