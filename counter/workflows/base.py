@@ -136,20 +136,6 @@ class CounterMachine(BaseMachine):
             if self.operation_key(kind, params) not in done
         ]
 
-    # §7: a signing certificate for an under-15 or an adult ward only with a
-    # supervisor's approved exception, recorded with its reason.
-    @transition(
-        field="state",
-        custom={"rules": "§7"},
-        source=S.AWAITING_APPROVAL,
-        target=S.RECEIVED,
-        permission=APPROVE_EXCEPTIONS,
-    )
-    def approve_exception(self, *, approver: Any, note: str) -> None:
-        self.exception_approved_by = approver
-        self.exception_approved_at = timezone.now()
-        self.exception_approval_note = note
-
     # §5.2 (documents per procedure × role), §6.1 (proof of authority), §6.2
     # (visit 2: sealed answer sheet, power of attorney, proof holder cannot come).
     @transition(

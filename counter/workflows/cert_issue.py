@@ -22,10 +22,11 @@ from counter.models.cases import Case
 from counter.validity import certificate_expiry
 
 from .base import CounterMachine
+from .legal_representative import SigningExceptionMachine
 from .voluntary_agent import TwoVisitMachine
 
 
-class CertIssueCase(CounterMachine, TwoVisitMachine, Case):
+class CertIssueCase(CounterMachine, TwoVisitMachine, SigningExceptionMachine, Case):
     class Meta:
         proxy = True
         verbose_name = _("certificate issuance case")

@@ -16,12 +16,21 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django_fsm import transition
 
 from counter.constants import ApplicantRole, CertificateKind, Procedure
-from counter.models import MunicipalProfile, Resident
+from counter.models.cases import CaseState
+from counter.models.residents import Resident
+from counter.models.tenancy import MunicipalProfile
+
+from .base import APPROVE_EXCEPTIONS, _MachineBase
+
+S = CaseState
 
 #: §3: card validity switches at 18; a person under 18 is a minor (民法4条).
 AGE_OF_MAJORITY = 18
@@ -95,3 +104,21 @@ def signing_certificate_barred(
             % {"age": profile.signing_certificate_minimum_age},
         )
     return None
+
+
+class SigningExceptionMachine(_MachineBase):
+    """The supervisor's decision on a barred signing certificate (§7)."""
+
+    # §7: a signing certificate for an under-15 or an adult ward only with a
+    # supervisor's approved exception, recorded with its reason.
+    @transition(
+        field="state",
+        custom={"rules": "§7"},
+        source=S.AWAITING_APPROVAL,
+        target=S.RECEIVED,
+        permission=APPROVE_EXCEPTIONS,
+    )
+    def approve_exception(self, *, approver: Any, note: str) -> None:
+        self.exception_approved_by = approver
+        self.exception_approved_at = timezone.now()
+        self.exception_approval_note = note
