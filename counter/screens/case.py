@@ -56,7 +56,8 @@ def next_step(case: Case) -> str:
     if case.state != CaseState.DOCUMENTS_CHECKED:
         return "closed"
     machine = workflow_for(Case.objects.get(pk=case.pk))
-    allowed = {t.name for t in machine.get_available_state_transitions()}
+    transitions = machine.get_available_state_transitions()  # type: ignore[attr-defined]
+    allowed = {t.name for t in transitions}
     for name, step in (
         ("send_inquiry", "inquiry"),
         ("request_card_operation", "card"),

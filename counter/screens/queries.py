@@ -44,22 +44,18 @@ def resident_search(
         qs = qs.filter(
             Q(name__icontains=text)
             | Q(name_substitute__icontains=text)
-            | Q(name_kana__icontains=text)
-            | Q(name_kana__icontains=kana)
             | Q(name__icontains=plain)
             | Q(name_substitute__icontains=plain)
+            | Q(name__regex=_spaced_regex(plain))
+            | Q(name_kana__regex=_spaced_regex(kana))
         )
-        if kana != text:
-            qs = qs | Resident.objects.visible_to(user).filter(
-                name_kana__regex=_spaced_regex(kana)
-            )
     if birth_date is not None:
         qs = qs.filter(birth_date=birth_date)
     return list(qs.distinct().order_by("name_kana", "birth_date")[:SEARCH_LIMIT])
 
 
 def _spaced_regex(kana: str) -> str:
-    """Kana typed without the space the register keeps between family and given name."""
+    """Typed without the space the register keeps between family and given name."""
     import re
 
     return "[ 　]?".join(re.escape(ch) for ch in kana)

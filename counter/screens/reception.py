@@ -93,7 +93,7 @@ def case_new(request: HttpRequest, resident_id: int) -> HttpResponse:
         request.POST or None, initial={"idempotency_key": uuid.uuid4().hex}
     )
     cards = queries.resident_cards(user=request.user, resident=resident)
-    form.fields["card"].queryset = cards
+    form.fields["card"].queryset = cards  # type: ignore[attr-defined]
     form.fields["card"].initial = cards.first()
     if request.method == "POST" and form.is_valid():
         if desk is None:

@@ -1,12 +1,12 @@
 """Clerk screens under /counter/ (included once from config/urls.py)."""
 
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from . import case, reception
 
 app_name = "counter"
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("", reception.queue, name="queue"),
     path("desk/", reception.choose_desk, name="choose-desk"),
     path("reception/", reception.reception, name="reception"),
