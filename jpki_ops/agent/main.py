@@ -111,7 +111,10 @@ class DeskAgent:
                     self.stop_event.wait(5)
                     continue
                 if operation is not None:
-                    self.handle(operation)
+                    try:
+                        self.handle(operation)
+                    except Exception as exc:  # noqa: BLE001 - keep serving the desk
+                        logger.error("agent loop survived %s", type(exc).__name__)
 
     def _with_retries(self, call: Any, *args: Any) -> Any:
         for delay in (*RETRY_DELAYS, None):
@@ -144,9 +147,18 @@ class DeskAgent:
                 {"exception": type(exc).__name__},
             )
         else:
-            if not self.stop_event.is_set() or self.server.session_id != "abandoned":
+            try:
                 self._with_retries(self.server.result, op_id, result)
-            logger.info("card operation %s succeeded", op_id)
+            except ServerRefused as exc:
+                # e.g. the certificate read back is not the one issued: the server
+                # says why; the operation ends failed with that reason.
+                self._report_failure(op_id, exc.code, str(exc.message), {})
+            except ServerUnavailable:
+                logger.error(
+                    "could not report operation %s; the server will time it out", op_id
+                )
+            else:
+                logger.info("card operation %s succeeded", op_id)
         finally:
             self.current_operation = None
             self.completed.append(op_id)
@@ -165,3 +177,7 @@ class DeskAgent:
             self._with_retries(self.server.failure, op_id, code, message, safe_extra)
         except ServerRefused as exc:
             logger.warning("server did not take the failure of %s: %s", op_id, exc.code)
+        except ServerUnavailable:
+            logger.error(
+                "could not report operation %s; the server will time it out", op_id
+            )

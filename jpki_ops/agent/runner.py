@@ -164,10 +164,12 @@ class OperationRunner:
         if params.get("read_signing_certificate"):
             password = self._ask_pin(card, operation, "signing")
         contents: CardContents = card.read_card(signing_password=password)
-        certificates = {
-            "authentication": certificate_summary(
+        certificates: dict[str, Any] = {}
+        if contents.auth_certificate is not None:
+            certificates["authentication"] = certificate_summary(
                 contents.auth_certificate, with_serial=False
-            ),
+            )
+        certificates |= {
             "authentication_ca": certificate_summary(
                 contents.auth_ca_certificate, with_serial=True
             ),

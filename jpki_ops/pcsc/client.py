@@ -68,17 +68,19 @@ class CardContents:
     """What a card read returns; certificates are DER, the token name is ASCII."""
 
     token: str
-    auth_certificate: bytes
+    auth_certificate: bytes | None
     auth_ca_certificate: bytes
     sign_ca_certificate: bytes
     sign_certificate: bytes | None = None
     pins: dict[str, PinStatus] = field(default_factory=dict)
 
     @property
-    def fingerprint(self) -> str:
+    def fingerprint(self) -> str | None:
         """SHA-256 of the user-authentication public key (SubjectPublicKeyInfo DER):
         recognises the card without its certificate serial, which is regulated data
         (rules.md §16); the same value as ``counter.Card.auth_key_fingerprint``."""
+        if self.auth_certificate is None:
+            return None
         return public_key_fingerprint(self.auth_certificate)
 
 
@@ -213,13 +215,19 @@ class CardSession:
 
         With ``length`` given, exactly that many bytes from offset 0. Without, the EF
         holds one BER-TLV object (a DER certificate, §5.3): the first READ (by
-        short EF id, which also selects the
-        EF) returns the header and as much as a short APDU carries, and the rest
-        comes in as few further READs as the card's largest chunk allows (§5.3).
+        short EF id, which also selects the EF) returns the header and as much as
+        a short APDU carries, and the rest comes in as few further READs as the
+        card's largest chunk allows (§5.3). An empty EF raises EmptyFile.
         """
         if length is not None:
             return self._expect_ok(apdu.read_binary_sfi(ef, length), name)
-        first = self._expect_ok(apdu.read_binary_sfi(ef, apdu.SHORT_LE_MAX), name)
+        first, sw = self._send(apdu.read_binary_sfi(ef, apdu.SHORT_LE_MAX), name)
+        if sw == apdu.SW_END_OF_FILE or (
+            sw == apdu.SW_OK and not first.strip(b"\xff\x00")
+        ):
+            raise errors.EmptyFile(extra={"command": name})
+        if sw != apdu.SW_OK:
+            raise self._status_error(sw, name)
         try:
             total = apdu.ber_total_length(first[:8])
         except ValueError as exc:
@@ -343,6 +351,13 @@ class CardSession:
         ef = CA_CERT_EF[kind] if ca else CERT_EF[kind]
         return self.read_ef(ef, name=f"READ BINARY ({ef:04X})")
 
+    def _certificate_or_none(self, kind: str) -> bytes | None:
+        """A card between key generation and certificate write has an empty EF."""
+        try:
+            return self.read_certificate(kind)
+        except errors.EmptyFile:
+            return None
+
     def read_card(
         self,
         *,
@@ -358,14 +373,14 @@ class CardSession:
             raise errors.NotAJpkiCard(extra={"token": token})
         contents = CardContents(
             token=token,
-            auth_certificate=self.read_certificate("authentication"),
+            auth_certificate=self._certificate_or_none("authentication"),
             auth_ca_certificate=self.read_certificate("authentication", ca=True),
             sign_ca_certificate=self.read_certificate("signing", ca=True),
         )
         contents.pins = self.pin_statuses(pin_kinds)
         if signing_password is not None:
             self.pin_verify(signing_password)
-            contents.sign_certificate = self.read_certificate("signing")
+            contents.sign_certificate = self._certificate_or_none("signing")
             contents.pins["signing"] = PinStatus("signing", 5, 5)
         return contents
 

@@ -159,6 +159,13 @@ class NotAJpkiCard(CardError):
     default_message = _("The card in the reader is not a My Number Card.")
 
 
+class EmptyFile(CardError):
+    """The EF holds nothing: e.g. no certificate after a key generation."""
+
+    default_code = "card-file-empty"
+    default_message = _("The card holds no certificate of this kind.")
+
+
 class CardCommunicationError(CardError):
     default_code = "card-communication-error"
     default_message = _(

@@ -117,6 +117,7 @@ class Connection:
         self._card: int | None = None
         self._protocol = scard.SCARD_PCI_T1
         self.apdu_count = 0
+        self._removed = False
         hresult, context = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
         if _u32(hresult) != scard.SCARD_S_SUCCESS:
             raise _context_error(hresult)
@@ -163,7 +164,9 @@ class Connection:
         if _u32(hresult) != scard.SCARD_S_SUCCESS:
             raise self._transmit_error(hresult)
         if len(response) < 2:
-            raise errors.CardCommunicationError(extra={"reason": "short response"})
+            # vpcd answers nothing when the card left mid-command (pcsc-testing §8).
+            self._removed = True
+            raise errors.CardRemoved(extra={"reason": "no response"})
         sw = (response[-2] << 8) | response[-1]
         if self.observer is not None:
             self.observer(apdu[:4], sw)
@@ -175,6 +178,7 @@ class Connection:
         if code in _NO_SERVICE:
             return errors.PcscUnavailable(extra={"pcsc_code": f"0x{code:08X}"})
         if code in _REMOVED:
+            self._removed = True
             return errors.CardRemoved(extra={"pcsc_code": f"0x{code:08X}"})
         return errors.CardCommunicationError(
             extra={"pcsc_code": f"0x{code:08X}", "pcsc_text": _describe(code)}
@@ -182,6 +186,9 @@ class Connection:
 
     def close(self, *, reset: bool = True) -> None:
         if self._card is not None:
+            # A card that left the reader has lost power anyway; resetting its slot
+            # then wedges vpcd until pcscd restarts, so only a present card is reset.
+            reset = reset and not self._removed
             disposition = scard.SCARD_RESET_CARD if reset else scard.SCARD_LEAVE_CARD
             scard.SCardDisconnect(self._card, disposition)
             self._card = None

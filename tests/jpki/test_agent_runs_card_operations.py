@@ -15,6 +15,7 @@ from cryptography import x509
 from counter.models import AuditEvent
 from jpki_ops.pcsc.client import CardSession
 from jpki_ops.pcsc.pin import Pin
+from tests.fixtures.card import _wait_reader_empty
 
 from .test_agent_fixtures import clerk_user, desk_agent  # noqa: F401
 
@@ -181,3 +182,9 @@ def test_a_card_pulled_out_mid_operation_fails_cleanly(desk_agent):
     op = desk_agent.wait(desk_agent.request("read_card"))
     assert (op.state, op.error_code) == ("failed", "card-removed")
     assert op.error_message
+    # Put back, the same card reads normally: nothing was left half done.
+    assert desk_agent.card.link.wait_removed()
+    _wait_reader_empty(desk_agent.reader)
+    desk_agent.card.insert()
+    again = desk_agent.wait(desk_agent.request("read_card"))
+    assert again.state == "succeeded", again.error_message

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from counter.errors import ApplicationError
+from tests.fixtures.card import _wait_reader_empty
 from jpki_ops.pcsc import errors
 from jpki_ops.pcsc.client import CardSession
 from jpki_ops.pcsc.pin import Pin
@@ -87,3 +88,33 @@ def test_a_wrong_shape_new_pin_is_refused_before_the_issuer_is_asked(
             "signing", Pin("signing", "short"), _issuer(simulated_issuer, log=asked)
         )
     assert asked == []
+
+
+def test_a_card_pulled_out_during_the_certificate_write_is_left_consistent(
+    virtual_card, simulated_issuer
+):
+    import datetime as dt
+
+    authorise = _issuer(simulated_issuer)
+    with CardSession(virtual_card.reader) as card:
+        card_id = card.read_card_id()
+        spki = card.key_generate("authentication", authorise)
+    issued = simulated_issuer.issue_certificate(
+        kind="authentication",
+        public_key_der=spki,
+        card_id=card_id,
+        not_after=dt.datetime.now(dt.UTC) + dt.timedelta(days=365),
+    )
+    virtual_card.remove_when(lambda raw: raw[1] == 0xD6)  # UPDATE BINARY
+    with pytest.raises(errors.CardRemoved), CardSession(virtual_card.reader) as card:
+        card.certificate_write("authentication", issued.der, authorise)
+    assert virtual_card.link.wait_removed()
+    _wait_reader_empty(virtual_card.reader)  # pcscd has seen it go
+    virtual_card.insert()
+    with CardSession(virtual_card.reader) as card:
+        contents = card.read_card()  # the new key has no certificate yet: said so
+        assert contents.auth_certificate is None and contents.fingerprint is None
+        with pytest.raises(errors.EmptyFile):
+            card.read_certificate("authentication")
+        card.certificate_write("authentication", issued.der, authorise)
+        assert card.read_certificate("authentication") == issued.der
