@@ -66,6 +66,7 @@ class ResidentOverview:
     resident: Resident
     certificates: list[Certificate] = field(default_factory=list)
     open_cases: list[Case] = field(default_factory=list)
+    age: int | None = None
 
 
 def resident_overview(*, user: Any, resident: Resident) -> ResidentOverview:
@@ -82,7 +83,8 @@ def resident_overview(*, user: Any, resident: Resident) -> ResidentOverview:
         .select_related("office")
         .order_by("-created_at")[:10]
     )
-    return ResidentOverview(resident, certificates, open_cases)
+    age = resident.age_on(timezone.localdate())
+    return ResidentOverview(resident, certificates, open_cases, age)
 
 
 def case_for(*, user: Any, reference: str) -> Case | None:
