@@ -10,10 +10,10 @@ from __future__ import annotations
 import pytest
 
 from counter.errors import ApplicationError
-from tests.fixtures.card import _wait_reader_empty
 from jpki_ops.pcsc import errors
 from jpki_ops.pcsc.client import CardSession
 from jpki_ops.pcsc.pin import Pin
+from tests.fixtures.card import _wait_reader_empty
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
