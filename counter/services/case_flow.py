@@ -54,25 +54,21 @@ def _last_change(case: Case) -> CaseStatusChange | None:
     return case.history.order_by("-at", "-pk").first()
 
 
-def case_transition(
-    case: Case,
-    name: str,
-    *,
-    actor: Any = None,
-    actor_label: str = "",
-    desk: Desk | None = None,
-    reason: str = "",
-    data: dict[str, Any] | None = None,
-    **kwargs: Any,
-) -> Case:
-    """Run transition ``name`` on a locked case, record it and audit it.
+def case_check(case: Case, name: str, *, actor: Any = None) -> Any:
+    """May transition ``name`` run now? Raises the refusal it would meet.
 
-    A transition that is not possible from the current state is either a
-    harmless repeat (the same person's double-submitted form: the last change was
-    this very transition by them, so nothing happens) or a :class:`Conflict` that
-    says what state the case is in.
+    Returns the django-fsm transition, or ``None`` for a harmless repeat (the
+    same person's double-submitted form: the last change was this very
+    transition by them). Services call it before side effects that must not
+    happen for a refused step (a card operation, a letter).
     """
-    method = getattr(case, name)
+    method = getattr(case, name, None)
+    if method is None or not hasattr(method, "_django_fsm"):
+        raise Conflict(
+            "step-not-in-procedure",
+            _("This procedure has no such step."),
+            extra={"procedure": case.procedure, "transition": name},
+        )
     meta = method._django_fsm
     from_state = case.state
     transition = (
@@ -86,8 +82,7 @@ def case_transition(
             and _is_user(actor)
             and last.actor_id == actor.pk
         ):
-            case._replayed = True  # type: ignore[attr-defined]
-            return case
+            return None
         raise Conflict(
             "case-state-conflict",
             _("This case is now “%(state)s”; that step is not possible any more.")
@@ -107,6 +102,29 @@ def case_transition(
             _("You are not allowed to do this step."),
             extra={"transition": name},
         )
+    return transition
+
+
+def case_transition(
+    case: Case,
+    name: str,
+    *,
+    actor: Any = None,
+    actor_label: str = "",
+    desk: Desk | None = None,
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+    **kwargs: Any,
+) -> Case:
+    """Run transition ``name`` on a locked case, record it and audit it.
+
+    What :func:`case_check` refuses is raised; a harmless repeat changes nothing.
+    """
+    if case_check(case, name, actor=actor) is None:
+        case._replayed = True  # type: ignore[attr-defined]
+        return case
+    from_state = case.state
+    method = getattr(case, name)
     method(**kwargs)
     try:
         case.save()

@@ -35,7 +35,7 @@ from counter.workflows.cert_issue import CertIssueCase
 from counter.workflows.legal_representative import signing_certificate_barred
 
 from . import reception
-from .case_flow import case_lock, case_transition, refusals_audited
+from .case_flow import case_check, case_lock, case_transition, refusals_audited
 from .certificates import (
     certificate_lift_suspension,
     certificate_record_issued,
@@ -389,17 +389,13 @@ def case_request_card_operation(
             running = CardOperation.objects.get(pk=locked.current_operation_id)
             if running.idempotency_key == idempotency_key:
                 return running
-        pending = (
-            locked.pending_operations() if hasattr(locked, "pending_operations") else []
-        )
-        if not pending:
-            raise ApplicationError(
-                "no-card-operation-needed",
-                _("Every card operation this procedure needs is already done."),
+        # The checks first, so a refused step leaves no operation behind.
+        if case_check(locked, "request_card_operation", actor=actor) is None:
+            raise Conflict(
+                "card-operation-running",
+                _("The card operation is running at the desk; wait for its result."),
             )
-        kind, parameters = pending[0]
-        # The guards first, so a refused step leaves no operation behind.
-        _check_guards(locked, "request_card_operation")
+        kind, parameters = cast(CounterMachine, locked).pending_operations()[0]
         operation = card_operation_request(
             desk=desk,
             kind=kind,
@@ -417,15 +413,6 @@ def case_request_card_operation(
             data={"operation": operation.pk, "kind": kind},
         )
     return operation
-
-
-def _check_guards(case: Case, name: str) -> None:
-    meta = getattr(case, name)._django_fsm
-    if not meta.has_transition(case.state):
-        return  # case_transition explains the state conflict
-    for condition in meta.get_transition(case.state).conditions:
-        if not condition(case):
-            raise ApplicationError(condition.code, condition.message)
 
 
 #: Card errors that end the case instead of allowing another try.

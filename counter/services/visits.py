@@ -23,7 +23,7 @@ from counter.models import Case, Desk
 from counter.models.cases import CaseState
 
 from . import reception
-from .case_flow import case_lock, case_transition, refusals_audited
+from .case_flow import case_check, case_lock, case_transition, refusals_audited
 
 
 def second_visit_deadline(*, case: Case, on: dt.date | None = None) -> dt.date:
@@ -45,9 +45,7 @@ def case_send_inquiry(*, case: Case, actor: Any, desk: Desk | None = None) -> Ca
             return locked  # a double-submitted form: the letter is already on its way
         deadline = second_visit_deadline(case=locked)
         # Guards before the letter, so a refused step requests no letter.
-        from .cases import _check_guards
-
-        _check_guards(locked, "send_inquiry")
+        case_check(locked, "send_inquiry", actor=actor)
         letter = letter_request(case=locked, deadline=deadline, actor=actor)
         case_transition(
             locked,

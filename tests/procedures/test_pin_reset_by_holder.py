@@ -152,3 +152,35 @@ def test_double_submitted_card_operation_request_is_harmless(
         ).count()
         == 1
     )
+
+
+def test_a_second_card_operation_waits_for_the_running_one(
+    resident, card, office, clerk, desk
+):
+    case = open_reset(resident, card, office, clerk, desk)
+    case, _ = case_record_documents(
+        case=case,
+        actor=clerk,
+        desk=desk,
+        documents=[holder_card(), holder_doc("passport")],
+    )
+    case_request_card_operation(
+        case=case, actor=clerk, desk=desk, idempotency_key="one"
+    )
+    with pytest.raises(ApplicationError) as exc:
+        case_request_card_operation(
+            case=case, actor=clerk, desk=desk, idempotency_key="two"
+        )
+    assert exc.value.code == "card-operation-running"
+    from jpki_ops.models import CardOperation
+
+    assert CardOperation.objects.filter(case=case).count() == 1
+
+
+def test_a_suspension_case_has_no_counter_steps(card, clerk, desk):
+    from counter.services.suspensions import suspension_record
+
+    case = suspension_record(card=card, actor=clerk)
+    with pytest.raises(ApplicationError) as exc:
+        case_complete(case=case, actor=clerk, desk=desk)
+    assert exc.value.code == "step-not-in-procedure"
