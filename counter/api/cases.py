@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from counter import selectors
+from counter.audit import audit_record
 from counter.constants import ApplicantRole, Procedure
 from counter.errors import NotFound, PermissionDenied
 from counter.models import Card, Case, Desk, Office, Resident
@@ -166,6 +167,8 @@ class CaseDetailApi(APIView):
     @extend_schema(responses=CaseDetailSerializer)
     def get(self, request: Request, reference: str) -> Response:
         case = selectors.case_detail(user=request.user, reference=reference)
+        # Reads of a person's case are audited too (style.md §3.7).
+        audit_record(action="case_viewed", actor=request.user, case=case, obj=case)
         return Response(CaseDetailSerializer(case).data)
 
 
