@@ -256,69 +256,28 @@ class CaseRequestCardOperationApi(APIView):
         )
 
 
-class _SimpleCaseAction(APIView):
-    """POST with an optional desk; subclasses name the service."""
+def _case_action(
+    name: str, input_serializer: type[serializers.Serializer], service: Any, doc: str
+) -> type[APIView]:
+    """One POST endpoint over one case service: validate, find the case (and
+    the desk, if the input names one) within the user's scope, call, answer the
+    case."""
 
-    InputSerializer: type[serializers.Serializer] = CaseDeskInput
-
-    def act(
-        self, request: Request, case: Case, desk: Desk | None, data: dict[str, Any]
-    ) -> Case:
-        raise NotImplementedError
-
-    def post(self, request: Request, reference: str) -> Response:
-        data = self.InputSerializer(data=request.data)
+    @extend_schema(request=input_serializer, responses=CaseSerializer, description=doc)
+    def post(self: APIView, request: Request, reference: str) -> Response:
+        data = input_serializer(data=request.data)
         data.is_valid(raise_exception=True)
-        case = self.act(
-            request,
-            _case(request, reference),
-            _desk(request, data.validated_data.get("desk")),
-            dict(data.validated_data),
-        )
+        values = dict(data.validated_data)
+        if "desk" in input_serializer().fields:
+            values["desk"] = _desk(request, values.get("desk"))
+        case = service(case=_case(request, reference), actor=request.user, **values)
         return _out(case)
 
-
-class CaseSendInquiryApi(_SimpleCaseAction):
-    """End of a voluntary agent's first visit: the inquiry letter (§6.2)."""
-
-    @extend_schema(request=CaseDeskInput, responses=CaseSerializer)
-    def post(self, request: Request, reference: str) -> Response:
-        return super().post(request, reference)
-
-    def act(
-        self, request: Request, case: Case, desk: Desk | None, data: dict[str, Any]
-    ) -> Case:
-        return visits.case_send_inquiry(case=case, actor=request.user, desk=desk)
-
-
-class CaseCompleteApi(_SimpleCaseAction):
-    @extend_schema(request=CaseDeskInput, responses=CaseSerializer)
-    def post(self, request: Request, reference: str) -> Response:
-        return super().post(request, reference)
-
-    def act(
-        self, request: Request, case: Case, desk: Desk | None, data: dict[str, Any]
-    ) -> Case:
-        return case_services.case_complete(case=case, actor=request.user, desk=desk)
+    return type(name, (APIView,), {"post": post, "__doc__": doc})
 
 
 class CaseCancelInput(CaseDeskInput):
     reason = serializers.CharField(allow_blank=True)
-
-
-class CaseCancelApi(_SimpleCaseAction):
-    InputSerializer = CaseCancelInput
-
-    @extend_schema(request=CaseCancelInput, responses=CaseSerializer)
-    def post(self, request: Request, reference: str) -> Response:
-        return super().post(request, reference)
-
-    def act(
-        self, request: Request, case: Case, desk: Desk | None, data: dict[str, Any]
-    ) -> Case:
-        return case_services.case_cancel(
-            case=case, actor=request.user, desk=desk, reason=data["reason"]
-        )
 
 
 class CaseRefuseInput(CaseDeskInput):
@@ -328,59 +287,46 @@ class CaseRefuseInput(CaseDeskInput):
     reason = serializers.CharField(allow_blank=True)
 
 
-class CaseRefuseApi(_SimpleCaseAction):
-    InputSerializer = CaseRefuseInput
-
-    @extend_schema(request=CaseRefuseInput, responses=CaseSerializer)
-    def post(self, request: Request, reference: str) -> Response:
-        return super().post(request, reference)
-
-    def act(
-        self, request: Request, case: Case, desk: Desk | None, data: dict[str, Any]
-    ) -> Case:
-        return case_services.case_refuse(
-            case=case,
-            actor=request.user,
-            desk=desk,
-            code=data["code"],
-            reason=data["reason"],
-        )
-
-
 class ExceptionDecisionInput(serializers.Serializer):
     note = serializers.CharField(allow_blank=True)
 
 
-class CaseApproveExceptionApi(_SimpleCaseAction):
-    """§7: a supervisor approves a signing certificate for an under-15 / ward."""
-
-    InputSerializer = ExceptionDecisionInput
-
-    @extend_schema(request=ExceptionDecisionInput, responses=CaseSerializer)
-    def post(self, request: Request, reference: str) -> Response:
-        return super().post(request, reference)
-
-    def act(
-        self, request: Request, case: Case, desk: Desk | None, data: dict[str, Any]
-    ) -> Case:
-        return case_services.case_approve_exception(
-            case=case, actor=request.user, note=data["note"]
-        )
-
-
-class CaseRejectExceptionApi(_SimpleCaseAction):
-    InputSerializer = ExceptionDecisionInput
-
-    @extend_schema(request=ExceptionDecisionInput, responses=CaseSerializer)
-    def post(self, request: Request, reference: str) -> Response:
-        return super().post(request, reference)
-
-    def act(
-        self, request: Request, case: Case, desk: Desk | None, data: dict[str, Any]
-    ) -> Case:
-        return case_services.case_reject_exception(
-            case=case, actor=request.user, note=data["note"]
-        )
+CaseSendInquiryApi = _case_action(
+    "CaseSendInquiryApi",
+    CaseDeskInput,
+    visits.case_send_inquiry,
+    "End of a voluntary agent's first visit: the inquiry letter (§6.2).",
+)
+CaseCompleteApi = _case_action(
+    "CaseCompleteApi",
+    CaseDeskInput,
+    case_services.case_complete,
+    "Hand-over: the procedure's effects and the receipt (§15).",
+)
+CaseCancelApi = _case_action(
+    "CaseCancelApi",
+    CaseCancelInput,
+    case_services.case_cancel,
+    "The application is withdrawn, with the reason.",
+)
+CaseRefuseApi = _case_action(
+    "CaseRefuseApi",
+    CaseRefuseInput,
+    case_services.case_refuse,
+    "The case cannot be served (identity not confirmed …), with a reason code.",
+)
+CaseApproveExceptionApi = _case_action(
+    "CaseApproveExceptionApi",
+    ExceptionDecisionInput,
+    case_services.case_approve_exception,
+    "§7: a supervisor approves a signing certificate for an under-15 or a ward.",
+)
+CaseRejectExceptionApi = _case_action(
+    "CaseRejectExceptionApi",
+    ExceptionDecisionInput,
+    case_services.case_reject_exception,
+    "§7: the supervisor does not approve; the case ends as refused.",
+)
 
 
 class SecondVisitApi(APIView):

@@ -219,3 +219,91 @@ def test_every_case_endpoint_is_in_the_schema(api):
         "/api/v1/residents/",
     ):
         assert path in schema["paths"], path
+
+
+def test_agent_visits_exception_and_cancel_through_the_api(
+    api, city, resident, card, desk, supervisor, open_counter
+):
+    import datetime as dt
+
+    from counter.letters.models import InquiryLetter
+    from counter.letters.services import letter_render
+
+    base = {
+        "resident": resident.pk,
+        "card": card.pk,
+        "desk": desk.pk,
+        "applicant_name": "代理 花子",
+        "applicant_address": "厚木市旭町1-1",
+    }
+    reference = api.post(
+        "/api/v1/cases/",
+        {
+            **base,
+            "procedure": "pin_reset",
+            "applicant_role": "voluntary_agent",
+            "pin_kinds": ["signing"],
+        },
+        format="json",
+    ).json()["reference"]
+    api.post(
+        f"/api/v1/cases/{reference}/documents/",
+        {
+            "desk": desk.pk,
+            "documents": [
+                holder_card(),
+                {"code": "driving_licence", "owner": "applicant"},
+            ],
+        },
+        format="json",
+    )
+    sent = api.post(
+        f"/api/v1/cases/{reference}/inquiry/", {"desk": desk.pk}, format="json"
+    ).json()
+    assert sent["state"] == "awaiting_second_visit" and sent["letter_reference"]
+    letter_render(letter_id=InquiryLetter.objects.get(case__reference=reference).pk)
+    open_counter.move_to(dt.datetime(2026, 12, 1, 1, 0, tzinfo=dt.UTC))
+    back = api.post(
+        "/api/v1/second-visits/",
+        {"reference": sent["letter_reference"], "desk": desk.pk},
+        format="json",
+    ).json()
+    assert back["reference"] == reference and back["visit"] == 2
+    cancelled = api.post(
+        f"/api/v1/cases/{reference}/cancel/",
+        {"desk": desk.pk, "reason": "holder came himself"},
+        format="json",
+    ).json()
+    assert cancelled["state"] == "cancelled"
+
+    child = f.ResidentFactory(municipality=city, under_15=True)
+    child_card = f.CardFactory(resident=child)
+    waiting = api.post(
+        "/api/v1/cases/",
+        {
+            "resident": child.pk,
+            "card": child_card.pk,
+            "desk": desk.pk,
+            "procedure": "cert_issue",
+            "applicant_role": "legal_representative",
+            "applicant_name": "親 一郎",
+            "certificate_kinds": ["signing"],
+            "exception_reason": "needed for a court filing",
+        },
+        format="json",
+    ).json()
+    assert waiting["state"] == "awaiting_approval"
+    denied = api.post(
+        f"/api/v1/cases/{waiting['reference']}/approve-exception/",
+        {"note": "ok"},
+        format="json",
+    )
+    assert denied.status_code == 403 and denied.json()["code"] == "not-permitted"
+    boss = APIClient()
+    boss.force_authenticate(supervisor)
+    approved = boss.post(
+        f"/api/v1/cases/{waiting['reference']}/approve-exception/",
+        {"note": "checked with the guardian"},
+        format="json",
+    )
+    assert approved.json()["state"] == "received"
