@@ -389,6 +389,9 @@ def case_request_card_operation(
             running = CardOperation.objects.get(pk=locked.current_operation_id)
             if running.idempotency_key == idempotency_key:
                 return running
+            # The operation ended but the case was never told (a timeout sweep, a
+            # lost hook): apply its outcome now so the clerk is never stuck.
+            _apply_outcome(locked, running)
         # The checks first, so a refused step leaves no operation behind.
         if case_check(locked, "request_card_operation", actor=actor) is None:
             raise Conflict(
@@ -419,7 +422,7 @@ def case_request_card_operation(
 _ANSWER_SHEET_PIN_WRONG = "answer-sheet-pin-wrong"
 
 
-def case_card_operation_finished(*, operation: Any) -> Case:
+def case_card_operation_finished(*, operation: Any) -> Case | None:
     """Apply what the desk agent reported (called after the agent posts a result).
 
     Idempotent: an operation already applied, or not the case's current one,
@@ -430,8 +433,7 @@ def case_card_operation_finished(*, operation: Any) -> Case:
     "PIN change"; §6.2).
     """
     if operation.case_id is None:
-        return None  # type: ignore[return-value]
-    actor_label = f"desk-agent:{operation.desk.office.code}/{operation.desk.code}"
+        return None
     with transaction.atomic():
         case = case_lock(operation.case_id)
         if (
@@ -439,12 +441,20 @@ def case_card_operation_finished(*, operation: Any) -> Case:
             or case.current_operation_id != operation.pk
         ):
             return case
-        state = str(operation.state)
-        if state == "succeeded":
-            _operation_succeeded(case, operation, actor_label)
-        elif state in ("failed", "timed_out", "cancelled"):
-            _operation_failed(case, operation, actor_label)
+        _apply_outcome(case, operation)
     return case
+
+
+def _apply_outcome(case: Case, operation: Any) -> None:
+    """Move a locked case on by its finished operation (nothing if still open)."""
+    if case.current_operation_id != operation.pk:
+        return
+    actor_label = f"desk-agent:{operation.desk.office.code}/{operation.desk.code}"
+    state = str(operation.state)
+    if state == "succeeded":
+        _operation_succeeded(case, operation, actor_label)
+    elif state in ("failed", "timed_out", "cancelled"):
+        _operation_failed(case, operation, actor_label)
 
 
 def _operation_succeeded(case: Case, operation: Any, actor_label: str) -> None:

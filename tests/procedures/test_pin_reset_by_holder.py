@@ -184,3 +184,32 @@ def test_a_suspension_case_has_no_counter_steps(card, clerk, desk):
     with pytest.raises(ApplicationError) as exc:
         case_complete(case=case, actor=clerk, desk=desk)
     assert exc.value.code == "step-not-in-procedure"
+
+
+def test_a_timed_out_card_operation_never_leaves_the_clerk_stuck(
+    resident, card, office, clerk, desk, agent
+):
+    """The desk agent never answered; the timeout sweep ends the operation. The
+    next request applies that outcome and goes ahead (style.md §2: manual
+    recovery must always work)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from jpki_ops.services import card_operations_time_out
+
+    case = open_reset(resident, card, office, clerk, desk)
+    case, _ = case_record_documents(
+        case=case,
+        actor=clerk,
+        desk=desk,
+        documents=[holder_card(), holder_doc("passport")],
+    )
+    case_request_card_operation(case=case, actor=clerk, desk=desk, idempotency_key="t1")
+    assert card_operations_time_out(now=timezone.now() + dt.timedelta(hours=2)) == 1
+    retry = case_request_card_operation(
+        case=case, actor=clerk, desk=desk, idempotency_key="t2"
+    )
+    case = agent.succeed(retry)
+    assert case.state == CaseState.READY_TO_COMPLETE
+    assert "last-card-error:card-operation-timed-out" in case.flags
