@@ -294,7 +294,11 @@ class VirtualCard:
             return bytes([0x8F if sign else 0x00, 0x8F if auth else 0x00, 0x00])
         if ap == "common" and fid == 0x0001:
             return self.state.card_id.encode("ascii")
-        return self.state.files.get(file_key(ap, fid), b"")
+        content = self.state.files.get(file_key(ap, fid), b"")
+        if ap == "jpki" and fid in c.CERT_EFS:
+            filler = bytes([c.CERT_EF_FILLER]) * (c.CERT_EF_SIZE - len(content))
+            return content + filler
+        return content
 
     def _resolve_ef(self, sfi_form: bool, sfi: int) -> int | None:
         if self.current_ap is None:
@@ -534,6 +538,8 @@ class VirtualCard:
         data = cmd.data
         if offset != 0 or not _is_one_der_sequence(data):
             return b"", SW.WRONG_DATA
+        if len(data) > c.CERT_EF_SIZE:
+            return b"", SW.NOT_ENOUGH_MEMORY
         self.state.files[file_key(self.current_ap, fid)] = data
         self._save()
         logger.info("SIMULATION: EF %04X written under issuer authorisation", fid)

@@ -43,8 +43,12 @@ EF_RESIDENT_REGISTER_PIN: Final = 0x001C
 TOKEN_NAME: Final = b"JPKIAPICCTOKEN2"
 TOKEN_INFO_SIZE: Final = 160
 
-# §3 / §5.3: the EF is larger than the certificate; filler follows the DER.
-CERT_EF_SIZE: Final = 2048
+# §3 / §5.3: the EF is larger than the certificate; filler follows the DER, so
+# clients must read by the length in the DER header. The filler byte is not
+# documented for JPKI EFs; FF is what the card-info AP's EF 0001 shows (§9.1).
+CERT_EF_SIZE: Final = 4096
+CERT_EF_FILLER: Final = 0xFF
+CERT_EFS: Final = frozenset({0x0001, 0x0002, 0x000A, 0x000B})
 
 # PIN names used in the card file and by the issuer authorisation.
 PIN_AUTH: Final = "jpki_auth"
@@ -74,6 +78,7 @@ class SW:
     CONDITIONS_NOT_SATISFIED: Final = b"\x69\x85"
     COMMAND_NOT_ALLOWED: Final = b"\x69\x86"
     WRONG_DATA: Final = b"\x6a\x80"
+    NOT_ENOUGH_MEMORY: Final = b"\x6a\x84"
     FILE_NOT_FOUND: Final = b"\x6a\x82"
     INCORRECT_P1P2: Final = b"\x6a\x86"
     WRONG_P1P2: Final = b"\x6b\x00"

@@ -62,22 +62,30 @@ def test_free_certificates_read_by_der_length(virtual_card, simulated_issuer):
 
 
 def test_read_binary_length_rules(virtual_card):
+    """§5.3: the EF is larger than the certificate, so the DER header gives the
+    length; reads return min(Le, rest of the EF); past the end → 6B 00."""
     conn = virtual_card.connect()
     select_ap(conn, "jpki")
     select_ef(conn, c.EF_AUTH_CERT)
     head = ok(conn, "00B0000004")
     total = int.from_bytes(head[2:4], "big") + 4
-    # Le 00 = 256 bytes; a read running over the end returns what is left.
+    # Le 00 = 256 bytes.
     assert len(ok(conn, "00B0000000")) == 256
-    tail_off = total - 10
-    tail = ok(conn, bytes([0x00, 0xB0, tail_off >> 8, tail_off & 0xFF, 0x00]))
-    assert len(tail) == 10
-    # Offset at or past the end → 6B 00.
-    assert tx(conn, bytes([0x00, 0xB0, total >> 8, total & 0xFF, 0x01]))[1] == "6B00"
+    # Filler follows the certificate up to the end of the EF.
+    after = ok(conn, bytes([0x00, 0xB0, total >> 8, total & 0xFF, 0x10]))
+    assert after == b"\xff" * 16
+    end = c.CERT_EF_SIZE
+    tail = ok(conn, bytes([0x00, 0xB0, (end - 10) >> 8, (end - 10) & 0xFF, 0x00]))
+    assert len(tail) == 10  # a read running over the end returns what is left
+    assert tx(conn, bytes([0x00, 0xB0, end >> 8, end & 0xFF, 0x01]))[1] == "6B00"
     # SFI form (P1 = 80|SFI) and one extended-Le read of the whole certificate.
     assert ok(conn, "00B08A0004") == head
     whole = ok(conn, bytes([0x00, 0xB0, 0x8A, 0x00, 0x00]) + total.to_bytes(2, "big"))
     assert len(whole) == total
+    x509.load_der_x509_certificate(whole)
+    # Reading the whole EF (jsapdu's way) gives certificate + filler.
+    ef = ok(conn, bytes([0x00, 0xB0, 0x8A, 0x00, 0x00, 0x00, 0x00]))
+    assert len(ef) == c.CERT_EF_SIZE and ef[:total] == whole
 
 
 def test_signing_certificate_needs_the_signing_password(virtual_card):
