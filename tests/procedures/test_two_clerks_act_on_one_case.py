@@ -32,7 +32,7 @@ def ready_case(resident, card, office, clerk, desk, agent):
     return run_card_work(case, clerk, desk, agent)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_while_one_clerk_holds_the_case_the_other_gets_a_conflict(
     resident, card, office, clerk, other_clerk, desk, agent
 ):
