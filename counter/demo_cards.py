@@ -1,31 +1,184 @@
-"""The card half of the demo: pcscd + vpcd, a virtual card, the desk agent.
+"""The card half of the demo: pcscd + vpcd, virtual cards, the desk agent.
 
-Everything here is optional: on a machine without pcscd or the vpcd driver the
-demo still serves the counter screens and says what is missing.
+``manage.py run_demo`` calls :func:`start`. Each demo resident with a card gets a
+card file under ``var/demo/cards/`` (made by the SIMULATED issuer, its fingerprint
+recorded on the resident's ``Card``); one card is inserted in the virtual reader and
+``manage.py demo_card insert D0012`` swaps it for another resident's. Everything is
+optional: on a machine without pcscd or the vpcd driver the demo still serves the
+counter screens and says what is missing.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import os
+import secrets
 import shutil
+import signal
 import subprocess
+import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
 
-VPCD_DRIVER = Path("/usr/lib/pcsc/drivers/serial/libifdvpcd.so")
+VPCD_DRIVER_DIRS = [Path("/usr/lib/pcsc/drivers/serial"), Path("/usr/lib/pcsc/drivers")]
+READER = "Virtual PCD 00 00"
+FIRST_CARD = "D0001"  # 山田 太郎, an adult with both certificates
+# Test PINs of the simulated demo cards, printed by the demo (never real PINs).
+DEMO_PINS = {
+    "auth_pin": "1234",
+    "card_info_pin": "1234",
+    "resident_register_pin": "1234",
+    "signing_password": "DEMO2026",
+}
 
 
-def _missing() -> str | None:
+def demo_dir() -> Path:
+    path = Path(settings.BASE_DIR) / "var" / "demo"
+    (path / "cards").mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def missing_parts() -> str | None:
     try:
         import smartcard  # noqa: F401
     except ImportError:
         return "pyscard is not installed (needs swig and libpcsclite-dev)"
     if shutil.which("pcscd") is None:
         return "pcscd is not installed (Debian: apt-get install pcscd)"
-    if not VPCD_DRIVER.exists():
+    if not any(d.glob("libifdvpcd*") for d in VPCD_DRIVER_DIRS if d.exists()) and not (
+        Path("/etc/reader.conf.d/vpcd").exists()
+    ):
         return "the vpcd driver is missing (Debian: apt-get install vsmartcard-vpcd)"
     return None
+
+
+def card_files_create() -> int:
+    """One card file per demo resident with an active card (idempotent)."""
+    from jpki_ops.cardsim import constants as c
+    from jpki_ops.cardsim.personalise import CardHolder, create_card_file
+    from jpki_ops.cardsim.state import CardFile
+    from jpki_ops.issuer.gateway import HolderAttributes, get_issuer
+    from jpki_ops.pcsc.client import public_key_fingerprint
+
+    from counter.models import Card, Certificate
+
+    issuer = get_issuer()
+    made = 0
+    cards = Card.objects.select_related("resident", "municipality").filter(
+        municipality__code="142123"
+    )
+    for card in cards:
+        resident = card.resident
+        path = demo_dir() / "cards" / f"{resident.register_id}.json"
+        if path.exists() and card.auth_key_fingerprint:
+            continue
+        gender = "1" if resident.gender == "male" else "2"
+        name = resident.name.replace(" ", "\u3000")
+        signing = card.certificates.filter(kind="signing").first()
+        authentication = card.certificates.filter(kind="authentication").first()
+        not_after = dt.datetime.combine(
+            authentication.expires_on if authentication else card.expires_on,
+            dt.time(14, 59, 59),
+            tzinfo=dt.UTC,
+        )
+        state = create_card_file(
+            path,
+            holder=CardHolder(
+                name=name,
+                address=resident.address,
+                birth_date=resident.birth_date,
+                gender=gender,
+            ),
+            certificate_holder=HolderAttributes(
+                name=resident.name_substitute or name,
+                address=resident.address_substitute or resident.address,
+                birth_date=resident.birth_date,
+                gender=gender,
+                municipality_code=card.municipality.code[:5],
+            ),
+            issuer=issuer,
+            auth_pin=DEMO_PINS["auth_pin"],
+            card_info_pin=DEMO_PINS["card_info_pin"],
+            resident_register_pin=DEMO_PINS["resident_register_pin"],
+            signing_password=DEMO_PINS["signing_password"] if signing else None,
+            certificates_not_after=not_after,
+            label=f"{resident.register_id} {resident.name}",
+        )
+        if signing is not None and signing.pin_locked:
+            state.pins[c.PIN_SIGN].tries_left = 0
+            CardFile(path).save(state)
+        auth_der = state.files.get(f"jpki:{c.EF_AUTH_CERT:04X}")
+        if auth_der:
+            Card.objects.filter(pk=card.pk).update(
+                auth_key_fingerprint=public_key_fingerprint(auth_der)
+            )
+        if signing is not None:
+            Certificate.objects.filter(pk=signing.pk).update(
+                serial_number=signing.serial_number
+            )
+        made += 1
+    return made
+
+
+def _pid_alive(pid_file: Path) -> int | None:
+    try:
+        pid = int(pid_file.read_text())
+        os.kill(pid, 0)
+    except (OSError, ValueError):
+        return None
+    return pid
+
+
+def card_insert(register_id: str) -> str:
+    """Take out the card in the reader (if any) and insert this resident's card."""
+    card_file = demo_dir() / "cards" / f"{register_id}.json"
+    if not card_file.exists():
+        raise FileNotFoundError(f"no demo card for {register_id} (no card, or not made)")
+    card_remove()
+    log = open(demo_dir() / "card.log", "ab")  # noqa: SIM115 - child keeps it
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "jpki_ops.cardsim", "--card-file", str(card_file)],
+        cwd=settings.BASE_DIR,
+        stdout=log,
+        stderr=log,
+        start_new_session=True,
+    )
+    (demo_dir() / "card.pid").write_text(str(proc.pid))
+    (demo_dir() / "card.current").write_text(register_id)
+    return register_id
+
+
+def card_remove() -> None:
+    pid_file = demo_dir() / "card.pid"
+    pid = _pid_alive(pid_file)
+    if pid is not None:
+        os.kill(pid, signal.SIGTERM)
+        for _ in range(50):
+            if _pid_alive(pid_file) is None:
+                break
+            time.sleep(0.1)
+    pid_file.unlink(missing_ok=True)
+    (demo_dir() / "card.current").unlink(missing_ok=True)
+
+
+def _agent_token() -> str:
+    from counter.models import Desk
+    from jpki_ops.services import desk_agent_credential_issue
+
+    token_file = demo_dir() / "agent-token"
+    if token_file.exists():
+        return token_file.read_text().strip()
+    desk = Desk.objects.get(
+        office__municipality__code="142123", office__code="honcho", code="desk-1"
+    )
+    issued = desk_agent_credential_issue(desk=desk)
+    token = issued[1] if isinstance(issued, tuple) else str(issued)
+    token_file.write_text(token)
+    token_file.chmod(0o600)
+    return token
 
 
 def start(
@@ -33,20 +186,57 @@ def start(
     server_url: str,
     children: list[subprocess.Popen[bytes]],
     log: Callable[[str], object],
+    pinpad_port: int = 8765,
 ) -> list[str]:
-    missing = _missing()
+    missing = missing_parts()
     if missing:
         return [f"card reader: not started - {missing}"]
     script = Path(settings.BASE_DIR) / "deploy" / "pcsc" / "pcscd-vpcd.sh"
     result = subprocess.run(
-        ["sh", str(script), "start"], capture_output=True, text=True, check=False
+        ["sh", str(script), "start"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "PYTHON": sys.executable},
     )
     if result.returncode != 0:
-        return [f"card reader: pcscd did not start: {result.stderr.strip()[:200]}"]
-    return ["card reader: pcscd with the virtual reader is running"]
+        return [f"card reader: pcscd did not start: {result.stderr.strip()[:300]}"]
+    log("Making the demo's virtual cards (simulated issuer) ...")
+    card_files_create()
+    card_insert(FIRST_CARD)
+    agent = subprocess.Popen(
+        [
+            sys.executable,
+            "manage.py",
+            "desk_agent",
+            "--server",
+            f"{server_url}api/v1/desk/",
+            "--reader",
+            READER,
+            "--pinpad-port",
+            str(pinpad_port),
+        ],
+        cwd=settings.BASE_DIR,
+        env={**os.environ, "MADOGUCHI_AGENT_TOKEN": _agent_token()},
+    )
+    children.append(agent)
+    pins = DEMO_PINS
+    return [
+        f"desk agent: 本庁 1番窓口 (desk-1), reader '{READER}'",
+        f"PIN pad (resident's screen): http://127.0.0.1:{pinpad_port}/",
+        f"card in the reader: {FIRST_CARD} 山田 太郎 - swap with: "
+        "python manage.py demo_card insert D0012",
+        f"demo card PINs (simulated cards): 4-digit {pins['auth_pin']}, "
+        f"signing {pins['signing_password']}",
+    ]
 
 
 def stop() -> None:
+    card_remove()
     script = Path(settings.BASE_DIR) / "deploy" / "pcsc" / "pcscd-vpcd.sh"
     if script.exists():
         subprocess.run(["sh", str(script), "stop"], capture_output=True, check=False)
+
+
+__all__ = ["card_files_create", "card_insert", "card_remove", "start", "stop"]
+_ = secrets  # token generation lives in jpki_ops.services

@@ -167,6 +167,14 @@ JPKI_ISSUER_BACKEND = config(
     "labelled as a simulation of J-LIS.",
     group="Card and issuer",
 )
+JPKI_CRL_BASE_URL = config(
+    "JPKI_CRL_BASE_URL",
+    "",
+    help_text="Public base URL of the simulated issuer's CRLs (e.g. "
+    "https://madoguchi.example/jpki/); when set, new certificates carry a CRL "
+    "distribution point.",
+    group="Card and issuer",
+)
 
 # --- Celery (config/celery_app.py). JSON only, late acks, one task at a time.
 CELERY_BROKER_URL = config(
