@@ -31,6 +31,7 @@ from counter.constants import (
 from counter.models import (
     Card,
     Case,
+    CaseStatusChange,
     Certificate,
     Desk,
     Municipality,
@@ -195,6 +196,7 @@ class CaseFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Case
+        skip_postgeneration_save = True
 
     resident = factory.SubFactory(ResidentFactory)
     municipality = factory.SelfAttribute("resident.municipality")
@@ -204,6 +206,14 @@ class CaseFactory(factory.django.DjangoModelFactory):
     procedure = Procedure.PIN_RESET
     applicant_role = ApplicantRole.HOLDER
     pin_kinds = factory.LazyFunction(lambda: ["signing"])
+
+    @factory.post_generation
+    def opened(self: Case, create: bool, extracted: Any, **kwargs: Any) -> None:
+        """The first status-history row, as case_open writes it."""
+        if create:
+            CaseStatusChange.objects.create(
+                case=self, from_state="", to_state=self.state, transition="open"
+            )
 
 
 def staff_user(

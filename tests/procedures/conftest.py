@@ -181,3 +181,34 @@ def today() -> dt.date:
     from django.utils import timezone
 
     return timezone.localdate()
+
+
+@pytest.fixture(autouse=True)
+def every_state_change_is_recorded_and_audited(
+    request: pytest.FixtureRequest,
+) -> Iterator[None]:
+    """After every procedure test: each case's status history is an unbroken chain
+    ending in its current state, and every transition has its audit entry
+    (style.md §3.4, §3.7) — whatever path the test took."""
+    yield
+    if "django_db" not in {m.name for m in request.node.iter_markers()}:
+        return
+    from counter.models import CaseStatusChange
+
+    for case in Case.objects.all():
+        history = list(CaseStatusChange.objects.filter(case=case).order_by("at", "pk"))
+        assert history, f"{case.reference} has no status history"
+        assert history[0].from_state == "" and history[0].transition == "open"
+        for before, after in zip(history, history[1:], strict=False):
+            assert before.to_state == after.from_state, f"{case.reference}: gap"
+        assert history[-1].to_state == case.state, f"{case.reference}: state drifted"
+        audited = list(
+            AuditEvent.objects.filter(case=case, action__startswith="case_")
+            .exclude(action__endswith="_refused")
+            .exclude(action="case_viewed")
+            .values_list("action", flat=True)
+        )
+        expected = [f"case_{h.transition}" for h in history[1:]]
+        assert sorted(
+            a for a in audited if a != "case_opened" and a != "case_flagged"
+        ) == sorted(expected), case.reference
