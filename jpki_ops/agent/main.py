@@ -18,6 +18,7 @@ import time
 from typing import Any
 
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from counter.errors import ApplicationError
 from jpki_ops.pcsc.errors import CardError
@@ -29,6 +30,10 @@ from .server import ServerClient, ServerRefused, ServerUnavailable
 logger = logging.getLogger("jpki_ops.agent")
 
 RETRY_DELAYS = (0.5, 1, 2, 5, 10)
+# Outcomes the resident may read on the PIN pad screen (no codes, no card data).
+RESIDENT_VISIBLE_CODES = frozenset(
+    {"pin-wrong", "pin-blocked", "pin-entry-timeout", "pin-entry-cancelled"}
+)
 
 
 class DeskAgent:
@@ -131,10 +136,13 @@ class DeskAgent:
     def handle(self, operation: dict[str, Any]) -> None:
         op_id = int(operation["id"])
         self.current_operation = op_id
+        self.pinpad.show_message("")
         logger.info("running card operation %s (%s)", op_id, operation["kind"])
         try:
             result = self.runner.run(operation)
         except ApplicationError as exc:
+            if exc.code in RESIDENT_VISIBLE_CODES:
+                self.pinpad.show_message(str(exc.message))
             self._report_failure(op_id, exc.code, str(exc.message), exc.extra)
         except Exception as exc:  # noqa: BLE001 - the clerk must see *something*
             logger.error(
@@ -159,10 +167,11 @@ class DeskAgent:
                 )
             else:
                 logger.info("card operation %s succeeded", op_id)
+                if operation["kind"] not in ("read_card", "pin_status"):
+                    self.pinpad.show_message(str(_("Done. Thank you.")))
         finally:
             self.current_operation = None
             self.completed.append(op_id)
-            self.pinpad.show_message("")
 
     def _report_failure(
         self, op_id: int, code: str, message: str, extra: dict[str, Any]

@@ -35,6 +35,8 @@ _REMOVED = {
     scard.SCARD_E_READER_UNAVAILABLE,
 }
 
+_WAS_RESET = {scard.SCARD_W_RESET_CARD, scard.SCARD_W_UNPOWERED_CARD}
+
 ApduObserver = Callable[[bytes, int], None]
 
 
@@ -96,11 +98,12 @@ def resolve_reader(name: str | None = None, pattern: str | None = None) -> str:
 
 
 class Connection:
-    """One exclusive connection to the card in one reader.
+    """One connection to the card in one reader, inside a PC/SC transaction.
 
-    Exclusive, so that no other program interleaves APDUs with an operation that
-    has verified a PIN; closed with a card reset, so a verified PIN does not
-    outlive the operation (card-protocol.md §2: selection clears security status).
+    The transaction keeps every other program's APDUs out while an operation has
+    a PIN verified (a shared connection, so a program that merely looks at the
+    reader does not make the desk fail); closed with a card reset, so a verified
+    PIN does not outlive the operation (card-protocol.md §2).
     """
 
     def __init__(
@@ -108,7 +111,7 @@ class Connection:
         reader: str,
         *,
         observer: ApduObserver | None = None,
-        exclusive: bool = True,
+        exclusive: bool = False,
         card_timeout: float = 0.0,
     ) -> None:
         self.reader = reader
@@ -118,6 +121,7 @@ class Connection:
         self._protocol = scard.SCARD_PCI_T1
         self.apdu_count = 0
         self._removed = False
+        self._in_transaction = False
         hresult, context = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
         if _u32(hresult) != scard.SCARD_S_SUCCESS:
             raise _context_error(hresult)
@@ -148,6 +152,11 @@ class Connection:
             if protocol == scard.SCARD_PROTOCOL_T0
             else scard.SCARD_PCI_T1
         )
+        hresult = scard.SCardBeginTransaction(card)
+        if _u32(hresult) != scard.SCARD_S_SUCCESS:
+            self.close(reset=False)
+            raise self._transmit_error(hresult)
+        self._in_transaction = True
 
     def atr(self) -> bytes:
         hresult, _reader, _state, _protocol, atr = scard.SCardStatus(self._card)
@@ -160,6 +169,13 @@ class Connection:
         if self._card is None:
             raise errors.CardCommunicationError()
         hresult, response = scard.SCardTransmit(self._card, self._protocol, list(apdu))
+        if self.apdu_count == 0 and _u32(hresult) in _WAS_RESET:
+            # Another program reset or powered the card down between our connect
+            # and the first command: nothing of ours was lost, so reconnect once.
+            self._reconnect()
+            hresult, response = scard.SCardTransmit(
+                self._card, self._protocol, list(apdu)
+            )
         self.apdu_count += 1
         if _u32(hresult) != scard.SCARD_S_SUCCESS:
             raise self._transmit_error(hresult)
@@ -171,6 +187,21 @@ class Connection:
         if self.observer is not None:
             self.observer(apdu[:4], sw)
         return bytes(response[:-2]), sw
+
+    def _reconnect(self) -> None:
+        if self._in_transaction:
+            scard.SCardEndTransaction(self._card, scard.SCARD_LEAVE_CARD)
+            self._in_transaction = False
+        hresult, protocol = scard.SCardReconnect(
+            self._card,
+            scard.SCARD_SHARE_SHARED,
+            scard.SCARD_PROTOCOL_T0 | scard.SCARD_PROTOCOL_T1,
+            scard.SCARD_LEAVE_CARD,
+        )
+        if _u32(hresult) != scard.SCARD_S_SUCCESS:
+            raise self._transmit_error(hresult)
+        if _u32(scard.SCardBeginTransaction(self._card)) == scard.SCARD_S_SUCCESS:
+            self._in_transaction = True
 
     def _transmit_error(self, hresult: int) -> errors.CardError:
         code = _u32(hresult)
@@ -189,6 +220,9 @@ class Connection:
             # A card that left the reader has lost power anyway; resetting its slot
             # then wedges vpcd until pcscd restarts, so only a present card is reset.
             reset = reset and not self._removed
+            if self._in_transaction:
+                scard.SCardEndTransaction(self._card, scard.SCARD_LEAVE_CARD)
+                self._in_transaction = False
             disposition = scard.SCARD_RESET_CARD if reset else scard.SCARD_LEAVE_CARD
             scard.SCardDisconnect(self._card, disposition)
             self._card = None

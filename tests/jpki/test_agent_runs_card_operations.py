@@ -13,6 +13,7 @@ import pytest
 from cryptography import x509
 
 from counter.models import AuditEvent
+from jpki_ops.agent.testing import pinpad_state
 from jpki_ops.pcsc.client import CardSession
 from jpki_ops.pcsc.pin import Pin
 from tests.fixtures.card import _wait_reader_empty
@@ -55,6 +56,8 @@ def test_a_wrong_pin_decrements_and_the_clerk_sees_tries_left(
     op = desk_agent.wait(op)
     assert (op.state, op.error_code) == ("failed", "pin-wrong")
     assert op.result == {"pin_kind": "authentication", "tries_left": 2}
+    # The resident sees the outcome on the PIN pad too (no card data, no PIN).
+    assert pinpad_state(desk_agent.pad_url)["message"] == op.error_message
     client.force_login(clerk_user)
     seen = client.get(f"/api/v1/desk/operations/{op.pk}/").json()
     assert seen["error_code"] == "pin-wrong"
@@ -188,3 +191,38 @@ def test_a_card_pulled_out_mid_operation_fails_cleanly(desk_agent):
     desk_agent.card.insert()
     again = desk_agent.wait(desk_agent.request("read_card"))
     assert again.state == "succeeded", again.error_message
+
+
+def test_a_signing_certificate_for_a_case_carries_the_residents_items(
+    desk_agent, simulated_issuer
+):
+    from counter.constants import Procedure
+    from jpki_ops.issuer.profile import OID_ADDRESS, OID_NAME
+    from tests.factories import CaseFactory, ResidentFactory
+
+    office = desk_agent.desk.office
+    resident = ResidentFactory(
+        municipality=office.municipality,
+        name="厚木\u3000花子",
+        address="神奈川県厚木市中町二丁目",
+    )
+    case = CaseFactory(resident=resident, office=office, procedure=Procedure.CERT_ISSUE)
+    op = desk_agent.request("cert_issue", {"certificate_kind": "signing"}, case=case)
+    # Reading the new signing certificate back needs the signing password (§3).
+    desk_agent.type_pin(desk_agent.card.pins["signing_password"])
+    op = desk_agent.wait(op, timeout=60)
+    assert op.state == "succeeded", op.error_message
+    assert op.result["certificate_serial"] == op.progress["certificate_serial"]
+    with CardSession(desk_agent.reader) as card:
+        contents = card.read_card(
+            signing_password=Pin("signing", desk_agent.card.pins["signing_password"])
+        )
+    cert = x509.load_der_x509_certificate(contents.sign_certificate)
+    cert.verify_directly_issued_by(
+        x509.load_der_x509_certificate(simulated_issuer.ca_certificate(kind="signing"))
+    )
+    assert f"{cert.serial_number:X}" == op.result["certificate_serial"]
+    names = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    other = {n.type_id: n.value for n in names if isinstance(n, x509.OtherName)}
+    assert "厚木\u3000花子".encode() in other[OID_NAME]
+    assert "神奈川県厚木市中町二丁目".encode() in other[OID_ADDRESS]
