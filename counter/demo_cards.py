@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import secrets
 import shutil
 import signal
 import subprocess
@@ -57,13 +56,12 @@ def missing_parts() -> str | None:
 
 def card_files_create() -> int:
     """One card file per demo resident with an active card (idempotent)."""
+    from counter.models import Card, Certificate
     from jpki_ops.cardsim import constants as c
     from jpki_ops.cardsim.personalise import CardHolder, create_card_file
     from jpki_ops.cardsim.state import CardFile
     from jpki_ops.issuer.gateway import HolderAttributes, get_issuer
     from jpki_ops.pcsc.client import public_key_fingerprint
-
-    from counter.models import Card, Certificate
 
     issuer = get_issuer()
     made = 0
@@ -99,7 +97,7 @@ def card_files_create() -> int:
                 gender=gender,
                 municipality_code=card.municipality.code[:5],
             ),
-            issuer=issuer,
+            issuer=issuer,  # type: ignore[arg-type]  # the simulator personalises
             auth_pin=DEMO_PINS["auth_pin"],
             card_info_pin=DEMO_PINS["card_info_pin"],
             resident_register_pin=DEMO_PINS["resident_register_pin"],
@@ -136,7 +134,7 @@ def card_insert(register_id: str) -> str:
     """Take out the card in the reader (if any) and insert this resident's card."""
     card_file = demo_dir() / "cards" / f"{register_id}.json"
     if not card_file.exists():
-        raise FileNotFoundError(f"no demo card for {register_id} (no card, or not made)")
+        raise FileNotFoundError(f"no demo card for {register_id}")
     card_remove()
     log = open(demo_dir() / "card.log", "ab")  # noqa: SIM115 - child keeps it
     proc = subprocess.Popen(
@@ -239,4 +237,3 @@ def stop() -> None:
 
 
 __all__ = ["card_files_create", "card_insert", "card_remove", "start", "stop"]
-_ = secrets  # token generation lives in jpki_ops.services

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from counter.constants import (
@@ -106,7 +107,7 @@ class Resident(models.Model):
         return self.name
 
     def clean(self) -> None:
-        errors: dict[str, str] = {}
+        errors: dict[str, str | Promise] = {}
         today = timezone.localdate()
         if isinstance(self.birth_date, dt.date) and self.birth_date > today:
             errors["birth_date"] = _("The birth date is in the future.")

@@ -1,4 +1,4 @@
-"""``manage.py demo_card insert D0012`` / ``remove`` / ``list``: the demo's card slot."""
+"""``manage.py demo_card insert D0012`` / ``remove`` / ``list``: the demo card slot."""
 
 from __future__ import annotations
 
