@@ -35,7 +35,7 @@ def scope_for(user: AbstractBaseUser | AnonymousUser | None) -> Scope:
     profile = getattr(user, "staff_profile", None)
     if profile is None:
         return Scope(everything=bool(getattr(user, "is_superuser", False)))
-    if user.has_perm("counter.view_all_offices"):  # type: ignore[union-attr]
+    if user.has_perm("counter.view_all_offices"):  # type: ignore[attr-defined,union-attr]
         return Scope(municipality_id=profile.municipality_id)
     if profile.office_id is None:
         # A clerk with no office sees nothing office-bound rather than everything.
