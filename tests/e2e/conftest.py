@@ -44,8 +44,15 @@ PASSWORD = "e2e-counter-password"
 # --- browser --------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def chromium() -> Iterator[Any]:
+    """Debian's Chromium for one test.
+
+    Per test, not per session: while Playwright's sync API runs, its event loop
+    makes Django see a different (context-local) database connection, so a
+    session-long browser would break the serialized-rollback restore of every
+    later transactional test and any other test's own ``sync_playwright()``.
+    """
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():
@@ -61,6 +68,11 @@ def chromium() -> Iterator[Any]:
             yield browser
         finally:
             browser.close()
+            # The connection the test body used inside Playwright's loop context;
+            # left open it would keep the test database from being dropped.
+            from django.db import connections
+
+            connections.close_all()
 
 
 class Shots:
@@ -170,11 +182,10 @@ def counter_world(
     live_server: Any, simulated_issuer: Any, transactional_db: None
 ) -> CounterWorld:
     from counter.models import Desk
-    from counter.roles import ROLE_CLERK, ROLE_SUPERVISOR, sync_roles
+    from counter.roles import ROLE_CLERK, ROLE_SUPERVISOR
     from counter.services.municipalities import municipality_create
     from jpki_ops.services import desk_agent_credential_issue
 
-    sync_roles()
     city = municipality_create(
         code="142123",
         name="厚木市",
