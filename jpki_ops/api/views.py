@@ -14,7 +14,12 @@ from typing import Any
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import IsAuthenticated
@@ -35,6 +40,7 @@ LONG_POLL_INTERVAL = 0.25
 SESSION_HEADER = "HTTP_X_AGENT_SESSION"
 
 
+@extend_schema_serializer(component_name="CardOperation")
 class OperationSerializer(serializers.ModelSerializer):
     desk = serializers.CharField(source="desk.code")
     case = serializers.CharField(source="case.reference", allow_null=True, default=None)
@@ -93,6 +99,7 @@ SESSION_PARAMETER = OpenApiParameter(
 class AgentSessionApi(AgentView):
     """A (re)started agent announces itself; leftovers of its last run are settled."""
 
+    @extend_schema_serializer(component_name="DeskAgentSessionOutput")
     class OutputSerializer(serializers.Serializer):
         desk = serializers.CharField()
         reader_name = serializers.CharField(allow_blank=True)
@@ -142,6 +149,7 @@ class NextOperationApi(AgentView):
 
 
 class ProgressApi(AgentView):
+    @extend_schema_serializer(component_name="DeskProgressInput")
     class InputSerializer(serializers.Serializer):
         stage = serializers.ChoiceField(
             choices=["card", "awaiting_pin", "card_io", "issuer"], required=False
@@ -169,6 +177,7 @@ class ProgressApi(AgentView):
 
 
 class ResultApi(AgentView):
+    @extend_schema_serializer(component_name="DeskResultInput")
     class InputSerializer(serializers.Serializer):
         result = serializers.DictField()
 
@@ -190,6 +199,7 @@ class ResultApi(AgentView):
 
 
 class FailureApi(AgentView):
+    @extend_schema_serializer(component_name="DeskFailureInput")
     class InputSerializer(serializers.Serializer):
         code = serializers.RegexField(r"^[a-z0-9-]{1,60}$")
         message = serializers.CharField(max_length=500, allow_blank=True)
@@ -228,6 +238,7 @@ class HexField(serializers.CharField):
 class AuthoriseApi(AgentView):
     """SIMULATION of J-LIS: unlock one issuer-only command for the card at the desk."""
 
+    @extend_schema_serializer(component_name="DeskAuthoriseCommand")
     class CommandSerializer(serializers.Serializer):
         ins = serializers.IntegerField(min_value=0, max_value=255)
         p1 = serializers.IntegerField(min_value=0, max_value=255)
@@ -236,11 +247,13 @@ class AuthoriseApi(AgentView):
             required=False, allow_null=True, min_length=32, max_length=32
         )
 
+    @extend_schema_serializer(component_name="DeskAuthoriseInput")
     class InputSerializer(serializers.Serializer):
         card_id = serializers.RegexField(r"^[A-Za-z0-9-]{1,32}$")
         challenge = HexField(min_length=8, max_length=256, help_text="hex")
         command = serializers.DictField()
 
+    @extend_schema_serializer(component_name="DeskAuthoriseOutput")
     class OutputSerializer(serializers.Serializer):
         external_authenticate_data = serializers.CharField(help_text="hex")
         simulated_issuer = serializers.BooleanField()
@@ -280,10 +293,12 @@ class AuthoriseApi(AgentView):
 class CertificateApi(AgentView):
     """cert_issue: the issuer certifies the public key the card generated."""
 
+    @extend_schema_serializer(component_name="DeskCertificateInput")
     class InputSerializer(serializers.Serializer):
         card_id = serializers.RegexField(r"^[A-Za-z0-9-]{1,32}$")
         public_key = serializers.CharField(help_text="DER SubjectPublicKeyInfo, base64")
 
+    @extend_schema_serializer(component_name="DeskCertificateOutput")
     class OutputSerializer(serializers.Serializer):
         certificate = serializers.CharField(help_text="DER, base64")
         serial = serializers.CharField()
@@ -328,6 +343,7 @@ class ClerkView(APIView):
 class OperationRequestApi(ClerkView):
     """Ask the agent at a desk to do something with the card. Never takes a PIN."""
 
+    @extend_schema_serializer(component_name="DeskOperationRequestInput")
     class InputSerializer(serializers.Serializer):
         desk = serializers.IntegerField()
         kind = serializers.ChoiceField(choices=CardOperationKind.choices)
