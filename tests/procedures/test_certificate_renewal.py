@@ -139,3 +139,32 @@ def test_voluntary_agent_renews_in_one_visit_with_the_jlis_answer_sheet(
     case = show(case, clerk, desk, holder_card(), applicant_doc("driving_licence"))
     case = finish(case, clerk, desk, agent)
     assert case.state == CaseState.COMPLETED and case.visit == 1
+
+
+def test_guardian_renews_an_adult_wards_user_authentication_certificate(
+    city, office, clerk, desk, agent
+):
+    """§7: no age or capacity limit for the user-authentication certificate; the
+    legal representative applies with ID and proof (§5.2)."""
+    ward = f.ResidentFactory(municipality=city, adult_ward=True)
+    card = f.CardFactory(resident=ward)
+    f.CertificateFactory(card=card, authentication=True, in_renewal_window=True)
+    case = open_case(
+        resident=ward,
+        card=card,
+        office=office,
+        clerk=clerk,
+        desk=desk,
+        procedure="cert_renew",
+        role="legal_representative",
+        certificate_kinds=["authentication"],
+    )
+    case = show(
+        case,
+        clerk,
+        desk,
+        holder_card(),
+        applicant_doc("passport"),
+        applicant_doc("guardianship_registry_certificate"),
+    )
+    assert finish(case, clerk, desk, agent).state == CaseState.COMPLETED

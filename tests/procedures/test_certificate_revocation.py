@@ -12,7 +12,7 @@ from counter.models.cases import CaseState
 from counter.services.cases import case_complete
 from tests import factories as f
 
-from .conftest import holder_card
+from .conftest import applicant_doc, holder_card
 from .helpers import finish, open_case, show
 
 pytestmark = pytest.mark.django_db
@@ -114,3 +114,52 @@ def test_the_kind_of_revocation_must_be_chosen(resident, card, office, clerk, de
             certificate_kinds=["signing"],
         )
     assert exc.value.code == "revocation-kind-missing"
+
+
+def test_a_parent_revokes_a_childs_certificate_in_person(
+    city, office, clerk, desk, agent
+):
+    """§6.1: the legal representative accompanies the under-15 and shows proof."""
+    child = f.ResidentFactory(municipality=city, under_15=True)
+    card = f.CardFactory(resident=child)
+    auth = f.CertificateFactory(card=card, authentication=True)
+    case = open_case(
+        resident=child,
+        card=card,
+        office=office,
+        clerk=clerk,
+        desk=desk,
+        procedure="cert_revoke",
+        role="legal_representative",
+        revocation_kind="request",
+        certificate_kinds=["authentication"],
+    )
+    case = show(
+        case,
+        clerk,
+        desk,
+        holder_card(),
+        applicant_doc("family_register_extract"),
+        applicant_doc("driving_licence"),
+    )
+    assert finish(case, clerk, desk, agent).state == CaseState.COMPLETED
+    auth.refresh_from_db()
+    assert auth.status == CertificateStatus.REVOKED
+
+
+def test_a_child_cannot_revoke_alone(city, office, clerk, desk):
+    child = f.ResidentFactory(municipality=city, under_15=True)
+    card = f.CardFactory(resident=child)
+    f.CertificateFactory(card=card, authentication=True)
+    with pytest.raises(ApplicationError) as exc:
+        open_case(
+            resident=child,
+            card=card,
+            office=office,
+            clerk=clerk,
+            desk=desk,
+            procedure="cert_revoke",
+            revocation_kind="request",
+            certificate_kinds=["authentication"],
+        )
+    assert exc.value.code == "legal-representative-required"
