@@ -24,7 +24,12 @@ from django.utils.translation import gettext_lazy as _
 from counter.errors import ApplicationError
 from jpki_ops.cardsim.authorisation import CardCommand
 from jpki_ops.pcsc import errors
-from jpki_ops.pcsc.client import CardContents, CardSession, PinStatus
+from jpki_ops.pcsc.client import (
+    CardContents,
+    CardSession,
+    PinStatus,
+    public_key_fingerprint,
+)
 from jpki_ops.pcsc.pin import Pin
 
 from .pinpad import PinPad
@@ -89,9 +94,21 @@ class OperationRunner:
         with self.session_factory(
             self.reader, reader_pattern=self.reader_pattern
         ) as card:
+            # Which card is in the reader, before anything changes on it: the case
+            # checks it is the holder's card (counter.Card.auth_key_fingerprint).
+            fingerprint = None
+            if operation["kind"] != "read_card":
+                try:
+                    fingerprint = public_key_fingerprint(
+                        card.read_certificate("authentication")
+                    )
+                except errors.EmptyFile:
+                    fingerprint = None
             result: dict[str, Any] = handler(
                 card, operation, operation.get("parameters") or {}
             )
+            if fingerprint is not None:
+                result.setdefault("card_fingerprint", fingerprint)
             return result
 
     # -- helpers ----------------------------------------------------------------------

@@ -139,6 +139,8 @@ def test_an_issuer_authorised_reset_unlocks_a_blocked_pin(desk_agent):
     assert op.progress["authorised"] == ["2C"]
     with CardSession(desk_agent.reader) as card:
         card.pin_verify(Pin("authentication", "2468"))
+        # The result names the card that was in the reader, for the case to check.
+        assert op.result["card_fingerprint"] == card.read_card().fingerprint
     assert AuditEvent.objects.filter(
         action="card_command_authorised",
         object_type="jpki_ops.cardoperation",
