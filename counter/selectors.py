@@ -9,6 +9,7 @@ prefetch_related), so a screen needs one round-trip and no per-row queries.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import jaconv
@@ -48,6 +49,12 @@ def _kana(text: str) -> str:
     return jaconv.hira2kata(text).replace(" ", "").replace("\u3000", "")
 
 
+def _spaced(text: str) -> str:
+    """A regex that also matches the register's space between family and given
+    name when the clerk typed none (アツギタロウ finds アツギ タロウ)."""
+    return "[ \u3000]?".join(re.escape(ch) for ch in text)
+
+
 def residents_search(
     *, user: Any, query: str = "", birth_date: dt.date | None = None, limit: int = 50
 ) -> QuerySet[Resident]:
@@ -61,10 +68,9 @@ def residents_search(
         kana = _kana(query)
         qs = qs.filter(
             Q(name__icontains=query)
-            | Q(name__icontains=squeezed)
             | Q(name_substitute__icontains=query)
-            | Q(name_kana__icontains=kana)
-            | Q(name_kana__icontains=query)
+            | Q(name__regex=_spaced(squeezed))
+            | Q(name_kana__regex=_spaced(kana))
             | Q(register_id=query)
         )
     if birth_date is not None:

@@ -47,7 +47,18 @@ def test_queue_is_one_query_whatever_its_length(city, office, clerk):
     assert len(rows) == 5 and len(queries) == 1
 
 
-@pytest.mark.parametrize("query", ["厚木 太郎", "アツギ", "あつぎ", "ｱﾂｷﾞ"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "厚木 太郎",
+        "厚木太郎",
+        "アツギ",
+        "あつぎ",
+        "ｱﾂｷﾞ",
+        "アツギタロウ",
+        "あつぎ　たろう",
+    ],
+)
 def test_resident_search_by_name_or_kana(city, clerk, query):
     person = f.ResidentFactory(
         municipality=city, name="厚木 太郎", name_kana="アツギ タロウ"
