@@ -389,6 +389,16 @@ def card_operation_progress(
         op = _locked_claimed(operation_id, desk, agent_session)
         op.progress = {**op.progress, **clean}
         op.save(update_fields=["progress", "updated_at"])
+    if progress.get("stage") == "pin_refused":
+        # Bad input is audited too: which PIN and why (its shape), never the value.
+        _audit(
+            "card_operation_pin_refused",
+            op,
+            data={
+                "pin_kind": progress.get("pin_kind"),
+                "code": progress.get("refusal_code"),
+            },
+        )
     return op
 
 

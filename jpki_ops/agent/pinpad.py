@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -109,6 +110,8 @@ class PinPad:
         self._lock = threading.Lock()
         self._prompt: Prompt | None = None
         self._message = ""
+        # Called with (PIN kind, refusal code) when a PIN of the wrong shape is typed.
+        self.on_refused: Callable[[str, str], None] | None = None
         self._server = ThreadingHTTPServer((host, port), _handler_for(self))
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
@@ -216,11 +219,17 @@ class PinPad:
             except ApplicationError as exc:
                 pin.wipe()
                 prompt.error = str(exc.message)
-                return HTTPStatus.BAD_REQUEST, prompt.error
-            prompt.pin = pin
-            prompt.error = ""
-            prompt.done.set()
-            return HTTPStatus.OK, "受け付けました。"
+                refused = (prompt.kind, exc.code)
+            else:
+                prompt.pin = pin
+                prompt.error = ""
+                prompt.done.set()
+                return HTTPStatus.OK, "受け付けました。"
+        # Outside the lock: the agent reports the refusal (its code, never the
+        # value) for the audit trail; the resident types again on the same prompt.
+        if self.on_refused is not None:
+            self.on_refused(*refused)
+        return HTTPStatus.BAD_REQUEST, prompt.error
 
     def cancel(self, prompt_id: str) -> tuple[int, str]:
         with self._lock:

@@ -91,6 +91,9 @@ class OperationRunner:
                 extra={"kind": operation["kind"]},
             )
         self._progress(operation, stage="card")
+        self.pinpad.on_refused = lambda kind, code: self._progress(
+            operation, stage="pin_refused", pin_kind=kind, refusal_code=code
+        )
         with self.session_factory(
             self.reader, reader_pattern=self.reader_pattern
         ) as card:

@@ -152,8 +152,10 @@ class ProgressApi(AgentView):
     @extend_schema_serializer(component_name="DeskProgressInput")
     class InputSerializer(serializers.Serializer):
         stage = serializers.ChoiceField(
-            choices=["card", "awaiting_pin", "card_io", "issuer"], required=False
+            choices=["card", "awaiting_pin", "pin_refused", "card_io", "issuer"],
+            required=False,
         )
+        refusal_code = serializers.RegexField(r"^[a-z0-9-]{1,60}$", required=False)
         pin_kind = serializers.CharField(required=False)
         tries_left = serializers.IntegerField(required=False, min_value=0, max_value=15)
         max_tries = serializers.IntegerField(required=False, min_value=0, max_value=15)

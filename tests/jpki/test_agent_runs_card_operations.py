@@ -71,6 +71,9 @@ def test_a_pin_of_the_wrong_shape_is_refused_on_the_pad_and_costs_no_try(desk_ag
     assert status == 400
     assert body["ok"] is False and body["message"]
     assert desk_agent.prompt()["error"] == body["message"]  # still asking
+    refusal = AuditEvent.objects.get(action="card_operation_pin_refused")
+    assert refusal.data["code"] == "pin-too-long"
+    assert refusal.data["pin_kind"] == "authentication"
     status, _ = desk_agent.cancel_pin()
     op = desk_agent.wait(op)
     assert (op.state, op.error_code) == ("failed", "pin-entry-cancelled")
