@@ -108,7 +108,6 @@ def case_second_visit(
                 % {"deadline": case.second_visit_deadline.isoformat()},
                 extra={"case": case.reference},
             )
-        _not_the_same_day(case, day)
         with transaction.atomic():
             locked = case_lock(case.pk)
             case_transition(
@@ -125,23 +124,6 @@ def case_second_visit(
 
                 letter_mark_answered(reference=locked.letter_reference, actor=actor)
     return locked
-
-
-def _not_the_same_day(case: Case, day: dt.date) -> None:
-    """§6.2 "Never same-day": the answer sheet comes back by post, not today."""
-    sent = (
-        case.history.filter(transition="send_inquiry").order_by("-at").first()
-        if case.state == CaseState.AWAITING_SECOND_VISIT
-        else None
-    )
-    if sent is not None and timezone.localdate(sent.at) >= day:
-        raise ApplicationError(
-            "second-visit-same-day",
-            _(
-                "The second visit cannot be on the day of the first: the holder "
-                "answers the letter mailed to the registered address."
-            ),
-        )
 
 
 def _expire(
