@@ -204,11 +204,13 @@ def test_an_unknown_reference_finds_nothing(clerk, desk):
 
 
 def test_a_letter_never_printed_cannot_have_come_back(
-    resident, card, office, clerk, desk
+    resident, card, office, clerk, desk, open_counter
 ):
     case = first_visit(resident, card, office, clerk, desk)
-    with pytest.raises(ApplicationError):
+    open_counter.move_to(dt.datetime(2026, 12, 10, 1, 30, tzinfo=dt.UTC))
+    with pytest.raises(ApplicationError) as exc:
         case_second_visit(reference=case.letter_reference, actor=clerk, desk=desk)
+    assert exc.value.code.startswith("letter-")
     case.refresh_from_db()
     assert case.state == CaseState.AWAITING_SECOND_VISIT and case.visit == 1
 
