@@ -77,6 +77,20 @@ class AgentView(APIView):
     def desk(self, request: Request) -> Desk:
         return request.auth.desk  # type: ignore[union-attr]
 
+    def agent(self, request: Request, pk: int) -> dict[str, Any]:
+        """The keyword arguments every agent-side service takes."""
+        return {
+            "operation_id": pk,
+            "desk": self.desk(request),
+            "agent_session": self.session(request),
+        }
+
+    @staticmethod
+    def valid(serializer_class: type[serializers.Serializer], request: Request) -> Any:
+        data = serializer_class(data=request.data)
+        data.is_valid(raise_exception=True)
+        return data.validated_data
+
     def session(self, request: Request) -> str:
         value = request.META.get(SESSION_HEADER, "")
         if not value or len(value) > 100:
@@ -167,13 +181,9 @@ class ProgressApi(AgentView):
         responses=OperationSerializer,
     )
     def post(self, request: Request, pk: int) -> Response:
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
         op = services.card_operation_progress(
-            operation_id=pk,
-            desk=self.desk(request),
-            agent_session=self.session(request),
-            progress=dict(data.validated_data),
+            **self.agent(request, pk),
+            progress=dict(self.valid(self.InputSerializer, request)),
         )
         return Response(OperationSerializer(op).data)
 
@@ -189,13 +199,9 @@ class ResultApi(AgentView):
         responses=OperationSerializer,
     )
     def post(self, request: Request, pk: int) -> Response:
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = self.valid(self.InputSerializer, request)
         op = services.card_operation_complete(
-            operation_id=pk,
-            desk=self.desk(request),
-            agent_session=self.session(request),
-            result=data.validated_data["result"],
+            **self.agent(request, pk), result=data["result"]
         )
         return Response(OperationSerializer(op).data)
 
@@ -213,15 +219,12 @@ class FailureApi(AgentView):
         responses=OperationSerializer,
     )
     def post(self, request: Request, pk: int) -> Response:
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = self.valid(self.InputSerializer, request)
         op = services.card_operation_fail(
-            operation_id=pk,
-            desk=self.desk(request),
-            agent_session=self.session(request),
-            code=data.validated_data["code"],
-            message=data.validated_data["message"],
-            extra=data.validated_data.get("extra") or {},
+            **self.agent(request, pk),
+            code=data["code"],
+            message=data["message"],
+            extra=data.get("extra") or {},
         )
         return Response(OperationSerializer(op).data)
 
@@ -278,9 +281,7 @@ class AuthoriseApi(AgentView):
             digest if digest else None,
         )
         ea = services.card_operation_authorise(
-            operation_id=pk,
-            desk=self.desk(request),
-            agent_session=self.session(request),
+            **self.agent(request, pk),
             card_id=data.validated_data["card_id"],
             challenge=data.validated_data["challenge"],
             command=command,
@@ -324,9 +325,7 @@ class CertificateApi(AgentView):
                 {"public_key": "base64 expected"}
             ) from None
         issued = services.card_operation_certify(
-            operation_id=pk,
-            desk=self.desk(request),
-            agent_session=self.session(request),
+            **self.agent(request, pk),
             card_id=data.validated_data["card_id"],
             public_key_der=public_key,
         )
