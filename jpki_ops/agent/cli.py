@@ -59,6 +59,10 @@ def run(options: dict[str, object]) -> int:
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
     agent.run_forever()
+    if agent.refused is not None:
+        raise SystemExit(
+            f"desk_agent: the server refused the credential ({agent.refused.code})"
+        )
     return 0
 
 

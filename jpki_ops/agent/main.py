@@ -63,6 +63,7 @@ class DeskAgent:
         self.language = language
         self.stop_event = threading.Event()
         self.current_operation: int | None = None
+        self.refused: ServerRefused | None = None
         self.completed: list[int] = []
         self._thread: threading.Thread | None = None
 
@@ -104,7 +105,8 @@ class DeskAgent:
 
     def _loop(self) -> None:
         with translation.override(self.language):
-            self._with_retries(self.server.start_session)
+            if not self._announce():
+                return
             while not self.stop_event.is_set():
                 try:
                     operation = self.server.next_operation(self.poll_wait)
@@ -120,6 +122,28 @@ class DeskAgent:
                         self.handle(operation)
                     except Exception as exc:  # noqa: BLE001 - keep serving the desk
                         logger.error("agent loop survived %s", type(exc).__name__)
+
+    def _announce(self) -> bool:
+        """Start the session, waiting for the server as long as it takes; False if
+        the server refuses this desk's credential (nothing to do but stop)."""
+        delay = 0.5
+        while not self.stop_event.is_set():
+            try:
+                session = self.server.start_session()
+            except ServerUnavailable as exc:
+                logger.warning("server not reachable (%s); retrying", exc)
+                self.stop_event.wait(delay)
+                delay = min(delay * 2, 30)
+                continue
+            except ServerRefused as exc:
+                logger.error(
+                    "the server refused this desk agent (%s): check the token", exc.code
+                )
+                self.refused = exc
+                return False
+            logger.info("desk agent session for desk %s", session.get("desk"))
+            return True
+        return False
 
     def _with_retries(self, call: Any, *args: Any) -> Any:
         for delay in (*RETRY_DELAYS, None):

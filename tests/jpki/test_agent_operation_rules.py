@@ -238,3 +238,20 @@ def test_the_beat_entry_names_a_task_that_times_out_operations():
     assert time_out_card_operations.run() == 1
     op.refresh_from_db()
     assert op.state == "timed_out"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_agent_with_a_revoked_token_stops_with_a_clear_reason(live_server):
+    from jpki_ops.agent.main import DeskAgent
+
+    desk = DeskFactory()
+    credential, token = services.desk_agent_credential_issue(desk=desk)
+    url = f"{live_server.url}/api/v1/desk/"
+    assert (
+        DeskAgent(server_url=url, token=token).server.start_session()["desk"]
+        == desk.code
+    )
+    services.desk_agent_credential_revoke(credential=credential)
+    agent = DeskAgent(server_url=url, token=token)
+    agent.run_forever()  # returns instead of looping
+    assert agent.refused is not None and agent.refused.status in (401, 403)
