@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
@@ -29,7 +29,6 @@ from counter.errors import ApplicationError, Conflict, NotFound, PermissionDenie
 from counter.models import Case, Desk
 from jpki_ops.cardsim.authorisation import CardCommand
 from jpki_ops.models import (
-    CARD_OPERATION_OPEN_STATES,
     IDEMPOTENT_CARD_OPERATION_KINDS,
     CardOperation,
     CardOperationKind,
@@ -813,9 +812,3 @@ def desk_agent_authenticate(*, token: str) -> DeskAgentCredential | None:
         )
         .first()
     )
-
-
-def card_operations_open(*, desks: Iterable[Desk]) -> int:
-    return CardOperation.objects.filter(
-        desk__in=list(desks), state__in=CARD_OPERATION_OPEN_STATES
-    ).count()
