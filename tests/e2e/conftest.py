@@ -81,7 +81,7 @@ class Shots:
     def __init__(self, name: str) -> None:
         self.dir = ARTIFACTS / name
         self.dir.mkdir(parents=True, exist_ok=True)
-        for old in self.dir.glob("*.png"):
+        for old in [*self.dir.glob("*.png"), *self.dir.glob("*.pdf")]:
             old.unlink()
         self.n = 0
 

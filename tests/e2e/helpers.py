@@ -4,7 +4,6 @@ snapshot matching the virtual card in the reader, a locked PIN, PIN leak checks.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from typing import Any
 
 from django.db import connection
@@ -23,10 +22,13 @@ def holder_of(resident: Any) -> CardHolder:
     )
 
 
-def auth_certificate_fingerprint(card: Any) -> str:
-    """What the desk agent reports as ``card_fingerprint`` for this virtual card."""
-    der = card.state.files[f"jpki:{c.EF_AUTH_CERT:04X}"]
-    return hashlib.sha256(der).hexdigest()
+def auth_key_fingerprint(card: Any) -> str:
+    """What the desk agent reports as ``card_fingerprint`` for this virtual card:
+    the SHA-256 of its user-authentication public key (the case checks that the
+    card in the reader is the holder's)."""
+    from jpki_ops.pcsc.client import public_key_fingerprint
+
+    return public_key_fingerprint(card.state.files[f"jpki:{c.EF_AUTH_CERT:04X}"])
 
 
 def register_card(
@@ -41,7 +43,7 @@ def register_card(
 
     card = f.CardFactory(
         resident=resident,
-        auth_key_fingerprint=auth_certificate_fingerprint(virtual_card),
+        auth_key_fingerprint=auth_key_fingerprint(virtual_card),
     )
     f.CertificateFactory(card=card, authentication=True)
     signing = f.CertificateFactory(card=card, pin_locked=signing_pin_locked)
