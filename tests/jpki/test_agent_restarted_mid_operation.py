@@ -37,9 +37,12 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _agent_process(harness, port: int, log: Path) -> subprocess.Popen[bytes]:
+def _agent_process(
+    harness, port: int, log: Path, **extra_env: str
+) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
     env.update({"MADOGUCHI_AGENT_TOKEN": harness.token, "PYTHONPATH": str(REPO)})
+    env.update(extra_env)
     with log.open("ab") as out:
         return subprocess.Popen(
             [
