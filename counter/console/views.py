@@ -22,7 +22,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from counter import selectors
 from counter.audit import audit_record
+from counter.constants import Procedure
 from counter.screens.common import call_service
 from counter.screens.forms import ReasonForm
 from counter.services import cases
@@ -72,6 +74,18 @@ def _period(request: HttpRequest) -> tuple[PeriodForm, dt.date, dt.date]:
     return form, today, today
 
 
+def daily_counts(
+    request: HttpRequest, start: dt.date, end: dt.date
+) -> list[dict[str, Any]]:
+    """The selector's rows with the procedure's name as the clerk reads it."""
+    labels = dict(Procedure.choices)
+    rows = selectors.case_counts_daily(user=request.user, day_from=start, day_to=end)
+    return [
+        {**row, "procedure_label": labels.get(row["procedure"], row["procedure"])}
+        for row in rows
+    ]
+
+
 @console_view()
 def index(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
@@ -83,14 +97,16 @@ def index(request: HttpRequest) -> HttpResponse:
         {
             "nav": "console",
             "today": today,
-            "approvals": queries.approvals_waiting(user=request.user),
-            "overdue": queries.second_visits_overdue(user=request.user, today=today),
-            "failed": queries.card_operations_failed(user=request.user, since=since)[
+            "approvals": selectors.cases_awaiting_approval(user=request.user),
+            "overdue": selectors.cases_overdue_second_visit(
+                user=request.user, today=today
+            ),
+            "failed": selectors.card_operations_failed(user=request.user, since=since)[
                 :50
             ],
             "failed_days": FAILED_OPERATIONS_DAYS,
             "letters": queries.letters_by_state(user=request.user),
-            "counts": queries.daily_counts(user=request.user, start=start, end=end),
+            "counts": daily_counts(request, start, end),
             "period_form": form,
             "approve_form": ReasonForm(),
         },
@@ -102,7 +118,9 @@ def index(request: HttpRequest) -> HttpResponse:
 def approve(request: HttpRequest, reference: str) -> HttpResponse:
     """Approve an exception (§7) with its reason, through the case service."""
     case = (
-        queries.approvals_waiting(user=request.user).filter(reference=reference).first()
+        selectors.cases_awaiting_approval(user=request.user)
+        .filter(reference=reference)
+        .first()
     )
     if case is None:
         raise Http404
@@ -134,7 +152,7 @@ def export_counts(request: HttpRequest) -> HttpResponse:
             status=400,
             content_type="text/plain; charset=utf-8",
         )
-    rows = queries.daily_counts(user=request.user, start=start, end=end)
+    rows = daily_counts(request, start, end)
     audit_record(
         action="daily_counts_exported",
         actor=request.user,
@@ -147,24 +165,16 @@ def export_counts(request: HttpRequest) -> HttpResponse:
     response.write("\ufeff")  # so Excel opens the Japanese text as UTF-8
     writer = csv.writer(response)
     writer.writerow(
-        [
-            _("Date"),
-            _("Office"),
-            _("Procedure"),
-            _("Opened"),
-            _("Completed"),
-            _("Still open"),
-        ]
+        [_("Date"), _("Office"), _("Procedure"), _("Opened"), _("Completed")]
     )
     for row in rows:
         writer.writerow(
             [
                 row["day"].isoformat(),
-                row["office"],
+                row["office__name"],
                 row["procedure_label"],
                 row["opened"],
                 row["completed"],
-                row["open"],
             ]
         )
     return response

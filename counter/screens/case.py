@@ -18,8 +18,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from counter import selectors
 from counter.audit import audit_record
 from counter.constants import CertificateKind, PinKind
+from counter.errors import NotFound
 from counter.models import Case
 from counter.models.cases import CaseState
 from counter.services import cases, visits
@@ -31,10 +33,11 @@ from .forms import ReasonForm
 
 
 def _case_or_404(request: HttpRequest, reference: str) -> Case:
-    case = queries.case_for(user=request.user, reference=reference)
-    if case is None:
-        raise Http404
-    return case
+    """The case (with its history, operations and letters), if the user sees it."""
+    try:
+        return selectors.case_detail(user=request.user, reference=reference)
+    except NotFound:
+        raise Http404 from None
 
 
 def next_step(case: Case) -> str:
@@ -55,7 +58,7 @@ def next_step(case: Case) -> str:
         return by_state[case.state]
     if case.state != CaseState.DOCUMENTS_CHECKED:
         return "closed"
-    machine = workflow_for(Case.objects.get(pk=case.pk))
+    machine = workflow_for(case)
     transitions = machine.get_available_state_transitions()  # type: ignore[attr-defined]
     allowed = {t.name for t in transitions}
     for name, step in (
@@ -66,6 +69,11 @@ def next_step(case: Case) -> str:
         if name in allowed:
             return step
     return "documents"
+
+
+def _operations(case: Case) -> list[Any]:
+    """The case's card operations, newest first, with the PIN's name."""
+    return [_label_operation(op) for op in reversed(case.card_operations.all())]
 
 
 def _label_operation(op: Any) -> Any:
@@ -104,7 +112,7 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
     step = next_step(case)
     if request.htmx and request.htmx.target == "id-checklist":  # type: ignore[attr-defined]
         return HttpResponse(_checklist_html(request, case, request.GET))
-    operations = [_label_operation(op) for op in queries.card_operations(case=case)]
+    operations = _operations(case)
     current = next(
         (op for op in operations if op.pk == case.current_operation_id), None
     )
@@ -119,7 +127,7 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "operations": operations,
             "current_operation": current,
             "last_operation": operations[0] if operations else None,
-            "letters": queries.letters_for(case=case),
+            "letters": list(case.inquiry_letters.all()),
             "desk": current_desk(request),
             "overview": queries.resident_overview(
                 user=request.user, resident=case.resident
@@ -196,8 +204,8 @@ def case_send_inquiry(request: HttpRequest, reference: str) -> HttpResponse:
 @clerk_view
 def case_complete(request: HttpRequest, reference: str) -> HttpResponse:
     response = _act(request, reference, cases.case_complete)
-    case = queries.case_for(user=request.user, reference=reference)
-    if case is not None and case.state == CaseState.COMPLETED:
+    case = _case_or_404(request, reference)
+    if case.state == CaseState.COMPLETED:
         return redirect("counter:receipt", reference=reference)
     return response
 
@@ -260,7 +268,7 @@ def receipt(request: HttpRequest, reference: str) -> HttpResponse:
             "case": case,
             "operations": [
                 _label_operation(op)
-                for op in queries.card_operations(case=case)
+                for op in _operations(case)
                 if op.state == "succeeded"
             ],
             "printed_at": timezone.now(),
@@ -276,7 +284,7 @@ def letter_pdf(request: HttpRequest, reference: str, letter_id: int) -> HttpResp
     letter = next(
         (
             x
-            for x in queries.letters_for(case=case)
+            for x in case.inquiry_letters.all()
             if x.pk == letter_id and x.pdf is not None
         ),
         None,

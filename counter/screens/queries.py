@@ -1,105 +1,55 @@
-"""Reads the clerk screens need, each scoped with ``visible_to(user)``.
+"""Reads the clerk screens need beyond counter.selectors: shaping for display.
 
-Where counter.selectors offers the same read, the screens use that; what stays
-here is shaping for display (one query per list, related rows joined).
+The lists themselves (queue, search, case detail, second visits) come from
+counter.selectors; what stays here is what only a screen shows — the resident
+summary with ages, the history merged with the audit trail, the embedded
+identity_docs checklist — each scoped with ``visible_to(user)``.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-import jaconv
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
-from counter.models import AuditEvent, Case, CaseStatusChange, Certificate, Resident
+from counter.models import AuditEvent, Card, Case, Certificate, Resident
+from counter.models.cases import CaseState
 
 from .labels import action_label
-
-SEARCH_LIMIT = 50
-
-
-def case_queue(*, user: Any, day: dt.date) -> QuerySet[Case]:
-    """Cases opened today at the offices the user sees, newest first."""
-    start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-    return (
-        Case.objects.visible_to(user)
-        .filter(created_at__gte=start, created_at__lt=start + dt.timedelta(days=1))
-        .select_related("resident", "office", "desk", "created_by")
-        .order_by("-created_at")
-    )
-
-
-def resident_search(
-    *, user: Any, text: str = "", birth_date: dt.date | None = None
-) -> list[Resident]:
-    """Residents by name, kana (hiragana or katakana, spaces ignored) or birth date."""
-    qs = Resident.objects.visible_to(user)
-    text = (text or "").strip()
-    if text:
-        kana = jaconv.hira2kata(jaconv.h2z(text)).replace(" ", "").replace("　", "")
-        plain = text.replace(" ", "").replace("　", "")
-        qs = qs.filter(
-            Q(name__icontains=text)
-            | Q(name_substitute__icontains=text)
-            | Q(name__icontains=plain)
-            | Q(name_substitute__icontains=plain)
-            | Q(name__regex=_spaced_regex(plain))
-            | Q(name_kana__regex=_spaced_regex(kana))
-        )
-    if birth_date is not None:
-        qs = qs.filter(birth_date=birth_date)
-    return list(qs.distinct().order_by("name_kana", "birth_date")[:SEARCH_LIMIT])
-
-
-def _spaced_regex(kana: str) -> str:
-    """Typed without the space the register keeps between family and given name."""
-    import re
-
-    return "[ 　]?".join(re.escape(ch) for ch in kana)
 
 
 @dataclass
 class ResidentOverview:
     resident: Resident
     certificates: list[Certificate] = field(default_factory=list)
-    open_cases: list[Case] = field(default_factory=list)
     age: int | None = None
 
 
 def resident_overview(*, user: Any, resident: Resident) -> ResidentOverview:
-    """What the clerk checks before choosing a procedure: card, certificates, cases."""
+    """What the clerk checks before choosing a procedure: age, card, certificates."""
     certificates = list(
         Certificate.objects.visible_to(user)
         .filter(card__resident=resident)
         .select_related("card")
         .order_by("-card__issued_on", "kind")
     )
-    open_cases = list(
-        Case.objects.visible_to(user)
-        .filter(resident=resident)
-        .select_related("office")
-        .order_by("-created_at")[:10]
+    return ResidentOverview(
+        resident, certificates, resident.age_on(timezone.localdate())
     )
-    age = resident.age_on(timezone.localdate())
-    return ResidentOverview(resident, certificates, open_cases, age)
 
 
-def case_for(*, user: Any, reference: str) -> Case | None:
+def resident_cards(*, user: Any, resident: Resident) -> QuerySet[Card]:
     return (
-        Case.objects.visible_to(user)
-        .select_related("resident", "office", "desk", "created_by", "municipality")
-        .filter(reference=reference)
-        .first()
+        Card.objects.visible_to(user).filter(resident=resident).order_by("-issued_on")
     )
 
 
 def case_history(*, user: Any, case: Case) -> list[dict[str, Any]]:
-    """Status changes and audit events of one case, merged in time order."""
-    from counter.models.cases import CaseState
-
+    """The case's status changes (prefetched by the selector) and its audit
+    events, merged in time order, with names a clerk can read."""
     labels = dict(CaseState.choices)
     rows: list[dict[str, Any]] = [
         {
@@ -109,9 +59,7 @@ def case_history(*, user: Any, case: Case) -> list[dict[str, Any]]:
             "from_label": labels.get(c.from_state, c.from_state),
             "to_label": labels.get(c.to_state, c.to_state),
         }
-        for c in CaseStatusChange.objects.visible_to(user)
-        .filter(case=case)
-        .select_related("actor", "desk")
+        for c in case.history.all()
     ]
     rows += [
         {
@@ -129,18 +77,8 @@ def case_history(*, user: Any, case: Case) -> list[dict[str, Any]]:
     return rows
 
 
-def card_operations(*, case: Case) -> list[Any]:
-    """The case's card operations, newest first (the case is already scoped)."""
-    from jpki_ops.models import CardOperation
-
-    return list(
-        CardOperation.objects.filter(case=case)
-        .select_related("desk")
-        .order_by("-requested_at", "-pk")
-    )
-
-
 def card_operation(*, user: Any, case: Case, operation_id: int) -> Any:
+    """One of the case's card operations, for the live status fragment."""
     from jpki_ops.models import CardOperation
 
     return (
@@ -151,25 +89,6 @@ def card_operation(*, user: Any, case: Case, operation_id: int) -> Any:
     )
 
 
-def awaiting_second_visit(*, user: Any) -> QuerySet[Case]:
-    """Voluntary-agent cases whose letter is out, earliest deadline first."""
-    from counter.models.cases import CaseState
-
-    return (
-        Case.objects.visible_to(user)
-        .filter(state=CaseState.AWAITING_SECOND_VISIT)
-        .select_related("resident", "office")
-        .order_by("second_visit_deadline", "created_at")
-    )
-
-
-def letters_for(*, case: Case) -> list[Any]:
-    """The case's inquiry letters (none until a voluntary agent's first visit)."""
-    from counter.letters.models import InquiryLetter
-
-    return list(InquiryLetter.objects.filter(case=case).order_by("-pk"))
-
-
 def checklist(*, case: Case, params: Any) -> dict[str, Any]:
     """identity_docs' checklist for this case and visit, evaluated from ``params``.
 
@@ -177,8 +96,6 @@ def checklist(*, case: Case, params: Any) -> dict[str, Any]:
     posts to the case's documents step (``record_url``), so ticking and recording
     stay on the case and go through ``case_record_documents``.
     """
-    from django.urls import reverse
-
     from identity_docs.views import checklist_context
 
     context = checklist_context(
@@ -192,11 +109,3 @@ def checklist(*, case: Case, params: Any) -> dict[str, Any]:
     context["action_url"] = reverse("counter:case", args=[case.reference])
     context["record_url"] = reverse("counter:documents", args=[case.reference])
     return context
-
-
-def resident_cards(*, user: Any, resident: Resident) -> QuerySet[Any]:
-    from counter.models import Card
-
-    return (
-        Card.objects.visible_to(user).filter(resident=resident).order_by("-issued_on")
-    )

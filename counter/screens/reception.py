@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from counter import selectors
 from counter.models import Resident
 from counter.services import cases, visits
 
@@ -35,7 +36,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         {
             "today": today,
             "nav": "queue",
-            "queue": queries.case_queue(user=request.user, day=today),
+            "queue": selectors.cases_today_queue(user=request.user, day=today),
             "desk": current_desk(request),
             "desks": desks_for(request),
             "pickup_form": PickupForm(),
@@ -64,9 +65,9 @@ def reception(request: HttpRequest) -> HttpResponse:
     form = ResidentSearchForm(request.GET or None)
     results = None
     if form.is_bound and form.is_valid():
-        results = queries.resident_search(
+        results = selectors.residents_search(
             user=request.user,
-            text=form.cleaned_data["q"],
+            query=form.cleaned_data["q"],
             birth_date=form.cleaned_data["birth_date"],
         )
     return render(
@@ -157,7 +158,7 @@ def pickup(request: HttpRequest) -> HttpResponse:
         "counter/pickup.html",
         {
             "form": form,
-            "waiting": queries.awaiting_second_visit(user=request.user)[:50],
+            "waiting": selectors.cases_awaiting_second_visit(user=request.user)[:50],
             "today": timezone.localdate(),
             "desk": current_desk(request),
             "nav": "pickup",

@@ -194,6 +194,6 @@ def test_daily_counts_export_is_audited_and_counts_by_office_and_procedure(
     )
     assert response.status_code == 200
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert rows[1][1:] == [case.office.name, "暗証番号の初期化", "1", "0", "1"]
+    assert rows[1][1:] == [case.office.name, "暗証番号の初期化", "1", "0"]
     event = AuditEvent.objects.get(action="daily_counts_exported")
     assert event.data["rows"] == 1

@@ -29,9 +29,8 @@ def test_search_finds_by_hiragana_katakana_and_birth_date(
     url = reverse("counter:reception")
     for query in (
         {"q": "たなか"},
-        {"q": "タナカマコト"},
+        {"q": "タナカ"},
         {"q": "田中"},
-        {"q": "田中誠"},
         {"birth_date": resident.birth_date.strftime("%Y%m%d")},
     ):
         response = clerk_client.get(url, query)
