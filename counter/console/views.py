@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -127,7 +128,7 @@ def approve(request: HttpRequest, reference: str) -> HttpResponse:
     form = ReasonForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Write the reason for the exception."))
-        return redirect("counter:console:index")
+        return _back(request)
     _result, error = call_service(
         request,
         cases.case_approve_exception,
@@ -139,6 +140,16 @@ def approve(request: HttpRequest, reference: str) -> HttpResponse:
         messages.success(
             request, _("Exception approved for %(ref)s.") % {"ref": case.reference}
         )
+    return _back(request)
+
+
+def _back(request: HttpRequest) -> HttpResponse:
+    """Back to the page the form was on (the case page or the console)."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}
+    ):
+        return redirect(target)
     return redirect("counter:console:index")
 
 

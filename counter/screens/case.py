@@ -127,6 +127,9 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "operations": operations,
             "current_operation": current,
             "last_operation": operations[0] if operations else None,
+            "past_operations": [
+                op for op in operations if op.pk != case.current_operation_id
+            ],
             "letters": list(case.inquiry_letters.all()),
             "desk": current_desk(request),
             "overview": queries.resident_overview(

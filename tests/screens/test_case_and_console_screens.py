@@ -36,6 +36,27 @@ def case(resident: Any, card: Any, desk: Any, clerk: Any) -> Case:
     )
 
 
+@pytest.fixture
+def waiting(city: Any, desk: Any, clerk: Any) -> Case:
+    """A signing certificate for a 9-year-old, opened with a reason (§7)."""
+    child = f.ResidentFactory(municipality=city, birth_date=f.years_ago(9))
+    card = f.CardFactory(resident=child)
+    f.CertificateFactory(card=card, authentication=True)
+    return case_open(
+        resident=child,
+        office=desk.office,
+        procedure="cert_issue",
+        applicant_role="legal_representative",
+        actor=clerk,
+        desk=desk,
+        card=card,
+        certificate_kinds=["signing"],
+        applicant_name="保護者",
+        applicant_relation="親権者",
+        exception_reason="就職のため署名用電子証明書が必要",
+    )
+
+
 def _record_documents(client: Any, case: Case) -> Any:
     return client.post(
         reverse("counter:documents", args=[case.reference]),
@@ -148,24 +169,8 @@ def test_a_cancelled_case_needs_a_reason(clerk_client: Any, case: Case) -> None:
 
 
 def test_supervisor_approves_an_exception_with_a_reason(
-    supervisor_client: Any, city: Any, desk: Any, clerk: Any
+    supervisor_client: Any, waiting: Case
 ) -> None:
-    child = f.ResidentFactory(municipality=city, birth_date=f.years_ago(9))
-    card = f.CardFactory(resident=child)
-    f.CertificateFactory(card=card, authentication=True)
-    waiting = case_open(
-        resident=child,
-        office=desk.office,
-        procedure="cert_issue",
-        applicant_role="legal_representative",
-        actor=clerk,
-        desk=desk,
-        card=card,
-        certificate_kinds=["signing"],
-        applicant_name="保護者",
-        applicant_relation="親権者",
-        exception_reason="就職のため署名用電子証明書が必要",
-    )
     assert waiting.state == "awaiting_approval"
     console = supervisor_client.get(reverse("counter:console:index"))
     assert waiting.reference in console.content.decode()
@@ -197,3 +202,17 @@ def test_daily_counts_export_is_audited_and_counts_by_office_and_procedure(
     assert rows[1][1:] == [case.office.name, "暗証番号の初期化", "1", "0"]
     event = AuditEvent.objects.get(action="daily_counts_exported")
     assert event.data["rows"] == 1
+
+
+def test_approving_from_the_case_page_returns_to_it(
+    supervisor_client: Any, waiting: Case
+) -> None:
+    page = reverse("counter:case", args=[waiting.reference])
+    assert "approve" in supervisor_client.get(page).content.decode()
+    response = supervisor_client.post(
+        reverse("counter:console:approve", args=[waiting.reference]),
+        {"reason": "在学証明を確認", "next": page},
+    )
+    assert response["Location"] == page
+    waiting.refresh_from_db()
+    assert waiting.state == "received"
