@@ -56,7 +56,8 @@ class MunicipalityFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Municipality
 
-    code = factory.Sequence(lambda n: f"{142000 + n:06d}")
+    # Far from real codes used by fixtures (厚木市 142123), so no sequence meets them.
+    code = factory.Sequence(lambda n: f"{900000 + n:06d}")
     name = factory.Sequence(lambda n: f"テスト市{n}")
 
     @classmethod

@@ -18,6 +18,27 @@ from .conftest import audit_actions, holder_card, holder_doc
 from .helpers import open_case, run_card_work, show
 
 
+@pytest.fixture
+def reference_data(transactional_db):
+    """A transactional test starts after another one's flush: put back the rows
+    the data migrations seed (roles, PIN policies, document catalogue)."""
+    import importlib
+
+    from django.apps import apps
+
+    for module, function in (
+        (
+            "counter.migrations.0002_seed_pin_policy_roles_audit_guard",
+            "seed_pin_policies",
+        ),
+        ("counter.migrations.0002_seed_pin_policy_roles_audit_guard", "seed_roles"),
+        ("counter.migrations.0004_inquiry_letters", "letter_roles"),
+        ("identity_docs.migrations.0002_seed_catalogue_and_rules", "load"),
+        ("identity_docs.migrations.0002_seed_catalogue_and_rules", "grant"),
+    ):
+        getattr(importlib.import_module(module), function)(apps, None)
+
+
 def ready_case(resident, card, office, clerk, desk, agent):
     case = open_case(
         resident=resident,
@@ -32,9 +53,9 @@ def ready_case(resident, card, office, clerk, desk, agent):
     return run_card_work(case, clerk, desk, agent)
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_while_one_clerk_holds_the_case_the_other_gets_a_conflict(
-    resident, card, office, clerk, other_clerk, desk, agent
+    reference_data, resident, card, office, clerk, other_clerk, desk, agent
 ):
     case = ready_case(resident, card, office, clerk, desk, agent)
     locked, release = threading.Event(), threading.Event()
