@@ -93,12 +93,6 @@ def case_open(
     approval (:func:`case_approve_exception`). The same ``idempotency_key`` again
     returns the case already opened (a double-submitted form).
     """
-    if idempotency_key:
-        existing = Case.objects.filter(
-            municipality_id=office.municipality_id, idempotency_key=idempotency_key
-        ).first()
-        if existing is not None:
-            return workflow_for(existing)
     with refusals_audited(
         "case_open",
         actor=actor,
@@ -110,6 +104,9 @@ def case_open(
             "resident": resident.pk,
         },
     ):
+        existing = _case_for_key(office, idempotency_key, resident, procedure)
+        if existing is not None:
+            return existing
         return _case_open(
             resident=resident,
             office=office,
@@ -281,14 +278,32 @@ def _case_open(
                 },
             )
     except IntegrityError:
-        if idempotency_key:
-            existing = Case.objects.filter(
-                municipality_id=office.municipality_id, idempotency_key=idempotency_key
-            ).first()
-            if existing is not None:
-                return workflow_for(existing)
-        raise
+        existing = _case_for_key(office, idempotency_key, resident, procedure)
+        if existing is None:
+            raise
+        return existing
     return workflow_for(case)
+
+
+def _case_for_key(
+    office: Office, key: str, resident: Resident, procedure: str
+) -> Case | None:
+    """The case a repeated reception form already opened; the same key for
+    another person or procedure is a client error, not a repeat."""
+    if not key:
+        return None
+    existing = Case.objects.filter(
+        municipality_id=office.municipality_id, idempotency_key=key
+    ).first()
+    if existing is None:
+        return None
+    if existing.resident_id != resident.pk or existing.procedure != procedure:
+        raise Conflict(
+            "idempotency-key-reused",
+            _("This form was already used to open another case; reload the form."),
+            extra={"case": existing.reference},
+        )
+    return workflow_for(existing)
 
 
 def _presented(documents: Sequence[Any]) -> list[Any]:

@@ -128,3 +128,24 @@ def test_an_expired_card_cannot_be_used(resident, office, clerk, desk):
     with pytest.raises(ApplicationError) as exc:
         reset(resident, card, office, clerk, desk)
     assert exc.value.code == "card-not-usable"
+
+
+def test_a_form_key_reused_for_another_procedure_is_refused(
+    resident, card, office, clerk, desk
+):
+    reset(resident, card, office, clerk, desk, idempotency_key="form-9")
+    with pytest.raises(ApplicationError) as exc:
+        open_case(
+            resident=resident,
+            card=card,
+            office=office,
+            clerk=clerk,
+            desk=desk,
+            procedure="pin_change",
+            pin_kinds=["signing"],
+            idempotency_key="form-9",
+        )
+    assert exc.value.code == "idempotency-key-reused"
+    assert "case_open_refused" in [
+        e.action for e in AuditEvent.objects.filter(action="case_open_refused")
+    ]
