@@ -245,3 +245,25 @@ def test_sending_the_inquiry_twice_sends_one_letter(
     again = case_send_inquiry(case=case, actor=clerk, desk=desk)
     assert again.letter_reference == case.letter_reference
     assert InquiryLetter.objects.filter(case=case).count() == 1
+
+
+def test_a_letter_returned_undeliverable_flags_the_case(
+    resident, card, office, clerk, desk
+):
+    """宛所不明: the post brought the letter back; a supervisor must see the case."""
+    from counter.letters.services import (
+        letter_mark_mailed,
+        letter_mark_returned,
+        print_run_create,
+    )
+
+    case = first_visit(resident, card, office, clerk, desk)
+    letter = rendered(case)
+    print_run_create(municipality=case.municipality, actor=clerk)
+    letter.refresh_from_db()
+    letter = letter_mark_mailed(letter=letter, actor=clerk)
+    letter_mark_returned(letter=letter, actor=clerk)
+    case.refresh_from_db()
+    assert "letter-undeliverable" in case.flags
+    assert case.state == CaseState.AWAITING_SECOND_VISIT
+    assert "case_flagged" in audit_actions(case)
