@@ -17,7 +17,6 @@ from counter.services.visits import (
     case_second_visit,
     case_send_inquiry,
     cases_expire_overdue,
-    on_letter_expired,
 )
 
 from .conftest import applicant_doc, audit_actions, holder_card, holder_doc
@@ -216,10 +215,11 @@ def test_a_letter_never_printed_cannot_have_come_back(
 
 
 def test_the_letters_expiry_expires_the_case(resident, card, office, clerk, desk):
-    from counter.letters.models import InquiryLetter
+    """counter.letters' beat sweep expires the letter and calls the case's hook."""
+    from counter.letters.services import letters_expire_overdue
 
     case = first_visit(resident, card, office, clerk, desk)
-    on_letter_expired(InquiryLetter.objects.get(case=case))
+    assert letters_expire_overdue(today=dt.date(2026, 12, 27)) == 1
     case.refresh_from_db()
     assert case.state == CaseState.EXPIRED
     assert case.outcome_code == "inquiry-letter-expired"
