@@ -176,7 +176,7 @@ class CardSession:
 
     def _send(self, command: bytes, name: str) -> tuple[bytes, int]:
         data, sw = self._conn.transmit(command)
-        if sw >> 8 == 0x61:  # T=0 style: more data waiting (not seen on T=1)
+        while sw >> 8 == 0x61:  # more data waiting: GET RESPONSE (ISO 7816-4)
             more, sw = self._conn.transmit(bytes([0x00, 0xC0, 0x00, 0x00, sw & 0xFF]))
             data += more
         return data, sw
