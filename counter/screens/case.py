@@ -116,6 +116,8 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
     current = next(
         (op for op in operations if op.pk == case.current_operation_id), None
     )
+    # The operation the card step shows: the running one, else the last one.
+    shown = current or (operations[0] if step == "card" and operations else None)
     return render(
         request,
         "counter/case.html",
@@ -127,9 +129,11 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "operations": operations,
             "current_operation": current,
             "last_operation": operations[0] if operations else None,
-            "past_operations": [
-                op for op in operations if op.pk != case.current_operation_id
-            ],
+            "past_operations": [op for op in operations if op is not shown],
+            "wrong_card": step == "card"
+            and shown is not None
+            and shown.state == "succeeded"
+            and case.has_flag("last-card-error:card-not-holders"),
             "letters": list(case.inquiry_letters.all()),
             "desk": current_desk(request),
             "overview": queries.resident_overview(

@@ -99,9 +99,19 @@ class ClerkScreens:
         self.page.locator("#id-checklist form[method=post] button").click()
         self.page.wait_for_selector("#case-state")
 
-    def start_card_operation(self) -> None:
+    def start_card_operation(self) -> str:
+        """Press the card step's button; returns the new operation's element id."""
+        boxes = self.page.locator(".card-op")
+        old = boxes.first.get_attribute("id") if boxes.count() else None
         self.page.locator("#card-form button[type=submit]").click()
-        self.page.wait_for_selector(".card-op")
+        selector = f".card-op:not(#{old})" if old else ".card-op"
+        self.page.wait_for_selector(selector)
+        return str(self.page.locator(selector).first.get_attribute("id"))
+
+    def wait_for_operation_failure(self, box_id: str, code: str) -> None:
+        self.page.wait_for_selector(
+            f"#{box_id}[data-state=failed][data-error-code={code}]", timeout=30_000
+        )
 
     def wait_for_card_stage(self, stage: str, timeout: float = 20_000) -> None:
         """``awaiting_pin``, ``issuer``, ``card_io`` (what the agent reports)."""
