@@ -24,6 +24,12 @@ BEAT_SCHEDULE = {
         "task": "counter.expire_inquiry_letters",
         "schedule": crontab(hour=6, minute=0),
     },
+    # Cases whose second visit did not happen by the deadline expire, also those
+    # whose letter was never rendered; after the letter sweep.
+    "expire-overdue-cases": {
+        "task": "counter.expire_overdue_cases",
+        "schedule": crontab(hour=6, minute=10),
+    },
     # Letters stuck in queued/rendered longer than the profile allows are flagged
     # for supervisors; hourly is enough for a daily print run.
     "flag-stuck-letters": {

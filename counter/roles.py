@@ -13,6 +13,8 @@ from counter.letters.permissions import LETTER_ROLE_PERMISSIONS
 ROLE_CLERK = "clerk"
 ROLE_SUPERVISOR = "supervisor"
 ROLE_AUDITOR = "auditor"
+# The resident-register system's account: it posts register events (§8).
+ROLE_REGISTER_INTEGRATION = "register_integration"
 
 _COUNTER_WORK = [
     "counter.view_resident",
@@ -57,6 +59,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "counter.view_staffprofile",
         "counter.view_pinpolicy",
         "counter.change_resident",
+    ],
+    ROLE_REGISTER_INTEGRATION: [
+        "counter.add_registerevent",
+        "counter.view_registerevent",
+        "counter.view_resident",
+        "counter.view_all_offices",
     ],
     ROLE_AUDITOR: [
         "counter.view_all_offices",

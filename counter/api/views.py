@@ -19,6 +19,9 @@ from counter.scoping import scope_for
 
 class MeApi(APIView):
     class OutputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "Me"
+
         username = serializers.CharField()
         municipality = serializers.CharField(allow_null=True)
         office = serializers.CharField(allow_null=True)
@@ -44,11 +47,17 @@ class MeApi(APIView):
 
 class CounterStatusApi(APIView):
     class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "CounterStatusQuery"
+
         office = serializers.CharField(help_text="Office code")
         at = serializers.DateTimeField(required=False)
         procedure = serializers.ChoiceField(choices=Procedure.choices, required=False)
 
     class OutputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "CounterStatus"
+
         open = serializers.BooleanField()
         code = serializers.CharField()
         message = serializers.CharField()

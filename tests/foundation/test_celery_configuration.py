@@ -28,3 +28,18 @@ def test_every_periodic_task_exists():
         if entry["task"] not in registered
     }
     assert missing == {}
+
+
+def test_every_role_has_every_permission_it_is_given(db):
+    from django.contrib.auth.models import Group
+
+    from counter.roles import ROLE_PERMISSIONS
+
+    for role, perms in ROLE_PERMISSIONS.items():
+        granted = {
+            f"{p.content_type.app_label}.{p.codename}"
+            for p in Group.objects.get(name=role).permissions.select_related(
+                "content_type"
+            )
+        }
+        assert set(perms) - granted == set(), role
