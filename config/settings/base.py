@@ -175,6 +175,20 @@ JPKI_CRL_BASE_URL = config(
     "distribution point.",
     group="Card and issuer",
 )
+JPKI_CARD_OPERATION_REQUEST_TIMEOUT = config(
+    "JPKI_CARD_OPERATION_REQUEST_TIMEOUT",
+    600,
+    help_text="Seconds a requested card operation waits for the desk agent to claim "
+    "it before it times out.",
+    group="Card and issuer",
+)
+JPKI_CARD_OPERATION_RUN_TIMEOUT = config(
+    "JPKI_CARD_OPERATION_RUN_TIMEOUT",
+    900,
+    help_text="Seconds a claimed card operation may run (PIN entry included) before "
+    "it times out.",
+    group="Card and issuer",
+)
 
 # --- Celery (config/celery_app.py). JSON only, late acks, one task at a time.
 CELERY_BROKER_URL = config(

@@ -18,5 +18,7 @@ for attempt in range(60):
 sys.exit("database not reachable")
 PY
 python manage.py migrate --noinput
+# Threads: each desk agent holds one long-poll request for up to 30 s.
 exec gunicorn config.wsgi --bind 0.0.0.0:8000 --workers "${WEB_WORKERS:-4}" \
+    --worker-class gthread --threads "${WEB_THREADS:-8}" \
     --access-logfile - --timeout 60
