@@ -124,6 +124,15 @@ class ClerkScreens:
         self.page.locator("#next-step form button[type=submit]").click()
         self.page.wait_for_selector("#receipt")
 
+    def shot_printed_receipt(self) -> bool:
+        """The receipt as the printer gets it (print CSS: no menus, A4); whether
+        the screen's menus were left out."""
+        self.page.emulate_media(media="print")
+        self.shot("receipt-as-printed")
+        menus_hidden = self.page.locator(".topbar").is_hidden()
+        self.page.emulate_media(media="screen")
+        return bool(menus_hidden)
+
     def send_inquiry(self) -> None:
         self.page.locator("#next-step form button[type=submit]").click()
         self.wait_for_state("awaiting_second_visit")

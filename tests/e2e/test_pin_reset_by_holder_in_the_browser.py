@@ -82,6 +82,7 @@ def test_pin_reset_by_holder(
     clerk.shot("card-operation-done")
     clerk.complete()
     clerk.shot("receipt")
+    assert clerk.shot_printed_receipt()
 
     case = Case.objects.get(reference=reference)
     assert case.state == "completed"
