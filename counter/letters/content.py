@@ -24,6 +24,7 @@ class LetterKind(StrEnum):
     PIN = "pin"  # 暗証番号の変更・初期化の照会書兼回答書
     CERTIFICATE = "certificate"  # 電子証明書の発行・更新の照会書兼回答書
     REVOCATION = "revocation"  # 電子証明書の失効の照会書兼回答書
+    SUSPENSION_LIFT = "suspension_lift"  # 一時停止の解除の照会書兼回答書
 
 
 KIND_OF: dict[Procedure, LetterKind] = {
@@ -32,6 +33,7 @@ KIND_OF: dict[Procedure, LetterKind] = {
     Procedure.CERT_ISSUE: LetterKind.CERTIFICATE,
     Procedure.CERT_RENEW: LetterKind.CERTIFICATE,
     Procedure.CERT_REVOKE: LetterKind.REVOCATION,
+    Procedure.SUSPENSION_LIFT: LetterKind.SUSPENSION_LIFT,
 }
 
 LETTER_PROCEDURES: tuple[Procedure, ...] = tuple(KIND_OF)
@@ -42,6 +44,7 @@ PROCEDURE_NAME: dict[Procedure, str] = {
     Procedure.CERT_ISSUE: "電子証明書の発行",
     Procedure.CERT_RENEW: "電子証明書の更新",
     Procedure.CERT_REVOKE: "電子証明書の失効",
+    Procedure.SUSPENSION_LIFT: "マイナンバーカードの一時停止の解除",
 }
 
 TITLE: dict[Procedure, str] = {
@@ -50,6 +53,7 @@ TITLE: dict[Procedure, str] = {
     Procedure.CERT_ISSUE: "電子証明書の発行についての照会書兼回答書",
     Procedure.CERT_RENEW: "電子証明書の更新についての照会書兼回答書",
     Procedure.CERT_REVOKE: "電子証明書の失効についての照会書兼回答書",
+    Procedure.SUSPENSION_LIFT: "一時停止の解除についての照会書兼回答書",
 }
 
 # What the agent brings at the second visit (rules.md §6.2; seed city defaults).
@@ -71,7 +75,17 @@ DEFAULT_BRING: dict[LetterKind, tuple[str, ...]] = {
         "あなたのマイナンバーカード",
         "代理人の本人確認書類（運転免許証など）",
     ),
+    # rules.md §5.2 / §10 (seed default: inquiry method): the found card.
+    LetterKind.SUSPENSION_LIFT: (
+        "封をした回答書",
+        "見つかったあなたのマイナンバーカード",
+        "代理人の本人確認書類（運転免許証など）",
+    ),
 }
+
+# Kinds whose answer sheet has PIN boxes: a PIN change or reset, and lifting a
+# suspension, where the card is confirmed with its resident-register PIN (§10).
+PIN_BOX_KINDS = frozenset({LetterKind.PIN, LetterKind.SUSPENSION_LIFT})
 
 
 @dataclass(frozen=True)
@@ -97,18 +111,29 @@ PIN_NAMES: dict[str, tuple[str, int]] = {
 MAX_PIN_LINES = 3
 
 
-def pin_rows_for(procedure: str, pin_kinds: Iterable[str]) -> tuple[PinRow, ...]:
-    """The PIN boxes a PIN change or reset needs, one line per PIN.
+# What the holder writes per PIN: the current and new one for a change, the
+# current one to confirm the found card (§10), otherwise the new one (a reset).
+PIN_MOMENTS: dict[str, tuple[str, ...]] = {
+    "pin_change": ("今の番号", "新しい番号"),
+    "suspension_lift": ("今の番号",),
+}
+# The PIN assumed when the case recorded none.
+DEFAULT_PIN_KIND: dict[str, str] = {"suspension_lift": "resident_register"}
 
-    A change needs the current and the new PIN, a reset the new one; a 4-digit
-    PIN has both on one line, the signing password one line each. Without
-    recorded kinds, the user-authentication PIN is assumed.
+
+def pin_rows_for(procedure: str, pin_kinds: Iterable[str]) -> tuple[PinRow, ...]:
+    """The PIN boxes a procedure's answer sheet needs, one line per PIN.
+
+    A change needs the current and the new PIN, a reset the new one, lifting a
+    suspension the current one; a 4-digit PIN has both on one line, the signing
+    password one line each. Without recorded kinds, the user-authentication PIN
+    is assumed (the resident-register PIN for lifting a suspension, §10).
     """
     wanted = set(pin_kinds or ())
-    kinds = [k for k in PIN_NAMES if k in wanted] or ["authentication"]
-    moments = (
-        ("今の番号", "新しい番号") if procedure == "pin_change" else ("新しい番号",)
-    )
+    kinds = [k for k in PIN_NAMES if k in wanted] or [
+        DEFAULT_PIN_KIND.get(procedure, "authentication")
+    ]
+    moments = PIN_MOMENTS.get(procedure, ("新しい番号",))
     rows: list[PinRow] = []
     for kind in kinds:
         label, places = PIN_NAMES[kind]
@@ -156,7 +181,7 @@ class LetterData:
 
     @property
     def pins(self) -> tuple[PinRow, ...]:
-        if self.kind is not LetterKind.PIN:
+        if self.kind not in PIN_BOX_KINDS:
             return ()
         return self.pin_rows or pin_rows_for(self.procedure, ())
 

@@ -41,6 +41,7 @@ class LetterKindChoice(models.TextChoices):
     PIN = "pin", _("PIN change or reset inquiry")
     CERTIFICATE = "certificate", _("Certificate issuance or renewal inquiry")
     REVOCATION = "revocation", _("Revocation inquiry")
+    SUSPENSION_LIFT = "suspension_lift", _("Suspension lifting inquiry")
 
 
 class PrintRun(models.Model):

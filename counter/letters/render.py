@@ -1,4 +1,4 @@
-"""reportlab renderer for the three inquiry-letter kinds (照会書兼回答書).
+"""reportlab renderer for the inquiry-letter kinds (照会書兼回答書).
 
 One A4 page per letter, folded in three for a 長形3号 window envelope:
 
@@ -38,7 +38,6 @@ from .content import (
     PROCEDURE_NAME,
     TITLE,
     LetterData,
-    LetterKind,
     PinRow,
 )
 from .era import wareki, wareki_with_weekday
@@ -269,7 +268,7 @@ def _draw_fixed(pen: _Pen, data: LetterData) -> None:
     y = TABLE_TOP + len(TABLE_ROWS) * TABLE_ROW + 7.0
     y = _section(pen, y, "■ あなたが頼んだ申請のとき")
     steps = ["下の回答書に、記入日とお名前を書いてください。"]
-    if data.kind is LetterKind.PIN:
+    if data.pins:
         steps.append("回答書の暗証番号の欄に、暗証番号を書いてください。")
     steps += [
         "回答書を切り取って同封の封筒に入れ、のりで封をしてください。",
@@ -350,7 +349,7 @@ def _draw_fixed_answer(pen: _Pen, data: LetterData) -> None:
         left + 20.0, y, "自分で書けないときは、お名前を書いて印鑑を押してください。", 9
     )
     y += 4.0
-    if data.kind is LetterKind.PIN:
+    if data.pins:
         _draw_pin_rows(pen, y, data.pins)
     else:
         pen.text(left, y + 5.0, "代理人のお名前", L.BODY_SIZE_PT)

@@ -104,12 +104,6 @@ def test_agent_revokes_at_the_second_visit(
     assert signing.status == CertificateStatus.REVOKED
 
 
-@pytest.mark.xfail(
-    raises=ApplicationError,
-    strict=True,
-    reason="counter.letters has no inquiry letter kind for suspension_lift yet "
-    "(letter-procedure-without-inquiry); requested in the issue-6 report",
-)
 def test_agent_lifts_a_suspension_with_the_answer_sheet(
     resident, office, clerk, desk, agent, open_counter
 ):
