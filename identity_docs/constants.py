@@ -18,6 +18,7 @@ __all__ = [
     "ApplicantRole",
     "DocumentClass",
     "Fact",
+    "JLIS_ANSWER_SHEET_CODE",
     "Owner",
     "Procedure",
 ]
@@ -61,10 +62,18 @@ class Fact(models.TextChoices):
         "resident_pin_unknown",
         _("The holder does not know the resident-register PIN"),
     )
+    JLIS_ANSWER_SHEET = (
+        "jlis_answer_sheet",
+        _("The agent brings the J-LIS sheet sent with the expiry notice (one visit)"),
+    )
 
 
 #: Catalogue code of the My Number Card itself: the "card" of every procedure.
 CARD_CODE = "my_number_card"
+
+#: Catalogue code of 照会書兼回答書, the sheet J-LIS encloses with the expiry notice
+#: (rules.md §3, §6.2 "One-visit renewal").
+JLIS_ANSWER_SHEET_CODE = "inquiry_and_answer_sheet"
 
 #: The seed city's visits: holders and legal representatives come once.
 MAX_VISIT = 2

@@ -17,7 +17,14 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from identity_docs.constants import CARD_CODE, ApplicantRole, Fact, Owner, Procedure
+from identity_docs.constants import (
+    CARD_CODE,
+    JLIS_ANSWER_SHEET_CODE,
+    ApplicantRole,
+    Fact,
+    Owner,
+    Procedure,
+)
 
 HOLDER, AGENT_ROLE, REP = (
     ApplicantRole.HOLDER.value,
@@ -71,6 +78,8 @@ class PolicyValues:
     two_b_requires_public: bool = False
     #: §5.2 issuance / revocation: one more A or B when the 住基 PIN is unknown.
     extra_id_when_resident_pin_unknown: bool = True
+    #: §6.2 "One-visit renewal": J-LIS's sheet lets an agent renew at visit 1.
+    one_visit_renewal: bool = True
 
 
 SEED_POLICY = PolicyValues()
@@ -167,6 +176,21 @@ def _answer_sheet(policy: PolicyValues) -> dict[str, Any]:
     if policy.answer_sheet_must_be_sealed:
         slot["sealed"] = True
     return _rule("answer_sheet", [slot])
+
+
+def _jlis_answer_sheet(policy: PolicyValues) -> dict[str, Any]:
+    """§6.2 one-visit renewal: the sealed J-LIS sheet, when the agent brings it.
+
+    Switched on by the fact, so the ordinary two-visit path needs nothing more; a
+    city without one-visit renewal refuses the claim instead of ignoring it.
+    """
+    only_if = Fact.JLIS_ANSWER_SHEET.value
+    if not policy.one_visit_renewal:
+        return _rule("jlis_answer_sheet", not_permitted=True, only_if=only_if)
+    slot = _slot(codes=[JLIS_ANSWER_SHEET_CODE])
+    if policy.answer_sheet_must_be_sealed:
+        slot["sealed"] = True
+    return _rule("jlis_answer_sheet", [slot], only_if=only_if)
 
 
 def _resident_pin_extra(policy: PolicyValues) -> list[dict[str, Any]]:
@@ -305,6 +329,20 @@ def default_rules(policy: PolicyValues = SEED_POLICY) -> dict[Key, Entry]:
                 "代理人の写真付き本人確認書類."
             ),
         )
+
+    # §6.2 one-visit renewal: J-LIS's sheet, stated as a fact at visit 1.
+    cr = Procedure.CERT_RENEW.value
+    rules, note = out[(cr, AGENT_ROLE, 1)]
+    out[(cr, AGENT_ROLE, 1)] = (
+        [*rules, _jlis_answer_sheet(policy)],
+        note
+        + (
+            " rules.md §6.2 one-visit renewal: with J-LIS's sealed 照会書兼回答書 "
+            "(expiry notice) the agent renews at this visit."
+            if policy.one_visit_renewal
+            else " One-visit renewal not offered (§6.2): inquiry method only."
+        ),
+    )
 
     # Revocation (seed: 失効 — bring the card; rules.md §5.2, §6.1, §9).
     rv = Procedure.CERT_REVOKE.value

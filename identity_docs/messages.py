@@ -14,7 +14,14 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from identity_docs.constants import CARD_CODE, ApplicantRole, DocumentClass, Owner
+from identity_docs.constants import (
+    CARD_CODE,
+    JLIS_ANSWER_SHEET_CODE,
+    ApplicantRole,
+    DocumentClass,
+    Fact,
+    Owner,
+)
 from identity_docs.rules import Rule, Slot
 
 
@@ -61,6 +68,13 @@ def _special(slot: Slot, role: str) -> str | None:
             "certificate, disability handbook, facility residence certificate, "
             "etc.; being busy with work or school is not accepted)"
         )
+    if slot.codes == (JLIS_ANSWER_SHEET_CODE,) and not slot.classes:
+        if slot.sealed:
+            return _(
+                "the inquiry-and-answer sheet J-LIS sent with the expiry notice, "
+                "in its sealed envelope"
+            )
+        return _("the inquiry-and-answer sheet J-LIS sent with the expiry notice")
     if slot.classes == (DocumentClass.ANSWER_SHEET,):
         if slot.sealed:
             return _("the answer sheet mailed to the holder, in its sealed envelope")
@@ -96,6 +110,11 @@ def describe_slot(slot: Slot, role: str) -> str:
 
 
 def describe_rule(rule: Rule, role: str) -> str:
+    if rule.not_permitted and rule.only_if == Fact.JLIS_ANSWER_SHEET:
+        return _(
+            "the inquiry method in two visits (this city does not renew in one "
+            "visit with the J-LIS sheet)"
+        )
     if rule.not_permitted:
         return _(
             "a voluntary agent cannot do this procedure here; the holder or a "

@@ -271,6 +271,14 @@ class DocumentPolicy(models.Model):
         default=True,
         help_text=_("rules.md §5.2 (issuance, revocation)."),
     )
+    one_visit_renewal = models.BooleanField(
+        _("one-visit renewal with the J-LIS sheet"),
+        default=True,
+        help_text=_(
+            "rules.md §6.2: while the certificate is valid, a voluntary agent with "
+            "the sealed sheet J-LIS sends with the expiry notice renews in one visit."
+        ),
+    )
     document_overrides = models.JSONField(
         _("catalogue overrides for this city"),
         default=dict,
@@ -317,6 +325,7 @@ class DocumentPolicy(models.Model):
             proof_of_inability_procedures=inability,
             two_b_requires_public=self.two_b_requires_public,
             extra_id_when_resident_pin_unknown=self.extra_id_when_resident_pin_unknown,
+            one_visit_renewal=self.one_visit_renewal,
         )
 
 

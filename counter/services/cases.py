@@ -347,6 +347,9 @@ def case_record_documents(
                 % {"state": current.get_state_display()},
                 extra={"state": current.state, "transition": "record_documents"},
             )
+        if current.uses_jlis_answer_sheet:
+            # §6.2 one-visit renewal: identity_docs then asks for the J-LIS sheet.
+            facts = {**(facts or {}), "jlis_answer_sheet": True}
         try:
             presented = _presented(documents)
         except (TypeError, ValueError) as exc:

@@ -76,6 +76,9 @@ class FactsInput(serializers.Serializer):
     resident_pin_unknown = serializers.BooleanField(
         default=False, help_text=str(Fact.RESIDENT_PIN_UNKNOWN.label)
     )
+    jlis_answer_sheet = serializers.BooleanField(
+        default=False, help_text=str(Fact.JLIS_ANSWER_SHEET.label)
+    )
 
 
 class EvaluateInput(serializers.Serializer):

@@ -15,7 +15,7 @@ from counter.models import Certificate
 from counter.models.cases import CaseState
 from tests import factories as f
 
-from .conftest import applicant_doc, holder_card
+from .conftest import applicant_doc, holder_card, holder_doc
 from .helpers import finish, open_case, show
 
 pytestmark = pytest.mark.django_db
@@ -136,7 +136,14 @@ def test_voluntary_agent_renews_in_one_visit_with_the_jlis_answer_sheet(
         certificate_kinds=["signing"],
         uses_jlis_answer_sheet=True,
     )
-    case = show(case, clerk, desk, holder_card(), applicant_doc("driving_licence"))
+    case = show(
+        case,
+        clerk,
+        desk,
+        holder_card(),
+        holder_doc("inquiry_and_answer_sheet", sealed=True),
+        applicant_doc("driving_licence"),
+    )
     case = finish(case, clerk, desk, agent)
     assert case.state == CaseState.COMPLETED and case.visit == 1
 
