@@ -97,6 +97,23 @@ def shots(request: pytest.FixtureRequest) -> Shots:
     return Shots(request.node.name.removeprefix("test_"))
 
 
+@pytest.fixture
+def server_requests(browser_context: Any, live_server: Any) -> list[str]:
+    """Every request the browser sent to the server: URL and body, as text.
+
+    The PIN pad posts to the desk agent on 127.0.0.1, never to the server; a test
+    can assert that no PIN appears here (architecture.md "PINs stay at the desk").
+    """
+    seen: list[str] = []
+
+    def record(request: Any) -> None:
+        if request.url.startswith(live_server.url):
+            seen.append(f"{request.method} {request.url}\n{request.post_data or ''}")
+
+    browser_context.on("request", record)
+    return seen
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: Any) -> Any:
     report = yield

@@ -46,6 +46,7 @@ def test_certificate_renewal(
     browser_context: Any,
     live_server: Any,
     shots: Any,
+    server_requests: list[str],
 ) -> None:
     expires_soon = timezone.localdate() + dt.timedelta(days=40)
     resident = f.ResidentFactory(
@@ -108,3 +109,4 @@ def test_certificate_renewal(
     assert old_row.status == CertificateStatus.REVOKED
     assert old_row.status_reason == CertificateStatusReason.SUPERSEDED
     assert pin_found_in_database(SIGNING_PASSWORD) == []
+    assert not [r for r in server_requests if SIGNING_PASSWORD in r]

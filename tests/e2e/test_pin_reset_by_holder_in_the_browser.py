@@ -40,6 +40,7 @@ def test_pin_reset_by_holder(
     browser_context: Any,
     live_server: Any,
     shots: Any,
+    server_requests: list[str],
 ) -> None:
     resident = f.ResidentFactory(
         municipality=counter_world.municipality,
@@ -92,3 +93,13 @@ def test_pin_reset_by_holder(
     assert not Certificate.objects.get(card=case.card, kind="signing").pin_locked
     assert pin_found_in_database(NEW_SIGNING_PASSWORD) == []
     assert NEW_SIGNING_PASSWORD not in agent.log.read_text()
+    assert server_requests
+    assert not [r for r in server_requests if NEW_SIGNING_PASSWORD in r]
+
+    # The supervisor sees the day's count for the procedure and office.
+    supervisor = ClerkScreens(browser_context.new_page(), live_server.url, shots)
+    supervisor.log_in("supervisor")
+    supervisor.page.goto(f"{live_server.url}/counter/console/")
+    counts = supervisor.page.locator("#counts table").inner_text()
+    assert "暗証番号の初期化" in counts
+    supervisor.shot("supervisor-console")

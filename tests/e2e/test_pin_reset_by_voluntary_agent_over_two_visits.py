@@ -58,6 +58,7 @@ def test_pin_reset_by_voluntary_agent_over_two_visits(
     browser_context: Any,
     live_server: Any,
     shots: Any,
+    server_requests: list[str],
 ) -> None:
     resident = f.ResidentFactory(
         municipality=counter_world.municipality,
@@ -141,3 +142,4 @@ def test_pin_reset_by_voluntary_agent_over_two_visits(
     assert letter.state == LetterState.ANSWERED
     assert card.state.pins[c.PIN_SIGN].matches(WRITTEN_ON_ANSWER_SHEET.encode())
     assert pin_found_in_database(WRITTEN_ON_ANSWER_SHEET) == []
+    assert not [r for r in server_requests if WRITTEN_ON_ANSWER_SHEET in r]
