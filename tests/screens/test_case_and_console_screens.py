@@ -216,3 +216,21 @@ def test_approving_from_the_case_page_returns_to_it(
     assert response["Location"] == page
     waiting.refresh_from_db()
     assert waiting.state == "received"
+
+
+def test_a_clerk_acting_on_a_case_another_clerk_closed_is_told_why(
+    clerk_client: Any, case: Case, city: Any, desk: Any, login: Any
+) -> None:
+    colleague = login(f.clerk(city, desk.office), desk)
+    colleague.post(
+        reverse("counter:cancel", args=[case.reference]), {"reason": "重複受付"}
+    )
+    response = _record_documents(clerk_client, case)
+    page = clerk_client.get(response["Location"])
+    messages = [str(m) for m in page.context["messages"]]
+    assert messages, "the second clerk must see why nothing happened"
+    case.refresh_from_db()
+    assert case.state == "cancelled"
+    assert AuditEvent.objects.filter(
+        case=case, action="case_record_documents_refused"
+    ).exists()
