@@ -68,6 +68,34 @@ def test_resident_search_by_name_or_kana(city, clerk, query):
     assert list(selectors.residents_search(user=clerk, query=query)) == [person]
 
 
+@pytest.mark.parametrize(
+    ("registered", "kana", "query"),
+    [
+        ("田中 誠", "タナカ マコト", "タナカマコト"),
+        ("田中 誠", "タナカ マコト", "田中誠"),
+        ("田中\u3000誠", "タナカ\u3000マコト", "田中誠"),
+        ("田中\u3000誠", "タナカ\u3000マコト", "たなかまこと"),
+        ("田中誠", "タナカマコト", "田中 誠"),
+        ("田中誠", "タナカマコト", "田中\u3000誠"),
+        ("田中誠", "タナカマコト", "タナカ  マコト"),
+        ("田中  誠", "タナカ マコト", "田中 誠"),
+    ],
+)
+def test_resident_search_ignores_spaces_on_both_sides(
+    city, clerk, registered, kana, query
+):
+    """Reception finds the person however the spaces were typed, in the register or
+    at the counter (ASCII and full-width), in one query."""
+    person = f.ResidentFactory(municipality=city, name=registered, name_kana=kana)
+    f.ResidentFactory(municipality=city, name="田中 真", name_kana="タナカ シン")
+    f.ResidentFactory(municipality=city, name="中田 誠", name_kana="ナカタ マコト")
+    scope_for(clerk)  # read once per request
+    with CaptureQueriesContext(connection) as queries:
+        found = [r.pk for r in selectors.residents_search(user=clerk, query=query)]
+    assert found == [person.pk]
+    assert len(queries) == 2  # the residents, then their cards (prefetch)
+
+
 def test_resident_search_by_birth_date(city, clerk):
     person = f.ResidentFactory(municipality=city, birth_date=dt.date(1950, 3, 1))
     f.ResidentFactory(municipality=city, birth_date=dt.date(1950, 3, 2))
