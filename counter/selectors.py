@@ -51,9 +51,7 @@ def _kana(text: str) -> str:
 def _without_spaces(field: str) -> Replace:
     """The column with its ASCII and full-width (U+3000) spaces removed, in SQL, so
     アツギタロウ finds アツギ タロウ and 厚木 太郎 finds 厚木太郎 on either side."""
-    return Replace(
-        Replace(F(field), Value(" "), Value("")), Value("\u3000"), Value("")
-    )
+    return Replace(Replace(F(field), Value(" "), Value("")), Value("\u3000"), Value(""))
 
 
 def residents_search(

@@ -42,21 +42,31 @@ State = CardOperationState
 
 # What a request may carry, per kind. Anything else is refused, so a PIN cannot be
 # smuggled in as a parameter (architecture.md: the server never receives a PIN).
+# Every kind may name the card it expects (``expected_card_fingerprint``, the
+# SHA-256 of its user-authentication public key, not a secret): the agent checks
+# it before anything changes on the card. Kinds that may ask for a PIN take
+# ``confirm_last_try`` (rules.md §2).
+_EXPECTED_CARD = "expected_card_fingerprint"
 PARAMETERS: dict[str, frozenset[str]] = {
-    Kind.READ_CARD: frozenset({"read_signing_certificate"}),
-    Kind.PIN_STATUS: frozenset({"pin_kinds"}),
-    Kind.PIN_VERIFY: frozenset({"pin_kind", "confirm_last_try"}),
-    Kind.PIN_CHANGE: frozenset({"pin_kind", "confirm_last_try"}),
-    Kind.PIN_RESET: frozenset({"pin_kind", "unblock_only"}),
-    Kind.CERT_ISSUE: frozenset({"certificate_kind", "not_after"}),
-    Kind.SIGN_TEST: frozenset({"certificate_kind", "confirm_last_try"}),
-    Kind.READ_BASIC_ITEMS: frozenset({"confirm_last_try"}),
+    Kind.READ_CARD: frozenset(
+        {"read_signing_certificate", "confirm_last_try", _EXPECTED_CARD}
+    ),
+    Kind.PIN_STATUS: frozenset({"pin_kinds", _EXPECTED_CARD}),
+    Kind.PIN_VERIFY: frozenset({"pin_kind", "confirm_last_try", _EXPECTED_CARD}),
+    Kind.PIN_CHANGE: frozenset({"pin_kind", "confirm_last_try", _EXPECTED_CARD}),
+    Kind.PIN_RESET: frozenset({"pin_kind", "unblock_only", _EXPECTED_CARD}),
+    Kind.CERT_ISSUE: frozenset(
+        {"certificate_kind", "not_after", "confirm_last_try", _EXPECTED_CARD}
+    ),
+    Kind.SIGN_TEST: frozenset({"certificate_kind", "confirm_last_try", _EXPECTED_CARD}),
+    Kind.READ_BASIC_ITEMS: frozenset({"confirm_last_try", _EXPECTED_CARD}),
 }
 # Result keys an agent may report; values are checked for secrets below.
 RESULT_KEYS = frozenset(
     {
         "token",
         "card_fingerprint",
+        "card_fingerprint_after",
         "pins",
         "tries_left",
         "pin_kind",
@@ -129,6 +139,14 @@ def _check_no_secrets(data: Any, *, where: str) -> None:
             _check_no_secrets(item, where=where)
 
 
+def _is_fingerprint(value: Any) -> bool:
+    return (
+        isinstance(value, str)
+        and len(value) == 64
+        and all(c in "0123456789abcdef" for c in value)
+    )
+
+
 def _validate_parameters(kind: str, parameters: dict[str, Any]) -> dict[str, Any]:
     _check_no_secrets(parameters, where="parameters")
     unknown = set(parameters) - PARAMETERS[kind]
@@ -137,6 +155,13 @@ def _validate_parameters(kind: str, parameters: dict[str, Any]) -> dict[str, Any
             "card-operation-bad-parameters",
             _("This card operation does not take these parameters."),
             extra={"unknown": sorted(unknown)},
+        )
+    expected = parameters.get(_EXPECTED_CARD)
+    if expected is not None and not _is_fingerprint(expected):
+        raise ApplicationError(
+            "card-operation-bad-parameters",
+            _("The expected card fingerprint is not a SHA-256 value."),
+            extra={"key": _EXPECTED_CARD},
         )
     pin_kind = parameters.get("pin_kind")
     if kind in (Kind.PIN_VERIFY, Kind.PIN_CHANGE, Kind.PIN_RESET) and (

@@ -224,6 +224,8 @@ class CaseRequestCardOperationApi(APIView):
     class CaseCardOperationInput(serializers.Serializer):
         desk = serializers.IntegerField()
         idempotency_key = serializers.CharField(max_length=64)
+        # §2: the clerk warned the resident that one try is left.
+        confirm_last_try = serializers.BooleanField(default=False)
 
     class CaseCardOperationOutput(serializers.Serializer):
         operation = serializers.IntegerField()
@@ -244,6 +246,7 @@ class CaseRequestCardOperationApi(APIView):
             actor=request.user,
             desk=desk,
             idempotency_key=data.validated_data["idempotency_key"],
+            confirm_last_try=data.validated_data["confirm_last_try"],
         )
         return Response(
             {

@@ -386,13 +386,21 @@ def case_record_documents(
 
 
 def case_request_card_operation(
-    *, case: Case, actor: Any, desk: Desk, idempotency_key: str
+    *,
+    case: Case,
+    actor: Any,
+    desk: Desk,
+    idempotency_key: str,
+    confirm_last_try: bool = False,
 ) -> Any:
     """Ask the desk agent for the next card operation of this procedure (§16).
 
-    The same ``idempotency_key`` again returns the same operation.
+    The same ``idempotency_key`` again returns the same operation. The operation
+    names the holder's card (its fingerprint), so the agent refuses someone else's
+    card before anything changes on it; ``confirm_last_try`` says the clerk warned
+    the resident that one try is left (§2).
     """
-    from jpki_ops.services import card_operation_request
+    from jpki_ops.services import PARAMETERS, card_operation_request
 
     with (
         refusals_audited(
@@ -417,6 +425,12 @@ def case_request_card_operation(
                 _("The card operation is running at the desk; wait for its result."),
             )
         kind, parameters = cast(CounterMachine, locked).pending_operations()[0]
+        parameters = dict(parameters)
+        if locked.card is not None and locked.card.auth_key_fingerprint:
+            # A card never read has none yet: then nothing to check (as before).
+            parameters["expected_card_fingerprint"] = locked.card.auth_key_fingerprint
+        if confirm_last_try and "confirm_last_try" in PARAMETERS[kind]:
+            parameters["confirm_last_try"] = True
         operation = card_operation_request(
             desk=desk,
             kind=kind,
@@ -507,6 +521,7 @@ def _operation_succeeded(case: Case, operation: Any, actor_label: str) -> None:
         data={"operation": operation.pk, "kind": operation.kind},
     )
     if operation.kind == "cert_issue" and card is not None:
+        _card_key_renewed(case, card, operation, actor_label)
         certificate_record_issued(
             case=case,
             card=card,
@@ -526,6 +541,24 @@ def _operation_succeeded(case: Case, operation: Any, actor_label: str) -> None:
         kind = operation.parameters.get("pin_kind")
         if kind in CertificateKind.values:
             card.certificates.filter(kind=kind).update(pin_locked=False)
+
+
+def _card_key_renewed(case: Case, card: Any, operation: Any, actor_label: str) -> None:
+    """A new user-authentication key: the card is recognised by it from now on,
+    so the case's next operation (the signing certificate) finds the card its own."""
+    after = (operation.result or {}).get("card_fingerprint_after")
+    if not after or after == card.auth_key_fingerprint:
+        return
+    card.auth_key_fingerprint = after
+    card.save(update_fields=["auth_key_fingerprint"])
+    audit_record(
+        action="card_fingerprint_updated",
+        actor_label=actor_label,
+        desk=operation.desk,
+        case=case,
+        obj=card,
+        data={"operation": operation.pk},
+    )
 
 
 def _operation_failed(case: Case, operation: Any, actor_label: str) -> None:

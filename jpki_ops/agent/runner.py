@@ -50,6 +50,15 @@ class LastTryNotConfirmed(errors.CardError):
     )
 
 
+class CardNotHolders(errors.CardError):
+    """The card in the reader is not the one the case is for: refused untouched."""
+
+    default_code = "card-not-holders"
+    default_message = _(
+        "This card belongs to someone else. Check the card in the reader."
+    )
+
+
 def certificate_summary(der: bytes, *, with_serial: bool) -> dict[str, Any]:
     """Fingerprint and validity; the serial only for signing certificates (the
     user-authentication certificate's serial is regulated data, rules.md §16)."""
@@ -94,22 +103,25 @@ class OperationRunner:
         self.pinpad.on_refused = lambda kind, code: self._progress(
             operation, stage="pin_refused", pin_kind=kind, refusal_code=code
         )
+        params = operation.get("parameters") or {}
         with self.session_factory(
             self.reader, reader_pattern=self.reader_pattern
         ) as card:
-            # Which card is in the reader, before anything changes on it: the case
-            # checks it is the holder's card (counter.Card.auth_key_fingerprint).
+            # Which card is in the reader, before anything changes on it: reading
+            # the user-authentication certificate needs no PIN (card-protocol.md).
             fingerprint = None
-            if operation["kind"] != "read_card":
+            expected = params.get("expected_card_fingerprint")
+            if operation["kind"] != "read_card" or expected:
                 try:
                     fingerprint = public_key_fingerprint(
                         card.read_certificate("authentication")
                     )
                 except errors.EmptyFile:
                     fingerprint = None
-            result: dict[str, Any] = handler(
-                card, operation, operation.get("parameters") or {}
-            )
+            if expected and fingerprint != expected:
+                # Someone else's card: no PIN asked, no command sent (issue 6).
+                raise CardNotHolders(extra={"kind": operation["kind"]})
+            result: dict[str, Any] = handler(card, operation, params)
             if fingerprint is not None:
                 result.setdefault("card_fingerprint", fingerprint)
             return result
@@ -270,6 +282,10 @@ class OperationRunner:
         }
         if kind == "signing":
             result["certificate_serial"] = issued["serial"]
+        else:
+            # A new user-authentication key: the card is recognised by it from now
+            # on (counter.Card.auth_key_fingerprint).
+            result["card_fingerprint_after"] = public_key_fingerprint(read_back)
         return result
 
     def _op_sign_test(

@@ -115,7 +115,9 @@ class Agent:
         assert claimed is not None and claimed.pk == operation.pk
         return claimed
 
-    def succeed(self, operation: Any, *, card_fingerprint: str | None = None) -> Case:
+    def succeed(
+        self, operation: Any, *, card_fingerprint: str | None = None, **reported: Any
+    ) -> Case:
         from jpki_ops.services import card_operation_certify, card_operation_complete
 
         op = self._claim(operation)
@@ -144,6 +146,7 @@ class Agent:
             )
         elif op.kind in ("pin_change", "pin_verify", "pin_reset"):
             result["pin_kind"] = op.parameters["pin_kind"]
+        result.update(reported)
         op = card_operation_complete(
             operation_id=op.pk,
             desk=self.desk,

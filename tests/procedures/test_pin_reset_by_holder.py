@@ -52,7 +52,10 @@ def test_holder_resets_a_locked_signing_password_in_one_visit(
         case=case, actor=clerk, desk=desk, idempotency_key="reset-1"
     )
     assert operation.kind == "pin_reset"
-    assert operation.parameters == {"pin_kind": "signing"}
+    assert operation.parameters == {
+        "pin_kind": "signing",
+        "expected_card_fingerprint": card.auth_key_fingerprint,
+    }
 
     case = agent.succeed(operation)
     assert case.state == CaseState.READY_TO_COMPLETE
