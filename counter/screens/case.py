@@ -187,12 +187,16 @@ def case_documents(request: HttpRequest, reference: str) -> HttpResponse:
 @require_POST
 @clerk_view
 def case_card_operation(request: HttpRequest, reference: str) -> HttpResponse:
-    """Ask the desk agent for the case's next card operation (the service picks it)."""
+    """Ask the desk agent for the case's next card operation (the service picks it).
+
+    The last-try box appears only after the agent stopped before a last try (§2).
+    """
     return _act(
         request,
         reference,
         cases.case_request_card_operation,
         idempotency_key=request.POST.get("idempotency_key", ""),
+        confirm_last_try=bool(request.POST.get("confirm_last_try")),
     )
 
 
