@@ -77,10 +77,12 @@ def card_files_create() -> int:
         name = resident.name.replace(" ", "\u3000")
         signing = card.certificates.filter(kind="signing").first()
         authentication = card.certificates.filter(kind="authentication").first()
-        not_after = dt.datetime.combine(
-            authentication.expires_on if authentication else card.expires_on,
-            dt.time(14, 59, 59),
-            tzinfo=dt.UTC,
+        expires_on = authentication.expires_on if authentication else card.expires_on
+        # Expired certificates: the card holds none the issuer would still sign.
+        not_after = (
+            dt.datetime.combine(expires_on, dt.time(14, 59, 59), tzinfo=dt.UTC)
+            if expires_on > dt.date.today()
+            else None
         )
         state = create_card_file(
             path,
