@@ -1,1 +1,1 @@
-"""Everything that touches a card: PC/SC client, desk agent, virtual card, simulated issuer."""
+"""Everything that touches a card: PC/SC client, desk agent, virtual card, issuer."""
