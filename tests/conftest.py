@@ -11,7 +11,36 @@ import pytest
 pytest_plugins: list[str] = ["tests.fixtures.card", "tests.fixtures.celery_worker"]
 
 
+def _bind_cryptography_to_the_real_datetime() -> None:
+    """cryptography looks up ``datetime.datetime`` once, on the first certificate
+    it builds, and keeps it. Built first under freezegun (the procedure and screen
+    tests freeze the clock), it keeps FakeDatetime and every later certificate
+    fails ("'datetime' object is not an instance of 'FakeDatetime'"); so build one
+    before any test freezes the clock."""
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "warm-up")])
+    now = dt.datetime.now(dt.UTC)
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(1)
+        .not_valid_before(now)
+        .not_valid_after(now + dt.timedelta(days=1))
+    )
+    builder.sign(key, hashes.SHA256())
+
+
 def pytest_configure(config: pytest.Config) -> None:
+    _bind_cryptography_to_the_real_datetime()
     from django.conf import settings
 
     db = settings.DATABASES["default"]
