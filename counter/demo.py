@@ -29,6 +29,7 @@ from counter.models import (
     Desk,
     Municipality,
     Office,
+    OpeningHours,
     Resident,
     StaffProfile,
 )
@@ -230,6 +231,22 @@ def _card_and_certificates(resident: Resident, situation: str, today: dt.date) -
         )
 
 
+def _demo_hours(municipality: Municipality) -> None:
+    """The demo's main office is open around the clock, holidays too, so the
+    walkthrough works whenever someone tries it; 北部支所 keeps the seed city's
+    hours, so the out-of-hours refusal can be seen there (clerk_branch)."""
+    main = Office.objects.get(municipality=municipality, code="honcho")
+    for weekday in range(7):
+        OpeningHours.objects.get_or_create(
+            profile=municipality.profile,
+            office=main,
+            weekday=weekday,
+            opens=dt.time(0, 0),
+            closes=dt.time(23, 59, 59),
+            defaults={"open_on_holidays": True},
+        )
+
+
 def load_demo_data() -> Municipality:
     today = timezone.localdate()
     with transaction.atomic():
@@ -271,6 +288,7 @@ def load_demo_data() -> Municipality:
                     code=f"desk-{code}",
                     defaults={"name": f"{code}番窓口", "reader_name": ""},
                 )
+        _demo_hours(municipality)
         for login in DEMO_LOGINS:
             _ensure_user(login, municipality)
         for spec in RESIDENTS:

@@ -98,6 +98,8 @@ class Command(BaseCommand):
             w(f"   {login.username:<14} {login.description}")
         for line in card_lines:
             w(f" {line}")
+        w(" hours: 本庁 is open around the clock in the demo; 北部支所 keeps the")
+        w("        seed city's hours (weekdays 8:30-17:15)")
         w(" walkthrough: docs/walkthrough.md    stop: Ctrl-C")
         w("=" * 64)
 
