@@ -79,6 +79,12 @@ def main(argv: list[str] | None = None) -> int:
             LANGUAGE_CODE="ja",
             LOCALE_PATHS=[base_dir / "locale"],
             INSTALLED_APPS=["counter", "jpki_ops"],
+            TEMPLATES=[
+                {
+                    "BACKEND": "django.template.backends.django.DjangoTemplates",
+                    "DIRS": [base_dir / "templates"],
+                }
+            ],
             LOGGING_CONFIG=None,
         )
     import django

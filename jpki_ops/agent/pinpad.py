@@ -24,9 +24,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
+
+from django.template.loader import render_to_string
+from django.utils.translation import gettext_lazy as _
 
 from counter.errors import ApplicationError
 from jpki_ops.pcsc.errors import CardError
@@ -35,9 +37,6 @@ from jpki_ops.pcsc.policy import pin_shape_check
 
 logger = logging.getLogger(__name__)
 
-TEMPLATE = (
-    Path(__file__).resolve().parents[2] / "templates" / "jpki_ops" / "pinpad.html"
-)
 MAX_BODY = 4096
 
 
@@ -94,10 +93,10 @@ class Prompt:
 
 
 PIN_TITLES = {
-    "signing": "署名用電子証明書の暗証番号（英数字6〜16文字）",
-    "authentication": "利用者証明用電子証明書の暗証番号（数字4桁）",
-    "resident_register": "住民基本台帳用の暗証番号（数字4桁）",
-    "card_info": "券面事項入力補助用の暗証番号（数字4桁）",
+    "signing": _("Signing password (6–16 capital letters and digits)"),
+    "authentication": _("User-authentication PIN (4 digits)"),
+    "resident_register": _("Resident-register PIN (4 digits)"),
+    "card_info": _("Card-info PIN (4 digits)"),
 }
 
 
@@ -159,7 +158,7 @@ class PinPad:
         """
         prompt = Prompt(
             kind=kind,
-            title=title or PIN_TITLES.get(kind, kind),
+            title=str(title or PIN_TITLES.get(kind, kind)),
             tries_left=tries_left,
             max_tries=max_tries,
             confirm=confirm,
@@ -203,10 +202,10 @@ class PinPad:
             if prompt is None or not secrets.compare_digest(
                 prompt.prompt_id, prompt_id
             ):
-                return HTTPStatus.CONFLICT, "入力を求められていません。"
+                return HTTPStatus.CONFLICT, str(_("No PIN is being asked for."))
             if prompt.confirm and (confirm_value is None or confirm_value != value):
-                prompt.error = (
-                    "確認のための入力が一致しません。もう一度入力してください。"
+                prompt.error = str(
+                    _("The two entries do not match. Please enter the PIN again.")
                 )
                 return HTTPStatus.BAD_REQUEST, prompt.error
             try:
@@ -224,7 +223,7 @@ class PinPad:
                 prompt.pin = pin
                 prompt.error = ""
                 prompt.done.set()
-                return HTTPStatus.OK, "受け付けました。"
+                return HTTPStatus.OK, str(_("Accepted."))
         # Outside the lock: the agent reports the refusal (its code, never the
         # value) for the audit trail; the resident types again on the same prompt.
         if self.on_refused is not None:
@@ -237,16 +236,18 @@ class PinPad:
             if prompt is None or not secrets.compare_digest(
                 prompt.prompt_id, prompt_id
             ):
-                return HTTPStatus.CONFLICT, "入力を求められていません。"
+                return HTTPStatus.CONFLICT, str(_("No PIN is being asked for."))
             prompt.cancelled = True
             prompt.done.set()
-            return HTTPStatus.OK, "取り消しました。"
+            return HTTPStatus.OK, str(_("Cancelled."))
 
 
 def _pin_shape_message(kind: str) -> str:
     if kind == "signing":
-        return "暗証番号は英大文字と数字を各1文字以上含む6〜16文字で入力してください。"
-    return "暗証番号は数字4桁で入力してください。"
+        return str(
+            _("Enter 6 to 16 capital letters and digits, with at least one of each.")
+        )
+    return str(_("Enter the PIN as 4 digits."))
 
 
 def _handler_for(pad: PinPad) -> type[BaseHTTPRequestHandler]:
@@ -288,7 +289,9 @@ def _handler_for(pad: PinPad) -> type[BaseHTTPRequestHandler]:
             path = self.path.split("?")[0]
             if path == "/":
                 self._send(
-                    HTTPStatus.OK, TEMPLATE.read_bytes(), "text/html; charset=utf-8"
+                    HTTPStatus.OK,
+                    render_to_string("jpki_ops/pinpad.html").encode("utf-8"),
+                    "text/html; charset=utf-8",
                 )
             elif path == "/state":
                 self._json(HTTPStatus.OK, pad.state())

@@ -169,7 +169,10 @@ class OperationRunner:
     def _ask_new_pin(self, operation: dict[str, Any], kind: str) -> Pin:
         self._progress(operation, stage="awaiting_pin", pin_kind=kind)
         pin = self.pinpad.request_pin(
-            kind, confirm=True, title=NEW_PIN_TITLES[kind], timeout=self.pin_timeout
+            kind,
+            confirm=True,
+            title=str(NEW_PIN_TITLES[kind]),
+            timeout=self.pin_timeout,
         )
         self._progress(operation, stage="card_io")
         return pin
@@ -238,7 +241,9 @@ class OperationRunner:
         self, card: CardSession, operation: dict[str, Any], params: dict[str, Any]
     ) -> dict[str, Any]:
         kind = params["pin_kind"]
-        current = self._ask_pin(card, operation, kind, title=CURRENT_PIN_TITLES[kind])
+        current = self._ask_pin(
+            card, operation, kind, title=str(CURRENT_PIN_TITLES[kind])
+        )
         card.pin_verify(current)
         new = self._ask_new_pin(operation, kind)
         card.pin_set_new(new)
@@ -324,14 +329,14 @@ class OperationRunner:
 
 
 CURRENT_PIN_TITLES = {
-    "signing": "現在の署名用電子証明書の暗証番号",
-    "authentication": "現在の利用者証明用電子証明書の暗証番号",
-    "resident_register": "現在の住民基本台帳用の暗証番号",
-    "card_info": "現在の券面事項入力補助用の暗証番号",
+    "signing": _("Current signing password"),
+    "authentication": _("Current user-authentication PIN"),
+    "resident_register": _("Current resident-register PIN"),
+    "card_info": _("Current card-info PIN"),
 }
 NEW_PIN_TITLES = {
-    "signing": "新しい署名用電子証明書の暗証番号（英大文字と数字、6〜16文字）",
-    "authentication": "新しい利用者証明用電子証明書の暗証番号（数字4桁）",
-    "resident_register": "新しい住民基本台帳用の暗証番号（数字4桁）",
-    "card_info": "新しい券面事項入力補助用の暗証番号（数字4桁）",
+    "signing": _("New signing password (6–16 capital letters and digits)"),
+    "authentication": _("New user-authentication PIN (4 digits)"),
+    "resident_register": _("New resident-register PIN (4 digits)"),
+    "card_info": _("New card-info PIN (4 digits)"),
 }
