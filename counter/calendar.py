@@ -40,14 +40,11 @@ def _fmt(hours: list[tuple[dt.time, dt.time]]) -> str:
     return "、".join(f"{o:%H:%M}–{c:%H:%M}" for o, c in hours)
 
 
-def counter_status(
-    *, office: Office, at: dt.datetime | None = None, procedure: str | None = None
+def _day_status(
+    *, office: Office, day: dt.date, procedure: str | None
 ) -> CounterStatus:
-    """Whether ``office`` accepts ``procedure`` (or any procedure) at ``at``."""
-    local = timezone.localtime(at or timezone.now())
-    day, now = local.date(), local.time()
+    """The day-level answer: closed (with the reason) or the day's opening slots."""
     profile = office.municipality.profile
-
     closed = (
         ClosedDay.objects.filter(profile=profile, date=day)
         .filter(Q(office__isnull=True) | Q(office=office))
@@ -101,6 +98,19 @@ def counter_status(
             "closed-weekday",
             _("The counter does not accept this procedure on this day of the week."),
         )
+    return CounterStatus(True, "open-day", _("Open"), slots)
+
+
+def counter_status(
+    *, office: Office, at: dt.datetime | None = None, procedure: str | None = None
+) -> CounterStatus:
+    """Whether ``office`` accepts ``procedure`` (or any procedure) at ``at``."""
+    local = timezone.localtime(at or timezone.now())
+    now = local.time()
+    day_status = _day_status(office=office, day=local.date(), procedure=procedure)
+    if not day_status.open:
+        return day_status
+    slots = day_status.hours
     for opens, closes in slots:
         if opens <= now < closes:
             return CounterStatus(True, "open", _("Open"), slots)
@@ -114,3 +124,16 @@ def counter_status(
     else:
         code, message = "between-hours", _("The counter is closed now. Hours: %(h)s")
     return CounterStatus(False, code, message % {"h": _fmt(slots)}, slots)
+
+
+def next_open_day(
+    *, office: Office, day: dt.date, procedure: str | None = None, horizon: int = 31
+) -> dt.date:
+    """``day`` if the office accepts ``procedure`` that day, else the next day it
+    does — so a deadline never falls on a day the counter is closed. Gives up
+    after ``horizon`` days (a profile with no hours at all) and returns ``day``."""
+    for offset in range(horizon):
+        candidate = day + dt.timedelta(days=offset)
+        if _day_status(office=office, day=candidate, procedure=procedure).open:
+            return candidate
+    return day

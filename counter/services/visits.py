@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from counter.audit import audit_record
+from counter.calendar import next_open_day
 from counter.errors import ApplicationError, NotFound
 from counter.models import Case, Desk
 from counter.models.cases import CaseState
@@ -27,9 +28,12 @@ from .case_flow import case_check, case_lock, case_transition, refusals_audited
 
 
 def second_visit_deadline(*, case: Case, on: dt.date | None = None) -> dt.date:
-    """The last day the agent may come back (profile ``inquiry_deadline_days``)."""
+    """The last day the agent may come back: ``inquiry_deadline_days`` after the
+    first visit, moved on to the next day the office accepts the procedure when
+    it would fall on a closed day (a Sunday, a holiday, the year-end closure)."""
     on = on or timezone.localdate()
-    return on + dt.timedelta(days=case.municipality.profile.inquiry_deadline_days)
+    deadline = on + dt.timedelta(days=case.municipality.profile.inquiry_deadline_days)
+    return next_open_day(office=case.office, day=deadline, procedure=case.procedure)
 
 
 def case_send_inquiry(*, case: Case, actor: Any, desk: Desk | None = None) -> Case:

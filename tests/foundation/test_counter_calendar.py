@@ -133,3 +133,26 @@ def test_the_calendar_reads_the_time_in_japan_not_utc(main_office):
     # 23:45 UTC on Wednesday is 08:45 on Thursday in Tokyo.
     moment = dt.datetime(2026, 11, 25, 23, 45, tzinfo=dt.UTC)
     assert counter_status(office=main_office, at=moment).open
+
+
+def test_next_open_day_skips_sundays_holidays_and_the_year_end(main_office):
+    from counter.calendar import next_open_day
+
+    thursday = dt.date(2026, 11, 26)
+    assert next_open_day(office=main_office, day=thursday) == thursday
+    # Sunday 29 November → Monday 30 November
+    assert next_open_day(office=main_office, day=dt.date(2026, 11, 29)) == dt.date(
+        2026, 11, 30
+    )
+    # 29 December … 3 January closed, 2–3 January a weekend anyway → 4 January
+    assert next_open_day(office=main_office, day=dt.date(2026, 12, 29)) == dt.date(
+        2027, 1, 4
+    )
+    # Saturday: open for a PIN reset at the main office, not for issuance
+    saturday = dt.date(2026, 11, 28)
+    assert next_open_day(office=main_office, day=saturday, procedure="pin_reset") == (
+        saturday
+    )
+    assert next_open_day(
+        office=main_office, day=saturday, procedure="cert_issue"
+    ) == dt.date(2026, 11, 30)
