@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from counter.models.append_only import AppendOnly
 from counter.models.cases import Case
 from counter.models.tenancy import Municipality, Office
 from counter.scoping import ScopedManager
@@ -183,7 +184,7 @@ class InquiryLetter(models.Model):
         return self.reference
 
 
-class LetterStatusChange(models.Model):
+class LetterStatusChange(AppendOnly, models.Model):
     """One transition of a letter: from, to, who, when, why. Never edited."""
 
     letter = models.ForeignKey(
@@ -206,6 +207,8 @@ class LetterStatusChange(models.Model):
     code = models.CharField(_("code"), max_length=60, blank=True)
     at = models.DateTimeField(_("at"), auto_now_add=True)
 
+    append_only_message = "Letter history is append-only."
+
     objects = ScopedManager()
     scope_municipality = "letter__municipality"
     scope_office = "letter__office"
@@ -217,11 +220,6 @@ class LetterStatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.letter}: {self.from_state} → {self.to_state}"
-
-    def save(self, *args: object, **kwargs: object) -> None:
-        if self.pk is not None:
-            raise ValueError("Letter history is append-only.")
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
 
 
 __all__ = [

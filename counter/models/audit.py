@@ -10,12 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from counter.scoping import ScopedQuerySet
 
+from .append_only import AppendOnly, AppendOnlyError
 from .cases import Case
 from .tenancy import Desk, Municipality, Office
-
-
-class AppendOnlyError(RuntimeError):
-    pass
 
 
 class AuditQuerySet(ScopedQuerySet):
@@ -26,7 +23,7 @@ class AuditQuerySet(ScopedQuerySet):
         raise AppendOnlyError("The audit trail is append-only.")
 
 
-class AuditEvent(models.Model):
+class AuditEvent(AppendOnly, models.Model):
     """Who did what, where and when. Each row carries the previous row's hash.
 
     Written only through :func:`counter.audit.audit_record`. On PostgreSQL a
@@ -88,6 +85,8 @@ class AuditEvent(models.Model):
     prev_hash = models.CharField(_("previous hash"), max_length=64)
     hash = models.CharField(_("hash"), max_length=64, unique=True)
 
+    append_only_message = "The audit trail is append-only."
+
     objects = AuditQuerySet.as_manager()
     scope_municipality = "municipality"
 
@@ -99,11 +98,6 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.actor_label}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise AppendOnlyError("The audit trail is append-only.")
-        super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("The audit trail is append-only.")

@@ -16,6 +16,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField
 from counter.constants import ApplicantRole, Procedure
 from counter.scoping import ScopedManager
 
+from .append_only import AppendOnly
 from .residents import Card, Resident
 from .tenancy import Desk, Municipality, Office
 
@@ -231,7 +232,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
         return flag in (self.flags or [])
 
 
-class CaseStatusChange(models.Model):
+class CaseStatusChange(AppendOnly, models.Model):
     """One transition of a case: from, to, who, which desk, when, why. Never edited."""
 
     case = models.ForeignKey(
@@ -259,6 +260,8 @@ class CaseStatusChange(models.Model):
     at = models.DateTimeField(_("at"), auto_now_add=True)
     reason = models.TextField(_("reason"), blank=True)
 
+    append_only_message = "Status history is append-only."
+
     objects = ScopedManager()
     scope_municipality = "case__municipality"
     scope_office = "case__office"
@@ -270,11 +273,6 @@ class CaseStatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case}: {self.from_state} → {self.to_state}"
-
-    def save(self, *args: object, **kwargs: object) -> None:
-        if self.pk is not None:
-            raise ValueError("Status history is append-only.")
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
 
 
 class RegisterEvent(models.Model):
