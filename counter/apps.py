@@ -6,3 +6,12 @@ class CounterConfig(AppConfig):
     name = "counter"
     verbose_name = _("Counter")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        """Connect the procedures' reactions to what lower layers announce."""
+        from counter import reactions
+        from counter.services import cases, visits
+
+        reactions.card_operation_finished.connect(cases.on_card_operation_finished)
+        reactions.letter_expired.connect(visits.on_letter_expired)
+        reactions.letter_undeliverable.connect(visits.on_letter_undeliverable)

@@ -27,6 +27,7 @@ from counter.audit import audit_record
 from counter.constants import CertificateKind, PinKind
 from counter.errors import ApplicationError, Conflict, NotFound, PermissionDenied
 from counter.models import Case, Desk
+from counter.reactions import card_operation_finished
 from jpki_ops.cardsim.authorisation import CardCommand
 from jpki_ops.models import (
     IDEMPOTENT_CARD_OPERATION_KINDS,
@@ -462,9 +463,7 @@ def _case_follows(op: CardOperation) -> None:
     """
     if op.case_id is None:
         return
-    from counter.services.cases import case_card_operation_finished
-
-    case_card_operation_finished(operation=op)
+    card_operation_finished.send(op)
 
 
 def _audit_result(result: dict[str, Any]) -> dict[str, Any]:

@@ -39,6 +39,7 @@ from counter.audit import audit_record
 from counter.errors import ApplicationError, Conflict, NotFound
 from counter.models import Case, Municipality, Office
 from counter.models.cases import CaseState
+from counter.reactions import Reaction, letter_expired, letter_undeliverable
 
 from .address import PostalAddress
 from .barcode import split_address
@@ -732,21 +733,21 @@ def letter_mark_answered(
 def letter_mark_returned(*, letter: InquiryLetter, actor: Any) -> InquiryLetter:
     """The post returned the letter (宛所不明): the case is flagged for a supervisor."""
     locked = _act("letter_mark_returned", letter, S.RETURNED_UNDELIVERABLE, actor=actor)
-    _tell_case("on_letter_undeliverable", locked, actor=actor)
+    _tell_case(letter_undeliverable, locked, actor=actor)
     return locked
 
 
-def _tell_case(hook: str, letter: InquiryLetter, *, actor: Any = None) -> None:
-    """Call the case layer's hook for this letter and record that it was told.
+def _tell_case(
+    reaction: Reaction[InquiryLetter], letter: InquiryLetter, *, actor: Any = None
+) -> None:
+    """Announce ``reaction`` for this letter and record that the case was told.
 
-    The hooks live in ``counter.services.visits`` (procedures); this module only
-    calls them and keeps ``case_flagged`` on the letter.
+    The procedures react (``counter.services.visits``, connected in
+    ``CounterConfig.ready()``); this module only announces it and keeps
+    ``case_flagged`` on the letter.
     """
-    from counter.services import visits
-
-    callback = getattr(visits, hook, None)
-    if callback is not None:
-        callback(letter)
+    reaction.send(letter)
+    hook = f"on_{reaction.name}"
     with transaction.atomic():
         locked = _lock(letter.pk)
         if not locked.case_flagged:
@@ -764,7 +765,7 @@ def _tell_case(hook: str, letter: InquiryLetter, *, actor: Any = None) -> None:
 
 def on_letter_expired(letter: InquiryLetter) -> None:
     """Tell the case that its letter expired unanswered (rules.md §6.2)."""
-    _tell_case("on_letter_expired", letter)
+    _tell_case(letter_expired, letter)
 
 
 def letters_expire_overdue(*, today: dt.date | None = None) -> int:

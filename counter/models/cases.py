@@ -8,6 +8,8 @@ goes through one service path (counter/services/cases.py) that appends a
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -230,6 +232,53 @@ class Case(ConcurrentTransitionMixin, models.Model):
 
     def has_flag(self, flag: str) -> bool:
         return flag in (self.flags or [])
+
+    # How counter.transitions moves a case (one mechanism for every entity).
+    audit_noun = "case"
+    transition_conflict_code = "case-state-conflict"
+    transition_conflict_message = _(
+        "This case is now “%(state)s”; that step is not possible any more."
+    )
+    transition_changed_code = "case-changed"
+    transition_changed_message = _(
+        "Someone else changed this case meanwhile. Reload it."
+    )
+
+    def transition_history(
+        self,
+        *,
+        name: str,
+        from_state: str,
+        actor: Any,
+        actor_label: str,
+        desk: Any,
+        reason: str,
+        code: str,
+    ) -> None:
+        CaseStatusChange.objects.create(
+            case=self,
+            from_state=from_state,
+            to_state=self.state,
+            transition=name,
+            actor=actor,
+            desk=desk,
+            reason=reason,
+        )
+
+    def transition_audit_scope(self) -> dict[str, Any]:
+        return {"case": self}
+
+    def transition_is_repeat(self, name: str, actor: Any) -> bool:
+        """The same person's double-submitted form: the last change was this very
+        transition by them."""
+        last = self.history.order_by("-at", "-pk").first()
+        return (
+            last is not None
+            and last.transition == name
+            and actor is not None
+            and getattr(actor, "is_authenticated", False)
+            and last.actor_id == actor.pk
+        )
 
 
 class CaseStatusChange(AppendOnly, models.Model):

@@ -17,16 +17,12 @@ from typing import Any
 
 from django.db import DatabaseError
 from django.utils.translation import gettext_lazy as _
-from django_fsm import ConcurrentTransition
 
 from counter.audit import audit_record
-from counter.errors import ApplicationError, Conflict, NotFound, PermissionDenied
-from counter.models import Case, CaseStatusChange, Desk
+from counter.errors import ApplicationError, Conflict, NotFound
+from counter.models import Case, Desk
+from counter.transitions import transition_check, transition_run
 from counter.workflows import workflow_for
-
-
-def _is_user(actor: Any) -> bool:
-    return actor is not None and getattr(actor, "is_authenticated", False)
 
 
 def case_lock(case_id: int) -> Case:
@@ -50,59 +46,14 @@ def case_lock(case_id: int) -> Case:
     return workflow_for(case)
 
 
-def _last_change(case: Case) -> CaseStatusChange | None:
-    return case.history.order_by("-at", "-pk").first()
-
-
 def case_check(case: Case, name: str, *, actor: Any = None) -> Any:
     """May transition ``name`` run now? Raises the refusal it would meet.
 
     Returns the django-fsm transition, or ``None`` for a harmless repeat (the
-    same person's double-submitted form: the last change was this very
-    transition by them). Services call it before side effects that must not
-    happen for a refused step (a card operation, a letter).
+    same person's double-submitted form). Services call it before side effects
+    that must not happen for a refused step (a card operation, a letter).
     """
-    method = getattr(case, name, None)
-    if method is None or not hasattr(method, "_django_fsm"):
-        raise Conflict(
-            "step-not-in-procedure",
-            _("This procedure has no such step."),
-            extra={"procedure": case.procedure, "transition": name},
-        )
-    meta = method._django_fsm
-    from_state = case.state
-    transition = (
-        meta.get_transition(from_state) if meta.has_transition(from_state) else None
-    )
-    if transition is None:
-        last = _last_change(case)
-        if (
-            last is not None
-            and last.transition == name
-            and _is_user(actor)
-            and last.actor_id == actor.pk
-        ):
-            return None
-        raise Conflict(
-            "case-state-conflict",
-            _("This case is now “%(state)s”; that step is not possible any more.")
-            % {"state": case.get_state_display()},
-            extra={"state": from_state, "transition": name},
-        )
-    for condition in transition.conditions:
-        if not condition(case):
-            raise ApplicationError(
-                getattr(condition, "code", "condition-not-met"),
-                getattr(condition, "message", _("This step is not possible now.")),
-                extra={"state": from_state, "transition": name},
-            )
-    if _is_user(actor) and not transition.has_perm(case, actor):
-        raise PermissionDenied(
-            "not-permitted",
-            _("You are not allowed to do this step."),
-            extra={"transition": name},
-        )
-    return transition
+    return transition_check(case, name, actor=actor)
 
 
 def case_transition(
@@ -120,38 +71,17 @@ def case_transition(
 
     What :func:`case_check` refuses is raised; a harmless repeat changes nothing.
     """
-    if case_check(case, name, actor=actor) is None:
-        case._replayed = True  # type: ignore[attr-defined]
-        return case
-    from_state = case.state
-    method = getattr(case, name)
-    method(**kwargs)
-    try:
-        case.save()
-    except ConcurrentTransition:
-        raise Conflict(
-            "case-changed",
-            _("Someone else changed this case meanwhile. Reload it."),
-        ) from None
-    CaseStatusChange.objects.create(
-        case=case,
-        from_state=from_state,
-        to_state=case.state,
-        transition=name,
-        actor=actor if _is_user(actor) else None,
-        desk=desk,
-        reason=reason,
-    )
-    audit_record(
-        action=f"case_{name}",
+    result: Case = transition_run(
+        case,
+        name,
         actor=actor,
         actor_label=actor_label,
         desk=desk,
-        case=case,
-        obj=case,
-        data={"from": from_state, "to": case.state, **(data or {})},
+        reason=reason,
+        data=data,
+        **kwargs,
     )
-    return case
+    return result
 
 
 @contextmanager

@@ -477,6 +477,11 @@ def case_card_operation_finished(*, operation: Any) -> Case | None:
     return case
 
 
+def on_card_operation_finished(operation: Any) -> None:
+    """Reaction to ``counter.reactions.card_operation_finished``."""
+    case_card_operation_finished(operation=operation)
+
+
 def _apply_outcome(case: Case, operation: Any) -> None:
     """Move a locked case on by its finished operation (nothing if still open)."""
     if case.current_operation_id != operation.pk:
