@@ -1,14 +1,20 @@
 """Shared test set-up: a real PostgreSQL is required, and says so when missing.
 
-Fixture plugins of the card (pcscd + virtual card) and Celery-worker layers are
-registered here so every test directory can use them.
+Fixture plugins are registered here so every test directory can use them: the
+counter's city, office, desk, staff, resident and card (defined once, in
+tests/fixtures/counter.py), the card layer (pcscd + virtual card) and the Celery
+worker.
 """
 
 from __future__ import annotations
 
 import pytest
 
-pytest_plugins: list[str] = ["tests.fixtures.card", "tests.fixtures.celery_worker"]
+pytest_plugins: list[str] = [
+    "tests.fixtures.counter",
+    "tests.fixtures.card",
+    "tests.fixtures.celery_worker",
+]
 
 
 def _bind_cryptography_to_the_real_datetime() -> None:

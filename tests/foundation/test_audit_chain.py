@@ -113,12 +113,12 @@ def test_an_event_recorded_after_a_rolled_back_change_survives(city):
     assert list(verify_chain()) == []
 
 
-def test_audit_records_who_which_desk_and_office(city, main_office, make_staff):
+def test_audit_records_who_which_desk_and_office(city, office, make_staff):
     from counter.models import Desk
     from counter.roles import ROLE_CLERK
 
-    desk = Desk.objects.create(office=main_office, code="d9", name="9番")
-    clerk = make_staff("clerk9", ROLE_CLERK, city, main_office)
+    desk = Desk.objects.create(office=office, code="d9", name="9番")
+    clerk = make_staff("clerk9", ROLE_CLERK, city, office)
     event = audit_record(action="card_read", actor=clerk, desk=desk)
     assert (event.actor, event.actor_label) == (clerk, "clerk9")
-    assert (event.desk, event.office, event.municipality) == (desk, main_office, city)
+    assert (event.desk, event.office, event.municipality) == (desk, office, city)

@@ -97,8 +97,8 @@ def test_an_invalid_municipality_code_creates_nothing(db):
     assert not Office.objects.exists()
 
 
-def test_an_unknown_office_gets_a_specific_message(city, main_office, make_staff):
-    clerk = make_staff("c1", ROLE_CLERK, city, main_office)
+def test_an_unknown_office_gets_a_specific_message(city, office, make_staff):
+    clerk = make_staff("c1", ROLE_CLERK, city, office)
     client = Client(HTTP_ACCEPT_LANGUAGE="ja")
     client.force_login(clerk)
     response = client.get("/api/v1/counter-status/", {"office": "nowhere"})
@@ -110,8 +110,8 @@ def test_an_unknown_office_gets_a_specific_message(city, main_office, make_staff
     }
 
 
-def test_an_invalid_moment_is_a_field_error(city, main_office, make_staff):
-    clerk = make_staff("c2", ROLE_CLERK, city, main_office)
+def test_an_invalid_moment_is_a_field_error(city, office, make_staff):
+    clerk = make_staff("c2", ROLE_CLERK, city, office)
     client = Client()
     client.force_login(clerk)
     response = client.get(

@@ -91,18 +91,7 @@ def idocs() -> type[Helpers]:
     return Helpers
 
 
-# --- database fixtures (a municipality set up as in production, its staff, a case) ---
-
-
-@pytest.fixture
-def city(db: Any) -> Any:
-    from counter.services.municipalities import municipality_create
-
-    return municipality_create(
-        code="142123",
-        name="厚木市",
-        main_office={"code": "honcho", "name": "厚木市 本庁", "phone": "046-0"},
-    )
+# --- database fixtures (the shared city and staff: tests/fixtures/counter.py) ---
 
 
 @pytest.fixture
@@ -114,35 +103,6 @@ def other_city(db: Any) -> Any:
         name="狭山市",
         main_office={"code": "honcho", "name": "狭山市 本庁", "phone": "04-0"},
     )
-
-
-@pytest.fixture
-def make_staff(db: Any) -> Any:
-    from django.contrib.auth.models import Group, User
-
-    from counter.models import StaffProfile
-
-    def make(username: str, role: str, municipality: Any) -> Any:
-        user = User.objects.create_user(username, password="x", is_staff=True)
-        user.groups.add(Group.objects.get(name=role))
-        StaffProfile.objects.create(
-            user=user,
-            municipality=municipality,
-            office=municipality.offices.get(code="honcho"),
-        )
-        return User.objects.get(pk=user.pk)
-
-    return make
-
-
-@pytest.fixture
-def clerk(city: Any, make_staff: Any) -> Any:
-    return make_staff("clerk1", "clerk", city)
-
-
-@pytest.fixture
-def supervisor(city: Any, make_staff: Any) -> Any:
-    return make_staff("super1", "supervisor", city)
 
 
 @pytest.fixture

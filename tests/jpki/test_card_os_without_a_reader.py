@@ -23,7 +23,7 @@ PREFIX = bytes.fromhex("3031300d060960864801650304020105000420")
 
 
 @pytest.fixture
-def card() -> VirtualCard:
+def card_os() -> VirtualCard:
     pem = KEY.private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.PKCS8,
@@ -44,19 +44,19 @@ def card() -> VirtualCard:
     return card
 
 
-def run(card: VirtualCard, hex_apdu: str) -> tuple[bytes, str]:
-    out = card.execute(bytes.fromhex(hex_apdu))
+def run(card_os: VirtualCard, hex_apdu: str) -> tuple[bytes, str]:
+    out = card_os.execute(bytes.fromhex(hex_apdu))
     return out[:-2], out[-2:].hex().upper()
 
 
-def _unlock(card: VirtualCard) -> None:
-    assert run(card, "00A4040C0AD392F000260100000001")[1] == "9000"
-    assert run(card, "0020009804" + b"1234".hex())[1] == "9000"
+def _unlock(card_os: VirtualCard) -> None:
+    assert run(card_os, "00A4040C0AD392F000260100000001")[1] == "9000"
+    assert run(card_os, "0020009804" + b"1234".hex())[1] == "9000"
 
 
 @pytest.mark.parametrize("p1", [0x00, 0x01, 0x02, 0x03, 0x04, 0x05])
-def test_signature_schemes(card, p1):
-    _unlock(card)
+def test_signature_schemes(card_os, p1):
+    _unlock(card_os)
     message = b"madoguchi"
     digest = hashlib.sha256(message).digest()
     data = {
@@ -67,7 +67,7 @@ def test_signature_schemes(card, p1):
         0x04: digest,
         0x05: message,
     }[p1]
-    sig, sw = run(card, f"802A{p1:02X}97{len(data):02X}{data.hex()}00")
+    sig, sw = run(card_os, f"802A{p1:02X}97{len(data):02X}{data.hex()}00")
     assert sw == "9000" and len(sig) == 256
     public = KEY.public_key()
     pss = padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=32)
@@ -82,31 +82,31 @@ def test_signature_schemes(card, p1):
         public.verify(sig, message, pss, hashes.SHA256())
 
 
-def test_signature_scheme_errors(card):
-    _unlock(card)
-    assert run(card, "802A0697" + "01" + "00")[1] == "6A86"
-    assert run(card, "802A029703AABBCC00")[1] == "6700"
-    assert run(card, "802A009A01AA00")[1] == "6982"  # signing key not unlocked
+def test_signature_scheme_errors(card_os):
+    _unlock(card_os)
+    assert run(card_os, "802A0697" + "01" + "00")[1] == "6A86"
+    assert run(card_os, "802A029703AABBCC00")[1] == "6700"
+    assert run(card_os, "802A009A01AA00")[1] == "6982"  # signing key not unlocked
 
 
-def test_long_answer_comes_in_pieces_with_get_response(card):
-    assert run(card, "00A4040C0AD392F000260100000001")[1] == "9000"
-    assert run(card, "00A4020C02000A")[1] == "9000"
-    first, sw = run(card, "00B0000000")
+def test_long_answer_comes_in_pieces_with_get_response(card_os):
+    assert run(card_os, "00A4040C0AD392F000260100000001")[1] == "9000"
+    assert run(card_os, "00A4020C02000A")[1] == "9000"
+    first, sw = run(card_os, "00B0000000")
     assert sw == "9000" and len(first) == 256
     # Response chaining is generic: a 260-byte EF read with extended Le works too.
-    whole, sw = run(card, "00B000000001" + "04")
+    whole, sw = run(card_os, "00B000000001" + "04")
     assert sw == "9000" and len(whole) == 260
 
 
-def test_get_response_without_pending_data(card):
-    assert run(card, "00C0000010")[1] == "6985"
+def test_get_response_without_pending_data(card_os):
+    assert run(card_os, "00C0000010")[1] == "6985"
 
 
-def test_broken_chain_is_refused(card):
-    assert run(card, "00A4040C0AD392F000260100000001")[1] == "9000"
-    assert run(card, "10D68A0002AABB")[1] == "9000"
-    assert run(card, "00D68B0002AABB")[1] == "6883"
+def test_broken_chain_is_refused(card_os):
+    assert run(card_os, "00A4040C0AD392F000260100000001")[1] == "9000"
+    assert run(card_os, "10D68A0002AABB")[1] == "9000"
+    assert run(card_os, "00D68B0002AABB")[1] == "6883"
 
 
 @pytest.mark.parametrize(
@@ -123,15 +123,15 @@ def test_extended_case4_parses():
     assert (cmd.data, cmd.ne, cmd.extended) == (b"\xaa\xbb\xcc", 65536, True)
 
 
-def test_verbose_log_never_shows_pin_data(card, caplog):
+def test_verbose_log_never_shows_pin_data(card_os, caplog):
     """A PIN never leaves the desk — not even into the card's own debug log."""
-    card.verbose = True
+    card_os.verbose = True
     canary = "7391"
     with caplog.at_level("INFO", logger="jpki_ops.cardsim"):
-        run(card, "00A4040C0AD392F000260100000001")
-        run(card, "0020009804" + canary.encode().hex())
-        run(card, "0020009804" + b"1234".hex())
-        run(card, "0024019804" + b"7392".hex())
+        run(card_os, "00A4040C0AD392F000260100000001")
+        run(card_os, "0020009804" + canary.encode().hex())
+        run(card_os, "0020009804" + b"1234".hex())
+        run(card_os, "0024019804" + b"7392".hex())
     text = " ".join(caplog.messages).lower()
     assert "00 20 00 98" in text  # the header is logged …
     for secret in (canary, "1234", "7392"):

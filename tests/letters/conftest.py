@@ -39,41 +39,7 @@ def letter() -> Callable[..., LetterData]:
     return make_letter
 
 
-# ------------------------------------------------------------- database layer
-
-
-@pytest.fixture
-def city(db: Any) -> Any:
-    from counter.services.municipalities import municipality_create
-
-    return municipality_create(
-        code="142123",
-        name="厚木市",
-        main_office={
-            "code": "honcho",
-            "name": "厚木市役所",
-            "counter_name": "市民課",
-            "address": "厚木市中町3-17-17",
-            "phone": "046-225-2111",
-        },
-    )
-
-
-@pytest.fixture
-def office(city: Any) -> Any:
-    return city.offices.get(code="honcho")
-
-
-@pytest.fixture
-def supervisor(city: Any, office: Any) -> Any:
-    from django.contrib.auth.models import Group, User
-
-    from counter.models import StaffProfile
-
-    user = User.objects.create_user("kanri", password="x", is_staff=True)
-    user.groups.add(Group.objects.get(name="supervisor"))
-    StaffProfile.objects.create(user=user, municipality=city, office=office)
-    return User.objects.get(pk=user.pk)
+# ------------------------------- database layer (city, office, supervisor: shared)
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
-"""Procedure tests: a city (seed profile), its main office and a desk, staff per
-role, a weekday morning when the counter is open, and the desk agent simulated
-through jpki_ops' own service functions (claim → certify → complete / fail)."""
+"""Procedure tests: the shared city, office, desk, staff, resident and card
+(tests/fixtures/counter.py) on a weekday morning when the counter is open, and the
+desk agent simulated through jpki_ops' own service functions (claim → certify →
+complete / fail)."""
 
 from __future__ import annotations
 
@@ -13,20 +14,12 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from freezegun import freeze_time
 
 from counter.models import AuditEvent, Case
 from counter.workflows import workflow_for
 from tests import factories as f
 
-#: Thursday 26 November 2026, 10:00 JST: a weekday, not a holiday (§16).
-OPEN_MORNING = "2026-11-26 10:00:00+09:00"
 AGENT_SESSION = "test-agent-session"
-
-
-@pytest.fixture(scope="session")
-def issuer_state_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("issuer")
 
 
 @pytest.fixture(autouse=True)
@@ -35,50 +28,18 @@ def _simulated_issuer(settings: Any, issuer_state_dir: Path) -> None:
     settings.JPKI_ISSUER_BACKEND = "simulator"
 
 
-@pytest.fixture
-def open_counter() -> Iterator[Any]:
-    with freeze_time(OPEN_MORNING, tick=True) as frozen:
-        yield frozen
-
-
-@pytest.fixture
-def city(db: Any, open_counter: Any) -> Any:
-    return f.MunicipalityFactory(code="142123", name="厚木市")
-
-
-@pytest.fixture
-def office(city: Any) -> Any:
-    return f.main_office(city)
-
-
-@pytest.fixture
-def desk(office: Any) -> Any:
-    return f.DeskFactory(office=office, code="desk1", name="1番窓口")
-
-
-@pytest.fixture
-def clerk(city: Any, office: Any) -> Any:
-    return f.clerk(city, office)
+@pytest.fixture(autouse=True)
+def _the_counter_is_open(request: pytest.FixtureRequest) -> None:
+    """A procedure test with the city runs on a weekday morning when the counter
+    is open (``open_counter``)."""
+    if "city" in request.fixturenames:
+        request.getfixturevalue("open_counter")
 
 
 @pytest.fixture
 def other_clerk(city: Any, office: Any) -> Any:
+    """A second clerk of the main office."""
     return f.clerk(city, office)
-
-
-@pytest.fixture
-def supervisor(city: Any) -> Any:
-    return f.supervisor(city)
-
-
-@pytest.fixture
-def resident(city: Any) -> Any:
-    return f.ResidentFactory(municipality=city)
-
-
-@pytest.fixture
-def card(resident: Any) -> Any:
-    return f.CardFactory(resident=resident)
 
 
 def holder_card() -> dict[str, Any]:

@@ -1,48 +1,38 @@
-"""Clerk screens through Django's test client: a city whose counter is open (a
-weekday morning), a desk chosen in the session, a resident with a card."""
+"""Clerk screens through Django's test client: the shared city (its counter open,
+a weekday morning), a desk chosen in the session, 田中 誠 with a card and its
+certificates."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.test import Client
-from freezegun import freeze_time
 
 from counter.screens.common import DESK_SESSION_KEY
 from tests import factories as f
 
-#: Thursday 26 November 2026, 10:00 JST: a weekday, not a holiday (§16).
-OPEN_MORNING = "2026-11-26 10:00:00+09:00"
+
+@pytest.fixture(autouse=True)
+def _the_counter_is_open(request: pytest.FixtureRequest) -> None:
+    """A screen test with the city runs on a weekday morning when the counter is
+    open (``open_counter``)."""
+    if "city" in request.fixturenames:
+        request.getfixturevalue("open_counter")
 
 
 @pytest.fixture
-def open_counter() -> Iterator[Any]:
-    with freeze_time(OPEN_MORNING, tick=True) as frozen:
-        yield frozen
-
-
-@pytest.fixture
-def city(db: Any, open_counter: Any) -> Any:
-    return f.MunicipalityFactory(code="142123", name="厚木市")
-
-
-@pytest.fixture
-def desk(city: Any) -> Any:
-    return f.DeskFactory(office=f.main_office(city), code="desk1", name="1番窓口")
-
-
-@pytest.fixture
-def resident(city: Any) -> Any:
+def tanaka(city: Any) -> Any:
+    """田中 誠, the resident the screens search for and serve."""
     return f.ResidentFactory(
         municipality=city, name="田中 誠", name_kana="タナカ マコト"
     )
 
 
 @pytest.fixture
-def card(resident: Any) -> Any:
-    card = f.CardFactory(resident=resident)
+def card_with_certificates(tanaka: Any) -> Any:
+    """Tanaka's card, with its user-authentication and signing certificates."""
+    card = f.CardFactory(resident=tanaka)
     f.CertificateFactory(card=card, authentication=True)
     f.CertificateFactory(card=card)
     return card
@@ -56,11 +46,6 @@ def _logged_in(user: Any, desk: Any | None) -> Client:
         session[DESK_SESSION_KEY] = desk.pk
         session.save()
     return client
-
-
-@pytest.fixture
-def clerk(city: Any, desk: Any) -> Any:
-    return f.clerk(city, desk.office)
 
 
 @pytest.fixture

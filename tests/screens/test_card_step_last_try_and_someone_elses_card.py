@@ -60,9 +60,9 @@ def _page(client: Any, case: Case) -> str:
 
 
 def test_the_last_try_box_appears_after_the_agent_stopped_and_is_passed_on(
-    clerk_client: Any, resident: Any, card: Any, desk: Any, clerk: Any
+    clerk_client: Any, tanaka: Any, card_with_certificates: Any, desk: Any, clerk: Any
 ) -> None:
-    case = _at_the_card_step("pin_change", resident, card, desk, clerk)
+    case = _at_the_card_step("pin_change", tanaka, card_with_certificates, desk, clerk)
     card_url = reverse("counter:card", args=[case.reference])
     assert 'name="confirm_last_try"' not in _page(clerk_client, case)
     clerk_client.post(card_url, {"idempotency_key": "k1"})
@@ -84,9 +84,9 @@ def test_the_last_try_box_appears_after_the_agent_stopped_and_is_passed_on(
 
 
 def test_the_box_is_not_offered_after_other_faults(
-    clerk_client: Any, resident: Any, card: Any, desk: Any, clerk: Any
+    clerk_client: Any, tanaka: Any, card_with_certificates: Any, desk: Any, clerk: Any
 ) -> None:
-    case = _at_the_card_step("pin_change", resident, card, desk, clerk)
+    case = _at_the_card_step("pin_change", tanaka, card_with_certificates, desk, clerk)
     clerk_client.post(
         reverse("counter:card", args=[case.reference]), {"idempotency_key": "k1"}
     )
@@ -95,14 +95,17 @@ def test_the_box_is_not_offered_after_other_faults(
 
 
 def test_someone_elses_card_refused_at_the_desk_is_explained(
-    clerk_client: Any, resident: Any, card: Any, desk: Any, clerk: Any
+    clerk_client: Any, tanaka: Any, card_with_certificates: Any, desk: Any, clerk: Any
 ) -> None:
-    case = _at_the_card_step("pin_reset", resident, card, desk, clerk)
+    case = _at_the_card_step("pin_reset", tanaka, card_with_certificates, desk, clerk)
     clerk_client.post(
         reverse("counter:card", args=[case.reference]), {"idempotency_key": "k1"}
     )
     op = CardOperation.objects.get(case=case)
-    assert op.parameters["expected_card_fingerprint"] == card.auth_key_fingerprint
+    assert (
+        op.parameters["expected_card_fingerprint"]
+        == card_with_certificates.auth_key_fingerprint
+    )
     _agent_fails(desk, "card-not-holders")
 
     page = _page(clerk_client, case)

@@ -23,15 +23,15 @@ AGENT = "screens-test-agent"
 
 
 @pytest.fixture
-def case(resident: Any, card: Any, desk: Any, clerk: Any) -> Case:
+def case(tanaka: Any, card_with_certificates: Any, desk: Any, clerk: Any) -> Case:
     return case_open(
-        resident=resident,
+        resident=tanaka,
         office=desk.office,
         procedure="pin_reset",
         applicant_role="holder",
         actor=clerk,
         desk=desk,
-        card=card,
+        card=card_with_certificates,
         pin_kinds=["signing"],
     )
 

@@ -24,14 +24,14 @@ def _results(response: Any) -> list[str]:
 
 
 def test_search_finds_by_hiragana_katakana_and_birth_date(
-    clerk_client: Any, resident: Any
+    clerk_client: Any, tanaka: Any
 ) -> None:
     url = reverse("counter:reception")
     for query in (
         {"q": "たなか"},
         {"q": "タナカ"},
         {"q": "田中"},
-        {"birth_date": resident.birth_date.strftime("%Y%m%d")},
+        {"birth_date": tanaka.birth_date.strftime("%Y%m%d")},
     ):
         response = clerk_client.get(url, query)
         assert response.status_code == 200
@@ -39,7 +39,7 @@ def test_search_finds_by_hiragana_katakana_and_birth_date(
 
 
 def test_search_never_shows_another_municipalitys_residents(
-    clerk_client: Any, resident: Any
+    clerk_client: Any, tanaka: Any
 ) -> None:
     other = f.MunicipalityFactory(code="141003", name="横浜市")
     f.ResidentFactory(municipality=other, name="田中 一郎", name_kana="タナカ イチロウ")
@@ -68,10 +68,10 @@ def _open(client: Any, resident: Any, card: Any, **extra: Any) -> Any:
 
 
 def test_opening_a_case_goes_to_its_page(
-    clerk_client: Any, resident: Any, card: Any, desk: Any
+    clerk_client: Any, tanaka: Any, card_with_certificates: Any, desk: Any
 ) -> None:
-    response = _open(clerk_client, resident, card)
-    case = Case.objects.get(resident=resident)
+    response = _open(clerk_client, tanaka, card_with_certificates)
+    case = Case.objects.get(resident=tanaka)
     assert response.status_code == 302
     assert response["Location"] == reverse("counter:case", args=[case.reference])
     assert case.desk == desk and case.state == "received"
@@ -81,12 +81,12 @@ def test_opening_a_case_goes_to_its_page(
 
 
 def test_a_double_submitted_reception_form_opens_one_case(
-    clerk_client: Any, resident: Any, card: Any
+    clerk_client: Any, tanaka: Any, card_with_certificates: Any
 ) -> None:
-    first = _open(clerk_client, resident, card)
-    second = _open(clerk_client, resident, card)
+    first = _open(clerk_client, tanaka, card_with_certificates)
+    second = _open(clerk_client, tanaka, card_with_certificates)
     assert first["Location"] == second["Location"]
-    assert Case.objects.filter(resident=resident).count() == 1
+    assert Case.objects.filter(resident=tanaka).count() == 1
 
 
 def test_a_resident_not_registered_here_is_refused_with_the_reason_and_audited(
@@ -103,25 +103,29 @@ def test_a_resident_not_registered_here_is_refused_with_the_reason_and_audited(
 
 
 def test_without_a_desk_nothing_is_opened(
-    login: Any, clerk: Any, resident: Any, card: Any
+    login: Any, clerk: Any, tanaka: Any, card_with_certificates: Any
 ) -> None:
     client = login(clerk, None)
-    response = _open(client, resident, card)
+    response = _open(client, tanaka, card_with_certificates)
     assert response.status_code == 400
     assert not Case.objects.exists()
 
 
-def test_an_agent_needs_a_name(clerk_client: Any, resident: Any, card: Any) -> None:
-    response = _open(clerk_client, resident, card, applicant_role="voluntary_agent")
+def test_an_agent_needs_a_name(
+    clerk_client: Any, tanaka: Any, card_with_certificates: Any
+) -> None:
+    response = _open(
+        clerk_client, tanaka, card_with_certificates, applicant_role="voluntary_agent"
+    )
     assert response.status_code == 400
     assert response.context["form"].errors["agent_name"]
     assert not Case.objects.exists()
 
 
 def test_a_clerk_of_another_office_cannot_open_the_case_page(
-    clerk_client: Any, resident: Any, card: Any, city: Any, login: Any
+    clerk_client: Any, tanaka: Any, card_with_certificates: Any, city: Any, login: Any
 ) -> None:
-    response = _open(clerk_client, resident, card)
+    response = _open(clerk_client, tanaka, card_with_certificates)
     branch = f.OfficeFactory(municipality=city)
     other_clerk = login(f.clerk(city, branch), None)
     assert other_clerk.get(response["Location"]).status_code == 404
