@@ -10,8 +10,10 @@ class CounterConfig(AppConfig):
     def ready(self) -> None:
         """Connect the procedures' reactions to what lower layers announce."""
         from counter import reactions
-        from counter.services import cases, visits
+        from counter.services import case_card_work, visits
 
-        reactions.card_operation_finished.connect(cases.on_card_operation_finished)
+        reactions.card_operation_finished.connect(
+            case_card_work.on_card_operation_finished
+        )
         reactions.letter_expired.connect(visits.on_letter_expired)
         reactions.letter_undeliverable.connect(visits.on_letter_undeliverable)

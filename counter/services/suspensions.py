@@ -28,8 +28,9 @@ from counter.constants import (
 from counter.errors import ApplicationError, Conflict
 from counter.models import Card, Case, CaseStatusChange, Desk, Office
 
+from .case_closing import case_complete
 from .case_flow import case_lock, case_transition, refusals_audited
-from .cases import _new_reference, case_complete
+from .case_opening import case_reference
 from .certificates import certificate_revoke, certificate_suspend
 
 HOLD = "suspended"
@@ -76,7 +77,7 @@ def suspension_record(
                 office=office,
                 resident=card.resident,
                 card=card,
-                reference=_new_reference(timezone.localdate()),
+                reference=case_reference(timezone.localdate()),
                 procedure=Procedure.SUSPENSION,
                 applicant_role=ApplicantRole.HOLDER,
                 created_by=actor if getattr(actor, "is_authenticated", False) else None,

@@ -1,0 +1,98 @@
+"""The documents shown at a visit (§5.2, §6), evaluated by identity_docs.
+
+identity_docs records them as evidence and says whether they satisfy the rules;
+this phase moves the case on or refuses with what is missing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from counter.errors import ApplicationError, Conflict
+from counter.models import Case, Desk
+from counter.models.cases import CaseState
+from counter.workflows import workflow_for
+from identity_docs.evaluator import PresentedDocument
+from identity_docs.services import evidence_record
+
+from .case_flow import case_lock, case_transition, refusals_audited
+
+
+def _presented(documents: Sequence[Any]) -> list[Any]:
+    result = []
+    for doc in documents:
+        if isinstance(doc, PresentedDocument):
+            result.append(doc)
+            continue
+        data = dict(doc)
+        for key in ("issued_on", "expires_on"):
+            if isinstance(data.get(key), str):
+                data[key] = dt.date.fromisoformat(data[key])
+        result.append(PresentedDocument(**data))
+    return result
+
+
+def case_record_documents(
+    *,
+    case: Case,
+    actor: Any,
+    desk: Desk | None = None,
+    documents: Sequence[Any],
+    facts: Mapping[str, bool] | None = None,
+    on_date: dt.date | None = None,
+) -> tuple[Case, Any]:
+    """§5.2, §6: the documents shown at this visit, evaluated by identity_docs.
+
+    What was shown is recorded as evidence even when it does not satisfy the
+    rules; then the case moves on, or the refusal says what is missing.
+    """
+    with refusals_audited("case_record_documents", actor=actor, desk=desk, case=case):
+        current = workflow_for(Case.objects.get(pk=case.pk))
+        if current.state not in (CaseState.RECEIVED, CaseState.DOCUMENTS_CHECKED):
+            raise Conflict(
+                "case-state-conflict",
+                _("This case is now “%(state)s”; that step is not possible any more.")
+                % {"state": current.get_state_display()},
+                extra={"state": current.state, "transition": "record_documents"},
+            )
+        if current.uses_jlis_answer_sheet:
+            # §6.2 one-visit renewal: identity_docs then asks for the J-LIS sheet.
+            facts = {**(facts or {}), "jlis_answer_sheet": True}
+        try:
+            presented = _presented(documents)
+        except (TypeError, ValueError) as exc:
+            raise ApplicationError(
+                "documents-invalid", _("The list of documents is not valid.")
+            ) from exc
+        _evidence, evaluation = evidence_record(
+            case=current,
+            visit=current.visit,
+            documents=presented,
+            clerk=actor,
+            desk=desk,
+            facts=facts,
+            on_date=on_date,
+        )
+        if not evaluation.satisfied:
+            missing = "、".join(m.message_ja for m in evaluation.missing)
+            raise ApplicationError(
+                "documents-not-satisfied",
+                _("The documents shown do not satisfy the rules: %(missing)s")
+                % {"missing": missing},
+                extra=evaluation.as_dict(),
+            )
+        with transaction.atomic():
+            locked = case_lock(case.pk)
+            case_transition(
+                locked,
+                "record_documents",
+                actor=actor,
+                desk=desk,
+                data={"visit": locked.visit, "used": list(evaluation.used)},
+            )
+    return locked, evaluation
