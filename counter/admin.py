@@ -1,4 +1,8 @@
-"""The supervisor console (Django admin), scoped to the user's municipality."""
+"""The supervisor console (Django admin), scoped to the user's municipality.
+
+:class:`ScopedAdmin` lives in :mod:`counter.admin_base` and stays importable from
+here; importing :mod:`counter.letters.admin` registers the letters' console.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from counter.admin_base import ScopedAdmin
+from counter.letters import admin as _letters_admin  # noqa: F401 (registers it)
 from counter.models import (
     AuditEvent,
     Card,
@@ -31,14 +37,6 @@ from counter.scoping import scope_for
 admin.site.site_header = _("madoguchi supervisor console")
 admin.site.site_title = _("madoguchi")
 admin.site.index_title = _("Counter administration")
-
-
-class ScopedAdmin(admin.ModelAdmin):
-    """Shows only rows the user may see (counter.scoping), nothing more."""
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
-        qs = super().get_queryset(request)
-        return qs.visible_to(request.user)  # type: ignore[attr-defined]
 
 
 class OpeningHoursInline(admin.TabularInline):
@@ -236,6 +234,3 @@ class AuditEventAdmin(ScopedAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
-
-
-from counter.letters import admin as _letters_admin  # noqa: E402,F401

@@ -18,7 +18,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from counter.admin import ScopedAdmin
+from counter.admin_base import ScopedAdmin
 from counter.audit import audit_record
 from counter.errors import ApplicationError
 
