@@ -28,7 +28,6 @@ from counter.constants import CertificateKind, PinKind
 from counter.errors import ApplicationError, Conflict, NotFound, PermissionDenied
 from counter.models import Case, Desk
 from counter.reactions import card_operation_finished
-from jpki_ops.cardsim.authorisation import CardCommand
 from jpki_ops.models import (
     IDEMPOTENT_CARD_OPERATION_KINDS,
     CardOperation,
@@ -37,6 +36,7 @@ from jpki_ops.models import (
     DeskAgentCredential,
 )
 from jpki_ops.pcsc import apdu
+from jpki_ops.protocol.authorisation import CardCommand
 
 Kind = CardOperationKind
 State = CardOperationState

@@ -22,7 +22,6 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from django.utils.translation import gettext_lazy as _
 
 from counter.errors import ApplicationError
-from jpki_ops.cardsim.authorisation import CardCommand
 from jpki_ops.pcsc import errors
 from jpki_ops.pcsc.client import (
     CardContents,
@@ -31,6 +30,7 @@ from jpki_ops.pcsc.client import (
     public_key_fingerprint,
 )
 from jpki_ops.pcsc.pin import Pin
+from jpki_ops.protocol.authorisation import CardCommand
 
 from .pinpad import PinPad
 from .server import ServerClient

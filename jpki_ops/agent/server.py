@@ -13,7 +13,7 @@ import urllib.request
 from typing import Any
 
 from counter.errors import ApplicationError
-from jpki_ops.cardsim.authorisation import CardCommand
+from jpki_ops.protocol.authorisation import CardCommand
 
 logger = logging.getLogger(__name__)
 

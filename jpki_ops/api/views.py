@@ -30,8 +30,8 @@ from rest_framework.views import APIView
 from counter.errors import ApplicationError
 from counter.models import Case, Desk
 from jpki_ops import services
-from jpki_ops.cardsim.authorisation import CardCommand
 from jpki_ops.models import CardOperation, CardOperationKind
+from jpki_ops.protocol.authorisation import CardCommand
 
 from .authentication import DeskAgentAuthentication, IsDeskAgent
 

@@ -24,9 +24,19 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
 
-from . import constants as c
-from .apdu import Command, MalformedAPDU, parse, tlv
-from .authorisation import DESCRIPTOR_LENGTH, MAC_LENGTH, CardCommand, authorisation_mac
+from jpki_ops.protocol import constants as c
+from jpki_ops.protocol.apdu import Command, MalformedAPDU, parse
+from jpki_ops.protocol.authorisation import (
+    DESCRIPTOR_LENGTH,
+    MAC_LENGTH,
+    CardCommand,
+    authorisation_mac,
+)
+from jpki_ops.protocol.keys import (
+    parse_public_key_template as parse_public_key_template,  # re-exported
+)
+from jpki_ops.protocol.keys import public_key_template
+
 from .pins import pin_format_ok
 from .state import CardFile, CardState
 
@@ -569,41 +579,3 @@ def _pkcs1_v15_sign_raw(key: rsa.RSAPrivateKey, block: bytes) -> bytes:
     h = (priv.iqmp * (m1 - m2)) % priv.p
     s = m2 + h * priv.q
     return s.to_bytes(k, "big")
-
-
-def public_key_template(public_key: rsa.RSAPublicKey) -> bytes:
-    """ISO 7816-8 public key template 7F49 { 81 modulus, 82 exponent }."""
-    numbers = public_key.public_numbers()
-    modulus = numbers.n.to_bytes((public_key.key_size + 7) // 8, "big")
-    exponent = numbers.e.to_bytes((numbers.e.bit_length() + 7) // 8, "big")
-    return tlv(b"\x7f\x49", tlv(b"\x81", modulus) + tlv(b"\x82", exponent))
-
-
-def parse_public_key_template(raw: bytes) -> rsa.RSAPublicKey:
-    """Inverse of :func:`public_key_template` (used by tests and the desk client)."""
-
-    def read(buf: bytes, pos: int) -> tuple[bytes, bytes, int]:
-        tag_len = 2 if buf[pos] & 0x1F == 0x1F else 1
-        tag = buf[pos : pos + tag_len]
-        pos += tag_len
-        first = buf[pos]
-        pos += 1
-        if first < 0x80:
-            length = first
-        else:
-            nbytes = first & 0x7F
-            length = int.from_bytes(buf[pos : pos + nbytes], "big")
-            pos += nbytes
-        return tag, buf[pos : pos + length], pos + length
-
-    tag, body, _ = read(raw, 0)
-    if tag != b"\x7f\x49":
-        raise ValueError("not a public key template")
-    fields: dict[bytes, bytes] = {}
-    pos = 0
-    while pos < len(body):
-        t, v, pos = read(body, pos)
-        fields[t] = v
-    n = int.from_bytes(fields[b"\x81"], "big")
-    e = int.from_bytes(fields[b"\x82"], "big")
-    return rsa.RSAPublicNumbers(e, n).public_key()

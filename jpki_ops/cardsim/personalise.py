@@ -19,8 +19,9 @@ from typing import Protocol
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from . import constants as c
-from .apdu import tlv
+from jpki_ops.protocol import constants as c
+from jpki_ops.protocol.tlv import tlv
+
 from .pins import pin_format_ok
 from .state import CardFile, CardState, PinRecord
 

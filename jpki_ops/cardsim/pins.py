@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from . import constants as c
+from jpki_ops.protocol import constants as c
 
 _FOUR_DIGITS = re.compile(rb"[0-9]{4}")
 _SIGNING = re.compile(rb"(?=[A-Z0-9]*[A-Z])(?=[A-Z0-9]*[0-9])[A-Z0-9]{6,16}")

@@ -15,7 +15,7 @@ import enum
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
-from jpki_ops.cardsim.authorisation import CardCommand
+from jpki_ops.protocol.authorisation import CardCommand
 
 
 class RevocationReason(enum.IntEnum):

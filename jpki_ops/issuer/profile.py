@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID, ObjectIdentifier
 
-from jpki_ops.cardsim.apdu import tlv
+from jpki_ops.protocol.tlv import tlv
 
 SIGNING = "signing"
 AUTHENTICATION = "authentication"

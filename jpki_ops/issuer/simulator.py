@@ -3,7 +3,7 @@
 Keys live in ``settings.JPKI_ISSUER_STATE_DIR`` (default ``var/issuer/``) and are
 created on first use: one RSA-2048 CA per certificate kind and a 32-byte master key
 from which each card's authorisation key is diversified
-(:mod:`jpki_ops.cardsim.authorisation`). The register of issued certificates and
+(:mod:`jpki_ops.protocol.authorisation`). The register of issued certificates and
 the published CRLs are Django models (:mod:`jpki_ops.models`). Every state change
 is written to the audit trail as the actor "simulated J-LIS".
 """
@@ -27,15 +27,15 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from counter.errors import Conflict, NotFound
-from jpki_ops.cardsim.authorisation import (
-    CardCommand,
-    diversify_card_key,
-    external_authenticate_data,
-)
 from jpki_ops.models import (
     IssuedCertificateRecord,
     IssuedCertificateState,
     PublishedCrl,
+)
+from jpki_ops.protocol.authorisation import (
+    CardCommand,
+    diversify_card_key,
+    external_authenticate_data,
 )
 
 from . import profile

@@ -1,6 +1,8 @@
 """The JPKI card's addresses and APDU builders (card-protocol.md §2–§5, §14.1).
 
 Only byte layout lives here; :mod:`jpki_ops.pcsc.client` decides what to send.
+The card's byte values come from :mod:`jpki_ops.protocol`, shared with the
+virtual card: one source of truth for card-protocol.md §2 and §3.
 """
 
 from __future__ import annotations
@@ -8,16 +10,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-# The card's addresses are shared with the virtual card: one source of truth for
-# the byte values of card-protocol.md §2 and §3.
-from jpki_ops.cardsim import constants as card
-from jpki_ops.cardsim.constants import (
+from cryptography.hazmat.primitives import serialization
+
+from jpki_ops.protocol import constants as card
+from jpki_ops.protocol.constants import (
     INS_EXTERNAL_AUTHENTICATE,
     INS_GENERATE_KEY_PAIR,
     INS_GET_CHALLENGE,
     INS_RESET_RETRY_COUNTER,
     INS_UPDATE_BINARY,
 )
+from jpki_ops.protocol.keys import parse_public_key_template
 
 SHA256_DIGEST_INFO_PREFIX: Final = bytes.fromhex(
     "3031300D060960864801650304020105000420"
@@ -170,10 +173,6 @@ def update_binary_sfi(p1: int, data: bytes) -> bytes:
 
 def spki_from_template(template: bytes) -> bytes:
     """ISO 7816-8 ``7F49 {81 n, 82 e}`` → DER SubjectPublicKeyInfo."""
-    from cryptography.hazmat.primitives import serialization
-
-    from jpki_ops.cardsim.card import parse_public_key_template
-
     key = parse_public_key_template(template)
     return key.public_bytes(
         serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo

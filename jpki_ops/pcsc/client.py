@@ -19,8 +19,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Final, Self
 
-from jpki_ops.cardsim import constants as card
-from jpki_ops.cardsim.authorisation import CardCommand
+from jpki_ops.protocol import constants as card
+from jpki_ops.protocol.authorisation import CardCommand
 
 from . import apdu, errors
 from .pin import Pin
@@ -418,7 +418,7 @@ class CardSession:
     # terminals by non-public commands; the virtual card models them as standard
     # ISO 7816 commands, each unlocked once by EXTERNAL AUTHENTICATE with a
     # cryptogram that the (simulated) issuer computes over this card's id, a fresh
-    # challenge and the exact command (jpki_ops.cardsim.authorisation). The
+    # challenge and the exact command (jpki_ops.protocol.authorisation). The
     # ``authorise`` callable reaches the issuer through the server; the PIN of a
     # reset is not part of what it sees.
 
