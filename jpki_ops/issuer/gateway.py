@@ -10,145 +10,44 @@ name the simulator.
 
 from __future__ import annotations
 
-import datetime as dt
-import enum
-from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from django.conf import settings
+from django.utils.module_loading import import_string
 
-from jpki_ops.protocol.authorisation import CardCommand
+from .types import (
+    CardCommandAuthorisation,
+    CertificateState,
+    CertificateStatusInfo,
+    Holder,
+    HolderAttributes,
+    IssuedCertificate,
+    IssuerGateway,
+    RevocationReason,
+)
 
+__all__ = [
+    "BACKENDS",
+    "CardCommandAuthorisation",
+    "CertificateState",
+    "CertificateStatusInfo",
+    "Holder",
+    "HolderAttributes",
+    "IssuedCertificate",
+    "IssuerGateway",
+    "RevocationReason",
+    "get_issuer",
+]
 
-class RevocationReason(enum.IntEnum):
-    """RFC 5280 §5.3.1 CRLReason codes (rules.md §8.9: verifiers see these)."""
-
-    UNSPECIFIED = 0
-    KEY_COMPROMISE = 1
-    CA_COMPROMISE = 2
-    AFFILIATION_CHANGED = 3
-    SUPERSEDED = 4
-    CESSATION_OF_OPERATION = 5
-    CERTIFICATE_HOLD = 6
-    PRIVILEGE_WITHDRAWN = 9
-
-
-class CertificateState(enum.StrEnum):
-    ACTIVE = "active"
-    SUSPENDED = "suspended"  # on the CRL as certificateHold
-    REVOKED = "revoked"
-
-
-class Holder(Protocol):
-    """The four basic items (基本4情報) that go into a signing certificate."""
-
-    @property
-    def name(self) -> str: ...
-    @property
-    def address(self) -> str: ...
-    @property
-    def birth_date(self) -> dt.date: ...
-    @property
-    def gender(self) -> str: ...
-
-
-@dataclass(frozen=True)
-class HolderAttributes:
-    """Holder data for a signing certificate (card-protocol.md §10.2).
-
-    ``gender`` is the JIS X 0303 digit: "1" male, "2" female, "9" not applicable.
-    The substitute-character flags carry one "0"/"1" per character; None = none
-    substituted. ``municipality_code`` (5 digits) goes into the subject CN.
-    """
-
-    name: str
-    address: str
-    birth_date: dt.date
-    gender: str
-    name_substitute_flags: str | None = None
-    address_substitute_flags: str | None = None
-    municipality_code: str = "00000"
-
-
-@dataclass(frozen=True)
-class IssuedCertificate:
-    serial: int
-    kind: str  # counter.constants.CertificateKind value
-    der: bytes
-    not_before: dt.datetime
-    not_after: dt.datetime
-
-
-@dataclass(frozen=True)
-class CertificateStatusInfo:
-    serial: int
-    kind: str
-    card_id: str
-    state: CertificateState
-    reason: RevocationReason | None
-    changed_at: dt.datetime | None
-    not_after: dt.datetime
-
-    @property
-    def expired(self) -> bool:
-        return self.not_after <= dt.datetime.now(dt.UTC)
-
-
-@dataclass(frozen=True)
-class CardCommandAuthorisation:
-    """The issuer's one-shot permission for one command on one card.
-
-    ``external_authenticate_data`` is the data field of EXTERNAL AUTHENTICATE
-    (``00 82 00 00 44 <data>``) that the desk sends right before ``command``.
-    """
-
-    card_id: str
-    command: CardCommand
-    external_authenticate_data: bytes
-
-
-@runtime_checkable
-class IssuerGateway(Protocol):
-    simulated: bool
-
-    def issue_certificate(
-        self,
-        *,
-        kind: str,
-        public_key_der: bytes,
-        card_id: str,
-        not_after: dt.datetime,
-        holder: Holder | None = None,
-    ) -> IssuedCertificate:
-        """Certify a key generated on the card; ``holder`` only for signing."""
-        ...
-
-    def revoke(
-        self, *, serial: int, reason: RevocationReason
-    ) -> CertificateStatusInfo: ...
-
-    def suspend(self, *, serial: int) -> CertificateStatusInfo: ...
-
-    def lift_suspension(self, *, serial: int) -> CertificateStatusInfo: ...
-
-    def authorise_card_command(
-        self, *, card_id: str, challenge: bytes, command: CardCommand
-    ) -> CardCommandAuthorisation: ...
-
-    def status(self, *, serial: int) -> CertificateStatusInfo: ...
-
-    def crl(self, *, kind: str) -> bytes:
-        """The current CRL (DER) of the CA that issues ``kind`` certificates."""
-        ...
-
-    def ca_certificate(self, *, kind: str) -> bytes: ...
+#: ``JPKI_ISSUER_BACKEND`` names → the class, by dotted path so this module
+#: imports no implementation (the simulator imports :mod:`.types`, not us).
+BACKENDS: dict[str, str] = {
+    "simulator": "jpki_ops.issuer.simulator.SimulatedIssuer",
+}
 
 
 def get_issuer() -> IssuerGateway:
     """The configured issuer (``settings.JPKI_ISSUER_BACKEND``)."""
-    from django.conf import settings
-
     backend = getattr(settings, "JPKI_ISSUER_BACKEND", "simulator")
-    if backend != "simulator":
+    if backend not in BACKENDS:
         raise ValueError(f"unknown JPKI_ISSUER_BACKEND {backend!r}")
-    from .simulator import SimulatedIssuer
-
-    return SimulatedIssuer.from_settings()
+    issuer: IssuerGateway = import_string(BACKENDS[backend]).from_settings()
+    return issuer

@@ -5,6 +5,7 @@ from __future__ import annotations
 from counter.constants import CertificateKind
 
 from .gateway import get_issuer
+from .simulator import SimulatedIssuer
 
 
 def crl_refresh() -> dict[str, int]:
@@ -13,8 +14,6 @@ def crl_refresh() -> dict[str, int]:
     Idempotent in effect: running it twice publishes two CRLs with the same entries
     and increasing numbers. Returns the number of bytes per kind for the task result.
     """
-    from .simulator import SimulatedIssuer
-
     issuer = get_issuer()
     sizes: dict[str, int] = {}
     for kind in CertificateKind.values:

@@ -23,9 +23,11 @@ from pathlib import Path
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from counter.audit import audit_record
 from counter.errors import Conflict, NotFound
 from jpki_ops.models import (
     IssuedCertificateRecord,
@@ -39,7 +41,7 @@ from jpki_ops.protocol.authorisation import (
 )
 
 from . import profile
-from .gateway import (
+from .types import (
     CardCommandAuthorisation,
     CertificateState,
     CertificateStatusInfo,
@@ -56,8 +58,6 @@ CRL_VALIDITY = dt.timedelta(days=1)
 
 
 def _audit(action: str, data: dict[str, object]) -> None:
-    from counter.audit import audit_record
-
     audit_record(action=action, actor_label=ACTOR_LABEL, data=data)
 
 
@@ -77,8 +77,6 @@ class SimulatedIssuer:
 
     @classmethod
     def from_settings(cls) -> SimulatedIssuer:
-        from django.conf import settings
-
         return cls(
             settings.JPKI_ISSUER_STATE_DIR,
             crl_base_url=getattr(settings, "JPKI_CRL_BASE_URL", ""),
