@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from config import health, metrics
 from counter import views as counter_views
 
 api_v1: list[URLPattern | URLResolver] = [
@@ -17,7 +18,9 @@ api_v1: list[URLPattern | URLResolver] = [
 
 urlpatterns = [
     path("", counter_views.home, name="home"),
-    path("healthz", counter_views.healthz, name="healthz"),
+    # Also answered by config.health.ProbeMiddleware, before the host check.
+    path("healthz", health.healthz, name="healthz"),
+    path("metrics", metrics.metrics, name="metrics"),
     path("counter/", include("counter.screens.urls")),
     path("identity-documents/", include("identity_docs.urls")),
     path("jpki/", include("jpki_ops.urls")),

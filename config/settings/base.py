@@ -6,7 +6,6 @@ for the same variables before importing this module; they never add logic.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -231,13 +230,15 @@ CELERY_TASK_TIME_LIMIT = config(
     group="Celery",
 )
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# django-celery-beat's DatabaseScheduler, writing a heartbeat on every tick.
+CELERY_BEAT_SCHEDULER = "config.beat:HeartbeatScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 REDIS_URL = config(
     "REDIS_URL",
     "redis://127.0.0.1:6379/1",
-    help_text="Redis for locks (single-flight letter rendering, print runs).",
+    help_text="Redis for operations state: the worker and beat heartbeats that "
+    "/healthz reads (the broker stays on CELERY_BROKER_URL).",
     group="Celery",
 )
 
@@ -298,9 +299,16 @@ if LOG_FORMAT == "json":
 
     LOGGING["formatters"]["json"] = {
         "()": structlog.stdlib.ProcessorFormatter,
-        "processor": structlog.processors.JSONRenderer(ensure_ascii=False),
+        # format_exc_info turns a record's exc_info into the traceback text; without
+        # it the renderer prints "<traceback object at ...>".
+        "processors": [
+            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+            structlog.processors.format_exc_info,
+            structlog.processors.JSONRenderer(ensure_ascii=False),
+        ],
         "foreign_pre_chain": [
             structlog.stdlib.add_log_level,
+            structlog.stdlib.add_logger_name,
             structlog.processors.TimeStamper(fmt="iso"),
         ],
     }
@@ -310,4 +318,116 @@ CSRF_COOKIE_HTTPONLY = False
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "false")
+# --- Operations: TLS behind the proxy, health, heartbeats, metrics (operations.md).
+SECURE_SSL_REDIRECT = config(
+    "SECURE_SSL_REDIRECT",
+    False,
+    help_text="Redirect plain HTTP to HTTPS. On in production, where the proxy in "
+    "front sets X-Forwarded-Proto (it must overwrite a value sent by the client).",
+    group="Security",
+)
+SECURE_HSTS_SECONDS = config(
+    "SECURE_HSTS_SECONDS",
+    31536000,
+    help_text="Strict-Transport-Security max-age, sent on HTTPS responses only.",
+    group="Security",
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = config(
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+    True,
+    help_text="Add includeSubDomains to Strict-Transport-Security.",
+    group="Security",
+)
+SECURE_HSTS_PRELOAD = config(
+    "SECURE_HSTS_PRELOAD",
+    True,
+    help_text="Add preload to Strict-Transport-Security (takes effect only once the "
+    "host is submitted to the browsers' preload list).",
+    group="Security",
+)
+HEALTH_HEARTBEAT_INTERVAL = config(
+    "HEALTH_HEARTBEAT_INTERVAL",
+    10,
+    help_text="Seconds between the heartbeats a Celery worker and beat write to "
+    "REDIS_URL.",
+    group="Operations",
+)
+HEALTH_HEARTBEAT_MAX_AGE = config(
+    "HEALTH_HEARTBEAT_MAX_AGE",
+    60,
+    help_text="A worker or beat whose last heartbeat is older than this many "
+    "seconds counts as down (/healthz answers 503, the liveness probe fails).",
+    group="Operations",
+)
+METRICS_TOKEN = config(
+    "METRICS_TOKEN",
+    "",
+    help_text="When set, /metrics answers only requests carrying "
+    "`Authorization: Bearer <token>`; empty leaves it open (restrict it at the "
+    "proxy or NetworkPolicy instead).",
+    group="Operations",
+)
+PROMETHEUS_MULTIPROC_DIR = config(
+    "PROMETHEUS_MULTIPROC_DIR",
+    "",
+    help_text="Directory the gunicorn workers share their request metrics through "
+    "(read by prometheus_client). start-web.sh sets and empties "
+    "/tmp/madoguchi-metrics when unset.",
+    group="Operations",
+)
+# Read by deploy/docker/start-*.sh, declared here so .env.example lists them.
+MIGRATE_ON_START = config(
+    "MIGRATE_ON_START",
+    False,
+    help_text="start-web.sh runs `manage.py migrate` before serving. Only for one "
+    "server; with several web replicas run migrations once as their own step "
+    "(the Kubernetes Job).",
+    group="Operations",
+)
+WEB_BIND = config(
+    "WEB_BIND",
+    "0.0.0.0:8000",
+    help_text="Address gunicorn listens on (start-web.sh).",
+    group="Operations",
+)
+WEB_WORKERS = config(
+    "WEB_WORKERS",
+    4,
+    help_text="gunicorn worker processes (start-web.sh).",
+    group="Operations",
+)
+WEB_THREADS = config(
+    "WEB_THREADS",
+    8,
+    help_text="Threads per gunicorn worker; each desk agent holds one long-poll "
+    "request for up to 30 s (start-web.sh).",
+    group="Operations",
+)
+WORKER_CONCURRENCY = config(
+    "WORKER_CONCURRENCY",
+    2,
+    help_text="Celery worker child processes (start-worker.sh).",
+    group="Operations",
+)
+
+# The worker and beat import the heartbeat hooks; results keep the task name, so
+# /metrics can count tasks by name and outcome from the result table.
+CELERY_IMPORTS = ["config.health"]
+CELERY_RESULT_EXTENDED = True
+# The worker and beat log through LOGGING above (JSON in production), not Celery's
+# own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# Request counts and latency by view (config.metrics) around everything; then
+# /healthz and /metrics answered before the host check and the HTTPS redirect,
+# because probes and the scraper call the pod directly over plain HTTP.
+MIDDLEWARE[:0] = [
+    "config.metrics.RequestMetricsMiddleware",
+    "config.health.ProbeMiddleware",
+]
+
+# `check --deploy` runs drf-spectacular's checks: name the card-operation kinds'
+# enum, which otherwise collides with other fields called "kind".
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
+    "CardOperationKindEnum": "jpki_ops.models.CardOperationKind",
+}

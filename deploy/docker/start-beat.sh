@@ -1,5 +1,7 @@
 #!/bin/sh
-# Celery beat: exactly one per installation (schedules live in the database).
+# Celery beat: exactly one per installation. The scheduler (CELERY_BEAT_SCHEDULER,
+# config.beat) keeps the schedules in the database and writes a heartbeat.
 set -eu
-exec celery -A config beat -l "${LOG_LEVEL:-INFO}" \
-    --scheduler django_celery_beat.schedulers:DatabaseScheduler
+cd "$(dirname "$0")/../.."
+PYTHON=${PYTHON:-python}
+exec "$PYTHON" -m celery -A config beat -l "${LOG_LEVEL:-INFO}"

@@ -1,24 +1,25 @@
 #!/bin/sh
-# Web start: check, wait for the database, migrate, serve (JSON logs on stdout).
+# Web start: check the configuration, wait for the database and its migrations,
+# serve. Migrations are their own step (`manage.py migrate`, the Kubernetes Job);
+# MIGRATE_ON_START=1 runs them here, for a single server only.
 set -eu
-python manage.py check --deploy --fail-level ERROR
-python - <<'PY'
-import os, sys, time
-import psycopg
-import environ
-cfg = environ.Env.db_url_config(os.environ["DATABASE_URL"])
-for attempt in range(60):
-    try:
-        psycopg.connect(host=cfg["HOST"], port=cfg["PORT"] or 5432, user=cfg["USER"],
-                        password=cfg["PASSWORD"] or None, dbname=cfg["NAME"],
-                        connect_timeout=2).close()
-        sys.exit(0)
-    except psycopg.OperationalError:
-        time.sleep(1)
-sys.exit("database not reachable")
-PY
-python manage.py migrate --noinput
-# Threads: each desk agent holds one long-poll request for up to 30 s.
-exec gunicorn config.wsgi --bind 0.0.0.0:8000 --workers "${WEB_WORKERS:-4}" \
-    --worker-class gthread --threads "${WEB_THREADS:-8}" \
-    --access-logfile - --timeout 60
+cd "$(dirname "$0")/../.."
+PYTHON=${PYTHON:-python}
+"$PYTHON" manage.py check --deploy --fail-level ERROR
+case "${MIGRATE_ON_START:-0}" in
+    1|true|yes|on)
+        "$PYTHON" -m config.wait --no-migrations
+        "$PYTHON" manage.py migrate --noinput
+        ;;
+esac
+"$PYTHON" -m config.wait
+# gunicorn workers share their request metrics through this directory.
+export PROMETHEUS_MULTIPROC_DIR="${PROMETHEUS_MULTIPROC_DIR:-/tmp/madoguchi-metrics}"
+rm -rf "$PROMETHEUS_MULTIPROC_DIR"
+mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
+# Threads: each desk agent holds one long-poll request for up to 30 s. Requests are
+# logged as JSON by Django (config.metrics), so gunicorn keeps no access log.
+exec "$PYTHON" -m gunicorn config.wsgi --bind "${WEB_BIND:-0.0.0.0:8000}" \
+    --workers "${WEB_WORKERS:-4}" --worker-class gthread --threads "${WEB_THREADS:-8}" \
+    --timeout 60 --worker-tmp-dir /tmp --no-control-socket \
+    --config deploy/docker/gunicorn.conf.py

@@ -1,5 +1,9 @@
 #!/bin/sh
-# Celery worker: fair scheduling, recycled children, one queue group per process.
+# Celery worker: fair scheduling, recycled children. It writes a heartbeat to
+# REDIS_URL (config.health) that /healthz and the liveness probe read.
 set -eu
-exec celery -A config worker -O fair --max-tasks-per-child=50 \
-    --concurrency "${WORKER_CONCURRENCY:-2}" -l "${LOG_LEVEL:-INFO}"
+cd "$(dirname "$0")/../.."
+PYTHON=${PYTHON:-python}
+exec "$PYTHON" -m celery -A config worker -O fair --max-tasks-per-child=50 \
+    --concurrency "${WORKER_CONCURRENCY:-2}" -l "${LOG_LEVEL:-INFO}" \
+    --hostname "celery@$(hostname)"

@@ -1,3 +1,4 @@
 #!/bin/sh
-# Liveness probe for a worker: it answers a ping within 10 seconds.
-exec celery -A config inspect ping -d "celery@$(hostname)" --timeout 10
+# Liveness probe for a worker: its heartbeat (written from its event loop) is fresh.
+cd "$(dirname "$0")/../.."
+exec "${PYTHON:-python}" -m config.health worker "celery@$(hostname)"
