@@ -30,8 +30,6 @@ from counter.screens.common import call_service
 from counter.screens.forms import ReasonForm
 from counter.services import cases
 
-from . import queries
-
 FAILED_OPERATIONS_DAYS = 7
 
 
@@ -106,7 +104,7 @@ def index(request: HttpRequest) -> HttpResponse:
                 :50
             ],
             "failed_days": FAILED_OPERATIONS_DAYS,
-            "letters": queries.letters_by_state(user=request.user),
+            "letters": selectors.letters_by_state(user=request.user),
             "counts": daily_counts(request, start, end),
             "period_form": form,
             "approve_form": ReasonForm(),

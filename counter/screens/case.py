@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -26,10 +27,12 @@ from counter.models import Case
 from counter.models.cases import CaseState
 from counter.services import cases, visits
 from counter.workflows import workflow_for
+from identity_docs.checklist import checklist_context, checklist_read
+from jpki_ops.models import CardOperationState
 
-from . import queries
 from .common import call_service, clerk_view, current_desk
 from .forms import ReasonForm
+from .labels import action_label
 
 
 def _case_or_404(request: HttpRequest, reference: str) -> Case:
@@ -93,12 +96,41 @@ def kind_labels(case: Case) -> list[str]:
     return pins + certificates
 
 
+def _checklist(case: Case, params: Any, *, evaluated: bool = True) -> dict[str, Any]:
+    """identity_docs' checklist for this case and visit, read from ``params``.
+
+    It re-renders through the case page (``action_url``) and its record button
+    posts to the case's documents step (``record_url``), so ticking and recording
+    stay on the case and go through ``case_record_documents`` — which evaluates
+    the documents itself, so the record step reads the form without evaluating.
+    """
+    present = checklist_context if evaluated else checklist_read
+    context = present(
+        profile=case.municipality.profile,
+        procedure=case.procedure,
+        applicant_role=case.applicant_role,
+        visit=case.visit,
+        params=params,
+        case=case,
+    )
+    context["action_url"] = reverse("counter:case", args=[case.reference])
+    context["record_url"] = reverse("counter:documents", args=[case.reference])
+    return context
+
+
 def _checklist_html(request: HttpRequest, case: Case, params: Any) -> str:
     return render_to_string(
-        "identity_docs/checklist.html",
-        queries.checklist(case=case, params=params),
-        request=request,
+        "identity_docs/checklist.html", _checklist(case, params), request=request
     )
+
+
+def _history(request: HttpRequest, case: Case) -> list[dict[str, Any]]:
+    """The case's history with the audit actions named for the clerk."""
+    rows = selectors.case_history(user=request.user, case=case)
+    for row in rows:
+        if row["kind"] == "audit":
+            row["label"] = action_label(row["item"].action)
+    return rows
 
 
 @clerk_view
@@ -125,18 +157,18 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "case": case,
             "step": step,
             "kind_labels": kind_labels(case),
-            "history": queries.case_history(user=request.user, case=case),
+            "history": _history(request, case),
             "operations": operations,
             "current_operation": current,
             "last_operation": operations[0] if operations else None,
             "past_operations": [op for op in operations if op is not shown],
             "wrong_card": step == "card"
             and shown is not None
-            and shown.state == "succeeded"
+            and shown.state == CardOperationState.SUCCEEDED
             and case.has_flag("last-card-error:card-not-holders"),
             "letters": list(case.inquiry_letters.all()),
             "desk": current_desk(request),
-            "overview": queries.resident_overview(
+            "overview": selectors.resident_overview(
                 user=request.user, resident=case.resident
             ),
             "cancel_form": ReasonForm(),
@@ -169,7 +201,7 @@ def _act(
 def case_documents(request: HttpRequest, reference: str) -> HttpResponse:
     """Record the documents ticked on the checklist; the service evaluates them."""
     case = _case_or_404(request, reference)
-    checklist = queries.checklist(case=case, params=request.POST)
+    checklist = _checklist(case, request.POST, evaluated=False)
     if checklist["errors"]:
         for error in checklist["errors"]:
             messages.error(request, error)
@@ -247,12 +279,14 @@ def card_operation_status(
     next step shows (one round trip; no polling once finished).
     """
     case = _case_or_404(request, reference)
-    op = queries.card_operation(user=request.user, case=case, operation_id=operation_id)
+    op = selectors.card_operation(
+        user=request.user, case=case, operation_id=operation_id
+    )
     if op is None:
         raise Http404
     _label_operation(op)
     stalled = (
-        op.state == "requested"
+        op.state == CardOperationState.REQUESTED
         and (timezone.now() - op.requested_at).total_seconds() > 20
     )
     response = render(
@@ -280,7 +314,7 @@ def receipt(request: HttpRequest, reference: str) -> HttpResponse:
             "operations": [
                 _label_operation(op)
                 for op in _operations(case)
-                if op.state == "succeeded"
+                if op.state == CardOperationState.SUCCEEDED
             ],
             "printed_at": timezone.now(),
             "kind_labels": kind_labels(case),

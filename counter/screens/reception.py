@@ -15,7 +15,6 @@ from counter import selectors
 from counter.models import Resident
 from counter.services import cases, visits
 
-from . import queries
 from .common import (
     DESK_SESSION_KEY,
     call_service,
@@ -93,7 +92,7 @@ def case_new(request: HttpRequest, resident_id: int) -> HttpResponse:
     form = CaseOpenForm(
         request.POST or None, initial={"idempotency_key": uuid.uuid4().hex}
     )
-    cards = queries.resident_cards(user=request.user, resident=resident)
+    cards = selectors.resident_cards(user=request.user, resident=resident)
     form.fields["card"].queryset = cards  # type: ignore[attr-defined]
     form.fields["card"].initial = cards.first()
     if request.method == "POST" and form.is_valid():
@@ -127,7 +126,9 @@ def case_new(request: HttpRequest, resident_id: int) -> HttpResponse:
         "counter/case_new.html",
         {
             "resident": resident,
-            "overview": queries.resident_overview(user=request.user, resident=resident),
+            "overview": selectors.resident_overview(
+                user=request.user, resident=resident
+            ),
             "form": form,
             "desk": desk,
         },

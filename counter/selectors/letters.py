@@ -1,4 +1,4 @@
-"""The console's read that counter.selectors does not offer: letters by state."""
+"""Reads of inquiry letters: how many are in each lifecycle state."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ from typing import Any
 
 from django.db.models import Count
 
+from counter.letters.models import InquiryLetter, LetterState
+
 
 def letters_by_state(*, user: Any) -> list[dict[str, Any]]:
     """How many inquiry letters are in each lifecycle state (office-scoped)."""
-    from counter.letters.models import InquiryLetter, LetterState
-
     labels = dict(LetterState.choices)
     rows = (
         InquiryLetter.objects.visible_to(user)

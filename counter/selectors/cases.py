@@ -1,0 +1,152 @@
+"""Reads of cases: the queue, one case with its page's relations, its history,
+the lists the console and the second-visit screen show.
+
+Every selector takes the user and starts from ``.visible_to(user)``: a clerk
+sees their own office's cases, a supervisor the whole municipality (scoping.py).
+Lists load their relations in the same query set (select_related /
+prefetch_related), so a screen needs one round-trip and no per-row queries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from counter.errors import NotFound
+from counter.models import AuditEvent, Case, CaseStatusChange, Certificate
+from counter.models.cases import FINAL_STATES, CaseState
+from counter.workflows import workflow_for
+from jpki_ops.models import CardOperation
+
+CASE_LIST_RELATIONS = ("resident", "card", "office", "desk", "created_by")
+
+
+def _open_states() -> list[str]:
+    return [s.value for s in CaseState if s not in FINAL_STATES]
+
+
+def cases_today_queue(
+    *, user: Any, office: Any = None, day: dt.date | None = None
+) -> QuerySet[Case]:
+    """Today's queue: cases opened today, and open cases touched today, oldest first."""
+    day = day or timezone.localdate()
+    qs = Case.objects.visible_to(user).select_related(*CASE_LIST_RELATIONS)
+    if office is not None:
+        qs = qs.filter(office=office)
+    return qs.filter(
+        Q(created_at__date=day) | Q(updated_at__date=day, state__in=_open_states())
+    ).order_by("created_at", "pk")
+
+
+def case_detail(*, user: Any, reference: str) -> Case:
+    """One case with everything its page shows: history, certificates, card
+    operations and letters, in a fixed number of queries."""
+    relations: list[Any] = [
+        Prefetch(
+            "history",
+            queryset=CaseStatusChange.objects.select_related("actor", "desk").order_by(
+                "at", "pk"
+            ),
+        ),
+        Prefetch(
+            "card__certificates",
+            queryset=Certificate.objects.order_by("kind", "-issued_on"),
+        ),
+        Prefetch(
+            "card_operations",
+            queryset=CardOperation.objects.select_related("desk").order_by(
+                "requested_at", "pk"
+            ),
+        ),
+        "inquiry_letters",
+        "evidence",
+    ]
+    case = (
+        Case.objects.visible_to(user)
+        .select_related(
+            *CASE_LIST_RELATIONS,
+            "municipality__profile",
+            "exception_approved_by",
+        )
+        .prefetch_related(*relations)
+        .filter(reference=reference)
+        .first()
+    )
+    if case is None:
+        raise NotFound("case-not-found", _("No such case."))
+    return workflow_for(case)
+
+
+def cases_awaiting_approval(*, user: Any) -> QuerySet[Case]:
+    """§7 exceptions waiting for a supervisor, oldest first."""
+    return (
+        Case.objects.visible_to(user)
+        .filter(state=CaseState.AWAITING_APPROVAL)
+        .select_related(*CASE_LIST_RELATIONS)
+        .order_by("created_at")
+    )
+
+
+def cases_overdue_second_visit(
+    *, user: Any, today: dt.date | None = None
+) -> QuerySet[Case]:
+    """Agents who did not come back by the deadline (§6.2) and are not swept yet."""
+    today = today or timezone.localdate()
+    return (
+        Case.objects.visible_to(user)
+        .filter(state=CaseState.AWAITING_SECOND_VISIT, second_visit_deadline__lt=today)
+        .select_related(*CASE_LIST_RELATIONS)
+        .order_by("second_visit_deadline")
+    )
+
+
+def cases_awaiting_second_visit(*, user: Any) -> QuerySet[Case]:
+    return (
+        Case.objects.visible_to(user)
+        .filter(state=CaseState.AWAITING_SECOND_VISIT)
+        .select_related(*CASE_LIST_RELATIONS)
+        .order_by("second_visit_deadline")
+    )
+
+
+def case_history(*, user: Any, case: Case) -> list[dict[str, Any]]:
+    """The case's status changes (prefetched by :func:`case_detail`) and its
+    audit events, merged in time order; the screen names the audit actions."""
+    labels = dict(CaseState.choices)
+    rows: list[dict[str, Any]] = [
+        {
+            "at": c.at,
+            "kind": "status",
+            "item": c,
+            "from_label": labels.get(c.from_state, c.from_state),
+            "to_label": labels.get(c.to_state, c.to_state),
+        }
+        for c in case.history.all()
+    ]
+    rows += [
+        {
+            "at": e.created_at,
+            "kind": "audit",
+            "item": e,
+        }
+        for e in AuditEvent.objects.visible_to(user)
+        .filter(case=case)
+        .select_related("desk")
+        .order_by("seq")
+    ]
+    rows.sort(key=lambda r: (r["at"], 0 if r["kind"] == "status" else 1))
+    return rows
+
+
+def card_operation(*, user: Any, case: Case, operation_id: int) -> Any:
+    """One of the case's card operations, for the live status fragment."""
+    return (
+        CardOperation.objects.visible_to(user)
+        .select_related("desk")
+        .filter(case=case, pk=operation_id)
+        .first()
+    )

@@ -1,0 +1,45 @@
+"""Reads of the supervisor console: failed card operations and daily counts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Count, Q
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from counter.models import Case
+from counter.models.cases import CaseState
+from jpki_ops.models import CardOperation, CardOperationState
+
+
+def card_operations_failed(*, user: Any, since: dt.datetime | None = None) -> Any:
+    """Card operations that failed or timed out, newest first."""
+    qs = (
+        CardOperation.objects.visible_to(user)
+        .filter(state__in=[CardOperationState.FAILED, CardOperationState.TIMED_OUT])
+        .select_related("desk__office", "case__resident")
+        .order_by("-finished_at", "-pk")
+    )
+    if since is not None:
+        qs = qs.filter(finished_at__gte=since)
+    return qs
+
+
+def case_counts_daily(
+    *, user: Any, day_from: dt.date, day_to: dt.date
+) -> list[dict[str, Any]]:
+    """Cases opened per day, procedure and office (and how many completed)."""
+    rows = (
+        Case.objects.visible_to(user)
+        .filter(created_at__date__gte=day_from, created_at__date__lte=day_to)
+        .annotate(day=TruncDate("created_at", tzinfo=timezone.get_current_timezone()))
+        .values("day", "procedure", "office__code", "office__name")
+        .annotate(
+            opened=Count("pk"),
+            completed=Count("pk", filter=Q(state=CaseState.COMPLETED)),
+        )
+        .order_by("day", "office__code", "procedure")
+    )
+    return list(rows)

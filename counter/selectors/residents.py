@@ -1,0 +1,79 @@
+"""Reads of residents: the reception search, the overview the clerk checks
+before choosing a procedure, and their cards — each scoped with ``visible_to(user)``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import jaconv
+from django.db.models import F, Q, QuerySet, Value
+from django.db.models.functions import Replace
+from django.utils import timezone
+
+from counter.models import Card, Certificate, Resident
+
+
+def _kana(text: str) -> str:
+    """Search in katakana, full width, without spaces: ｱﾂｷﾞ / あつぎ → アツギ."""
+    text = jaconv.h2z(text.strip(), kana=True, ascii=False, digit=False)
+    return jaconv.hira2kata(text).replace(" ", "").replace("\u3000", "")
+
+
+def _without_spaces(field: str) -> Replace:
+    """The column with its ASCII and full-width (U+3000) spaces removed, in SQL, so
+    アツギタロウ finds アツギ タロウ and 厚木 太郎 finds 厚木太郎 on either side."""
+    return Replace(Replace(F(field), Value(" "), Value("")), Value("\u3000"), Value(""))
+
+
+def residents_search(
+    *, user: Any, query: str = "", birth_date: dt.date | None = None, limit: int = 50
+) -> QuerySet[Resident]:
+    """Reception search by name, kana (hiragana, half-width accepted) or birth date."""
+    qs = Resident.objects.visible_to(user)
+    query = (query or "").strip()
+    if not query and birth_date is None:
+        return qs.none()
+    if query:
+        squeezed = query.replace(" ", "").replace("\u3000", "")
+        qs = qs.annotate(
+            name_flat=_without_spaces("name"),
+            name_substitute_flat=_without_spaces("name_substitute"),
+            name_kana_flat=_without_spaces("name_kana"),
+        ).filter(
+            Q(name_flat__icontains=squeezed)
+            | Q(name_substitute_flat__icontains=squeezed)
+            | Q(name_kana_flat__contains=_kana(query))
+            | Q(register_id=query)
+        )
+    if birth_date is not None:
+        qs = qs.filter(birth_date=birth_date)
+    return qs.prefetch_related("cards").order_by("name_kana", "birth_date")[:limit]
+
+
+@dataclass
+class ResidentOverview:
+    resident: Resident
+    certificates: list[Certificate] = field(default_factory=list)
+    age: int | None = None
+
+
+def resident_overview(*, user: Any, resident: Resident) -> ResidentOverview:
+    """What the clerk checks before choosing a procedure: age, card, certificates."""
+    certificates = list(
+        Certificate.objects.visible_to(user)
+        .filter(card__resident=resident)
+        .select_related("card")
+        .order_by("-card__issued_on", "kind")
+    )
+    return ResidentOverview(
+        resident, certificates, resident.age_on(timezone.localdate())
+    )
+
+
+def resident_cards(*, user: Any, resident: Resident) -> QuerySet[Card]:
+    return (
+        Card.objects.visible_to(user).filter(resident=resident).order_by("-issued_on")
+    )
