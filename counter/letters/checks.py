@@ -10,6 +10,8 @@ from typing import Any
 
 from django.core import checks
 
+from .fonts import font_problems
+
 HINT = "Restore counter/letters/fonts/ from the repository."
 
 
@@ -17,6 +19,4 @@ HINT = "Restore counter/letters/fonts/ from the repository."
 def letter_font_check(
     app_configs: Any = None, **kwargs: Any
 ) -> list[checks.CheckMessage]:
-    from .fonts import font_problems
-
     return [checks.Error(p, hint=HINT, id="letters.E001") for p in font_problems()]

@@ -28,6 +28,7 @@ import zlib
 from pathlib import Path
 from struct import pack, unpack
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from django.utils.translation import gettext_lazy as _
 from reportlab.pdfbase import pdfdoc, pdfmetrics
@@ -210,8 +211,6 @@ class LetterFont(TTFont):
     """A TTFont whose fixed-text subsets are built once per process."""
 
     def __init__(self, name: str, filename: str) -> None:  # noqa: D107
-        from weakref import WeakKeyDictionary
-
         self.fontName = name
         self.face = _LetterFace(filename)
         self.encoding = TTEncoding()

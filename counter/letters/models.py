@@ -10,20 +10,29 @@ Lifecycle (rules.md §6.2; style.md §3 item 8)::
     queued → flagged  (the name or address cannot be printed; kept, fixed by a
                        supervisor, retried → queued)
 
-Only :mod:`counter.letters.services` changes ``state``; every change appends a
-:class:`LetterStatusChange` and an audit event.
+The lifecycle is declared on :class:`InquiryLetter` as django-fsm transitions, one
+per target state, named after it (so the audit action is ``letter_<target>``).
+``state`` is protected: only :func:`counter.transitions.transition_run` (called by
+:mod:`counter.letters.services`) moves it, appending a :class:`LetterStatusChange`
+and an audit event.
 """
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from counter.models.append_only import AppendOnly
 from counter.models.cases import Case
 from counter.models.tenancy import Municipality, Office
 from counter.scoping import ScopedManager
+
+from . import checks as _checks  # noqa: F401 (registers the font check)
 
 
 class LetterState(models.TextChoices):
@@ -36,6 +45,13 @@ class LetterState(models.TextChoices):
     EXPIRED = "expired", _("Expired")
     FAILED = "failed", _("Rendering failed")
     FLAGGED = "flagged", _("Flagged: cannot be printed")
+
+
+S = LetterState
+#: Letters still waiting for their answer or a supervisor: the deadline expires them.
+EXPIRABLE_STATES = (S.QUEUED, S.RENDERED, S.PRINTED, S.MAILED, S.FAILED, S.FLAGGED)
+#: Letters that should move on by themselves; listed when they stay too long.
+STUCK_STATES = (S.QUEUED, S.RENDERED, S.PRINTED)
 
 
 class LetterKindChoice(models.TextChoices):
@@ -88,7 +104,7 @@ class PrintRun(models.Model):
         return f"{self.run_date:%Y-%m-%d} #{self.sequence} ({self.letter_count})"
 
 
-class InquiryLetter(models.Model):
+class InquiryLetter(ConcurrentTransitionMixin, models.Model):
     """The inquiry letter of one visit of one case, mailed to the holder."""
 
     municipality = models.ForeignKey(
@@ -113,11 +129,12 @@ class InquiryLetter(models.Model):
     reference = models.CharField(_("reference code"), max_length=20, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=LetterKindChoice.choices)
     procedure = models.CharField(_("procedure"), max_length=30)
-    state = models.CharField(
+    state = FSMField(
         _("state"),
         max_length=30,
         choices=LetterState.choices,
         default=LetterState.QUEUED,
+        protected=True,
         db_index=True,
     )
     state_changed_at = models.DateTimeField(_("state since"))
@@ -183,6 +200,103 @@ class InquiryLetter(models.Model):
     def __str__(self) -> str:
         return self.reference
 
+    # ---------------------------------------------------------- transitions
+    # rules.md §6.2 for the paper's life; style.md §3.8 for failed/flagged/retry.
+    # One transition per target, named after it: the audit action is
+    # ``letter_<target>`` whichever state the letter came from.
+
+    def _stamp(self) -> None:
+        """Every move restarts the state clock and clears the stuck listing."""
+        self.state_changed_at = timezone.now()
+        self.stuck_since = None
+
+    @transition(field=state, source=S.QUEUED, target=S.RENDERED)
+    def rendered(self) -> None:
+        """The PDF was made."""
+        self._stamp()
+
+    @transition(field=state, source=S.QUEUED, target=S.FAILED)
+    def failed(self) -> None:
+        """Rendering failed after its retries (terminal until a retry)."""
+        self._stamp()
+
+    @transition(field=state, source=S.QUEUED, target=S.FLAGGED)
+    def flagged(self) -> None:
+        """The name or address cannot be printed; a supervisor fixes it."""
+        self._stamp()
+
+    @transition(field=state, source=[S.FAILED, S.FLAGGED], target=S.QUEUED)
+    def queued(self) -> None:
+        """A supervisor retries a failed or flagged letter."""
+        self._stamp()
+
+    @transition(field=state, source=S.RENDERED, target=S.PRINTED)
+    def printed(self) -> None:
+        """The letter went into a print run."""
+        self._stamp()
+
+    @transition(field=state, source=S.PRINTED, target=S.MAILED)
+    def mailed(self) -> None:
+        """The printed letter was handed to the post."""
+        self._stamp()
+
+    @transition(
+        field=state, source=[S.RENDERED, S.PRINTED, S.MAILED], target=S.ANSWERED
+    )
+    def answered(self) -> None:
+        """The answer sheet came back at the second visit."""
+        self._stamp()
+
+    @transition(
+        field=state, source=[S.PRINTED, S.MAILED], target=S.RETURNED_UNDELIVERABLE
+    )
+    def returned_undeliverable(self) -> None:
+        """The post returned the letter (宛所不明)."""
+        self._stamp()
+
+    @transition(field=state, source=list(EXPIRABLE_STATES), target=S.EXPIRED)
+    def expired(self) -> None:
+        """The second-visit deadline passed unanswered."""
+        self._stamp()
+
+    # How counter.transitions moves a letter (one mechanism for every entity).
+    audit_noun: ClassVar[str] = "letter"
+    transition_conflict_code: ClassVar[str] = "letter-transition-not-allowed"
+    transition_conflict_message: ClassVar[Any] = _(
+        "The letter is %(state)s; it cannot become %(target)s."
+    )
+    transition_changed_code: ClassVar[str] = "letter-busy"
+    transition_changed_message: ClassVar[Any] = _(
+        "This letter is being processed right now; try again in a moment."
+    )
+
+    def transition_history(
+        self,
+        *,
+        name: str,
+        from_state: str,
+        actor: Any,
+        actor_label: str,
+        desk: Any,
+        reason: str,
+        code: str,
+    ) -> None:
+        LetterStatusChange.objects.create(
+            letter=self,
+            from_state=from_state,
+            to_state=self.state,
+            actor=actor,
+            actor_label=actor_label,
+            code=code,
+        )
+
+    def transition_audit_scope(self) -> dict[str, Any]:
+        return {"case": self.case}
+
+    def transition_is_repeat(self, name: str, actor: Any) -> bool:
+        """Letters have no harmless repeats: a refused move is always refused."""
+        return False
+
 
 class LetterStatusChange(AppendOnly, models.Model):
     """One transition of a letter: from, to, who, when, why. Never edited."""
@@ -229,6 +343,3 @@ __all__ = [
     "LetterStatusChange",
     "PrintRun",
 ]
-
-
-from . import checks as _checks  # noqa: E402,F401  (registers the font check)

@@ -24,7 +24,7 @@ def _backoff(retries: int) -> int:
 
 
 @shared_task(
-    name="counter.render_inquiry_letter",
+    name=services.RENDER_TASK,  # "counter.render_inquiry_letter"
     bind=True,
     acks_late=True,
     max_retries=RENDER_MAX_RETRIES,

@@ -54,7 +54,7 @@ def test_errors_are_retried_then_the_letter_fails_visibly(
     def broken(data):
         raise OSError("disk full")
 
-    monkeypatch.setattr(services, "letter_pdf", broken)
+    monkeypatch.setattr(services.rendering, "letter_pdf", broken)
     with pytest.raises(services.LetterRenderError):
         services.letter_render(letter_id=letter.pk)
     letter.refresh_from_db()
@@ -76,7 +76,7 @@ def test_errors_are_retried_then_the_letter_fails_visibly(
 
 
 def test_a_task_before_its_last_retry_asks_celery_to_retry(letter, monkeypatch):
-    monkeypatch.setattr(services, "letter_pdf", lambda data: 1 / 0)
+    monkeypatch.setattr(services.rendering, "letter_pdf", lambda data: 1 / 0)
     with pytest.raises(Retry) as exc:
         tasks.render_inquiry_letter.apply(args=[letter.pk])
     assert exc.value.when == 30  # first backoff step

@@ -1,0 +1,210 @@
+"""Rendering a letter: its data, the office block, the render task's work, retry.
+
+The Celery task :func:`counter.letters.tasks.render_inquiry_letter` calls
+:func:`letter_render` and, when it gives up, :func:`letter_render_failed`; the
+supervisor console calls :func:`letter_retry`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from counter.audit import audit_record
+from counter.constants import Procedure
+from counter.errors import ApplicationError, Conflict
+from counter.models import Office, OpeningHours
+
+from ..content import LetterData, OfficeInfo, pin_rows_for
+from ..models import InquiryLetter, LetterState
+from ..render import letter_pdf
+from .lifecycle import audit_refusal, enqueue_render_on_commit, flag, lock, move
+from .requests import letter_address, snapshot
+
+S = LetterState
+_ERROR_FIELDS = ["attempts", "issued_on", "error_code", "error_message"]
+
+
+class LetterRenderError(Exception):
+    """A rendering attempt failed for a reason a retry may cure."""
+
+
+def office_info(office: Office) -> OfficeInfo:
+    """Sender, office, phone and hours for the letter, from the profile data."""
+    municipality = office.municipality
+    hours = _hours_lines(office)
+    return OfficeInfo(
+        municipality=municipality.name,
+        sender=f"{municipality.name}長",
+        office=" ".join(p for p in (office.name, office.counter_name) if p),
+        address=office.address,
+        phone=office.phone,
+        hours=tuple(hours),
+    )
+
+
+def _hhmm(t: dt.time) -> str:
+    return f"{t.hour}時{t.minute:02d}分" if t.minute else f"{t.hour}時"
+
+
+def _hours_lines(office: Office) -> list[str]:
+    """平日 8時30分～17時15分 / 土曜日 8時30分～12時 from the weekly opening hours."""
+    slots = OpeningHours.objects.filter(
+        profile__municipality_id=office.municipality_id
+    ).filter(Q(office__isnull=True) | Q(office=office))
+    by_day: dict[int, list[str]] = {}
+    for slot in slots.order_by("weekday", "opens"):
+        by_day.setdefault(slot.weekday, []).append(
+            f"{_hhmm(slot.opens)}～{_hhmm(slot.closes)}"
+        )
+    names = "月火水木金土日"
+    lines: list[str] = []
+    weekdays = [", ".join(by_day.get(d, [])) for d in range(5)]
+    if weekdays[0] and len(set(weekdays)) == 1:
+        lines.append(f"平日 {weekdays[0]}")
+    else:
+        lines += [f"{names[d]}曜日 {weekdays[d]}" for d in range(5) if weekdays[d]]
+    lines += [f"{names[d]}曜日 {', '.join(by_day[d])}" for d in (5, 6) if d in by_day]
+    return lines[:3] or ["受付時間はお問い合わせください"]
+
+
+def letter_data(letter: InquiryLetter) -> LetterData:
+    """Everything the renderer needs, from the letter's snapshot."""
+    return LetterData(
+        reference_code=letter.reference,
+        procedure=Procedure(letter.procedure),
+        address=letter_address(letter),
+        agent_name=letter.agent_name,
+        first_visit=letter.first_visit_on,
+        deadline=letter.deadline,
+        issued_on=letter.issued_on or timezone.localdate(),
+        office=office_info(letter.office),
+        pin_rows=pin_rows_for(letter.procedure, letter.case.pin_kinds or ()),
+    )
+
+
+def letter_render(*, letter_id: int, final_attempt: bool = False) -> InquiryLetter:
+    """Render one queued letter (idempotent; single flight per letter).
+
+    A letter that is not queued is returned as it is. A coded refusal from the
+    layout (an unprintable name, an address that no longer fits) flags the
+    letter. Any other error is recorded and raised as :class:`LetterRenderError`
+    for the task to retry; on the final attempt the letter fails (terminal,
+    visible, retryable by a supervisor).
+    """
+    error: Exception | None = None
+    with transaction.atomic():
+        letter = lock(letter_id, nowait=True)
+        if letter.state != S.QUEUED:
+            return letter
+        letter.attempts += 1
+        letter.issued_on = letter.issued_on or timezone.localdate()
+        try:
+            pdf = letter_pdf(letter_data(letter))
+        except ApplicationError as exc:  # the data needs a person, not a retry
+            flag(letter, exc, actor_label="letters")
+            return letter
+        except Exception as exc:  # noqa: BLE001 - recorded, then retried by the task
+            letter.error_code = "letter-render-error"
+            letter.error_message = f"{type(exc).__name__}: {exc}"[:500]
+            error = exc
+            if final_attempt:
+                move(
+                    letter,
+                    S.FAILED,
+                    actor_label="letters",
+                    code="letter-render-error",
+                    data={"attempts": letter.attempts},
+                    fields=_ERROR_FIELDS,
+                )
+            else:
+                letter.save(update_fields=[*_ERROR_FIELDS, "updated_at"])
+        else:
+            letter.pdf = pdf
+            letter.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
+            letter.error_code = letter.error_message = ""
+            move(
+                letter,
+                S.RENDERED,
+                actor_label="letters",
+                data={"bytes": len(pdf), "attempts": letter.attempts},
+                fields=[*_ERROR_FIELDS, "pdf", "pdf_sha256"],
+            )
+    if error is not None and not final_attempt:
+        raise LetterRenderError(str(error)) from error
+    return letter
+
+
+def letter_render_failed(*, letter_id: int, error: str) -> InquiryLetter:
+    """The task gave up (e.g. time limit): the letter fails visibly."""
+    with transaction.atomic():
+        letter = lock(letter_id)
+        if letter.state != S.QUEUED:
+            return letter
+        letter.error_code = "letter-render-error"
+        letter.error_message = error[:500]
+        return move(
+            letter,
+            S.FAILED,
+            actor_label="letters",
+            code="letter-render-error",
+            fields=["error_code", "error_message"],
+        )
+
+
+def letter_retry(*, letter: InquiryLetter, actor: Any) -> InquiryLetter:
+    """A supervisor retries a failed, flagged or stuck-queued letter.
+
+    The counter of attempts starts again and the snapshot is taken again from
+    the case, so a substitute-character name (代替文字) registered in the
+    meantime is used.
+    """
+    try:
+        with transaction.atomic():
+            locked = lock(letter.pk)
+            if locked.state == S.QUEUED:
+                audit_record(
+                    action="letter_requeued",
+                    actor=actor,
+                    case=locked.case,
+                    obj=locked,
+                    data={"reference": locked.reference},
+                )
+                enqueue_render_on_commit(locked.pk)
+                return locked
+            if locked.state not in (S.FAILED, S.FLAGGED):
+                raise Conflict(
+                    "letter-not-retryable",
+                    _("Only a failed, flagged or waiting letter can be retried."),
+                    extra={"reference": locked.reference, "state": locked.state},
+                )
+            snapshot(locked, locked.case)
+            locked.attempts = 0
+            locked.error_code = locked.error_message = ""
+            move(
+                locked,
+                S.QUEUED,
+                actor=actor,
+                code="retry",
+                fields=[
+                    "attempts",
+                    "error_code",
+                    "error_message",
+                    "recipient_name",
+                    "recipient_postal_code",
+                    "recipient_address",
+                    "agent_name",
+                ],
+            )
+            enqueue_render_on_commit(locked.pk)
+    except ApplicationError as exc:
+        audit_refusal("letter_retry", exc, actor=actor, case=letter.case, obj=letter)
+        raise
+    letter.refresh_from_db()
+    return letter
