@@ -22,6 +22,18 @@ from pathlib import Path
 
 from django.conf import settings
 
+from counter.models import Card, Certificate, Desk
+from jpki_ops.cardsim import constants as c
+from jpki_ops.cardsim.personalise import CardHolder, create_card_file
+from jpki_ops.cardsim.state import CardFile
+from jpki_ops.issuer.gateway import HolderAttributes, get_issuer
+from jpki_ops.services import desk_agent_credential_issue
+
+try:  # the PC/SC client needs pyscard; without it the demo serves the screens only
+    from jpki_ops.pcsc.client import public_key_fingerprint
+except ImportError:  # pragma: no cover - reported by missing_parts()
+    public_key_fingerprint = None  # type: ignore[assignment]
+
 VPCD_DRIVER_DIRS = [Path("/usr/lib/pcsc/drivers/serial"), Path("/usr/lib/pcsc/drivers")]
 READER = "Virtual PCD 00 00"
 FIRST_CARD = "D0001"  # 山田 太郎, an adult with both certificates
@@ -56,13 +68,7 @@ def missing_parts() -> str | None:
 
 def card_files_create() -> int:
     """One card file per demo resident with an active card (idempotent)."""
-    from counter.models import Card, Certificate
-    from jpki_ops.cardsim import constants as c
-    from jpki_ops.cardsim.personalise import CardHolder, create_card_file
-    from jpki_ops.cardsim.state import CardFile
-    from jpki_ops.issuer.gateway import HolderAttributes, get_issuer
-    from jpki_ops.pcsc.client import public_key_fingerprint
-
+    assert public_key_fingerprint is not None, missing_parts()
     issuer = get_issuer()
     made = 0
     cards = Card.objects.select_related("resident", "municipality").filter(
@@ -165,9 +171,6 @@ def card_remove() -> None:
 
 
 def _agent_token() -> str:
-    from counter.models import Desk
-    from jpki_ops.services import desk_agent_credential_issue
-
     token_file = demo_dir() / "agent-token"
     if token_file.exists():
         return token_file.read_text().strip()

@@ -18,6 +18,9 @@ from django.utils.translation import gettext_lazy as _
 
 from counter.audit import audit_record
 from counter.errors import ApplicationError
+from counter.models import Municipality
+from counter.scoping import scope_for
+from identity_docs.catalogue_data import CATALOGUE
 from identity_docs.defaults import default_rules
 from identity_docs.evaluator import (
     DocumentKind,
@@ -36,8 +39,6 @@ from identity_docs.models import (
 def identity_document_kinds_load() -> int:
     """Upsert the catalogue from ``catalogue_data`` (kept edits: none; used by demo
     set-up and tests whose database was flushed). Returns the number of kinds."""
-    from identity_docs.catalogue_data import CATALOGUE
-
     for order, entry in enumerate(CATALOGUE, start=1):
         IdentityDocumentKind.objects.update_or_create(
             code=entry["code"], defaults={**entry, "sort_order": order}
@@ -51,9 +52,6 @@ def profile_for_user(*, user: Any, municipality_code: str | None = None) -> Any:
     Staff use their own municipality; an installation operator (no staff profile)
     names one by its code, limited to what they may see.
     """
-    from counter.models import Municipality
-    from counter.scoping import scope_for
-
     scope = scope_for(user)
     visible = Municipality.objects.all()
     if not scope.everything:

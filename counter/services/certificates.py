@@ -23,6 +23,7 @@ from counter.constants import (
 )
 from counter.errors import ApplicationError, ServiceUnavailable
 from counter.models import Card, Case, Certificate
+from jpki_ops.issuer.gateway import RevocationReason, get_issuer
 
 # §8.9: the internal reasons as the RFC 5280 CRLReason codes verifiers see.
 RFC5280_REASON: dict[str, int] = {
@@ -36,8 +37,6 @@ RFC5280_REASON: dict[str, int] = {
 
 
 def _issuer() -> Any:
-    from jpki_ops.issuer.gateway import get_issuer
-
     return get_issuer()
 
 
@@ -80,8 +79,6 @@ def certificate_revoke(
     """Revoke one certificate locally and at the issuer (§8, §9)."""
     if certificate.status == CertificateStatus.REVOKED:
         return certificate
-    from jpki_ops.issuer.gateway import RevocationReason
-
     issuer = _issuer_call(
         "revoke", certificate, reason=RevocationReason(RFC5280_REASON[reason])
     )

@@ -13,6 +13,7 @@ from counter.models.tenancy import (
     SEED_SATURDAY_PROCEDURES,
     SEED_WEEKDAY_HOURS,
 )
+from identity_docs.services import requirement_rules_install_defaults
 
 
 def profile_install_seed_hours(
@@ -71,8 +72,4 @@ def municipality_create(
 
 def _install_app_defaults(profile: MunicipalProfile) -> None:
     """Let the document rules install the seed city's requirement table."""
-    try:
-        from identity_docs.services import requirement_rules_install_defaults
-    except ImportError:  # identity_docs not installed in this deployment
-        return
     requirement_rules_install_defaults(profile)

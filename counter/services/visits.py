@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from counter.audit import audit_record
 from counter.calendar import next_open_day
 from counter.errors import ApplicationError, NotFound
+from counter.letters.services import letter_mark_answered, letter_request
 from counter.models import Case, Desk
 from counter.models.cases import CaseState
 
@@ -38,8 +39,6 @@ def second_visit_deadline(*, case: Case, on: dt.date | None = None) -> dt.date:
 
 def case_send_inquiry(*, case: Case, actor: Any, desk: Desk | None = None) -> Case:
     """End visit 1: request the inquiry letter to the holder's registered address."""
-    from counter.letters.services import letter_request
-
     with (
         refusals_audited("case_send_inquiry", actor=actor, desk=desk, case=case),
         transaction.atomic(),
@@ -124,8 +123,6 @@ def case_second_visit(
             )
             if not getattr(locked, "_replayed", False):
                 # A letter never rendered cannot have come back: refused, rolled back.
-                from counter.letters.services import letter_mark_answered
-
                 letter_mark_answered(reference=locked.letter_reference, actor=actor)
     return locked
 

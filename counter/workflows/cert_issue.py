@@ -17,7 +17,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from counter.constants import CertificateKind, Procedure
+from counter.constants import CertificateKind, CertificateStatus, Procedure
 from counter.models.cases import Case
 from counter.validity import certificate_expiry
 
@@ -73,8 +73,6 @@ class CertIssueCase(CounterMachine, TwoVisitMachine, SigningExceptionMachine, Ca
 
     def new_expiry(self, kind: str, today: dt.date | None = None) -> dt.date:
         """§3 (a)–(c) with the profile's numbers (5th/6th birthday, 3-month window)."""
-        from counter.constants import CertificateStatus
-
         today = today or timezone.localdate()
         profile = self.municipality.profile
         resident = self.resident

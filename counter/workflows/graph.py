@@ -12,6 +12,8 @@ from typing import Any
 
 from django_fsm import RETURN_VALUE
 
+from counter.workflows import WORKFLOWS
+
 HEADER = """# Case state machines
 
 Generated from `counter/workflows/` by `counter.workflows.graph.render_markdown`; a test
@@ -56,8 +58,6 @@ def transition_rows(machine: type) -> list[tuple[str, str, str, str, str, str]]:
 
 
 def render_markdown() -> str:
-    from counter.workflows import WORKFLOWS
-
     parts = [HEADER]
     seen: set[type] = set()
     for machine in WORKFLOWS.values():

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from counter import demo_cards
 from counter.demo import DEMO_LOGINS, DEMO_PASSWORD, load_demo_data
 
 
@@ -49,8 +50,6 @@ class Command(BaseCommand):
         children: list[subprocess.Popen[bytes]] = []
         card_lines: list[str] = []
         if not options["no_card"]:
-            from counter import demo_cards
-
             card_lines = demo_cards.start(
                 server_url=url, children=children, log=self.stdout.write
             )
@@ -83,8 +82,6 @@ class Command(BaseCommand):
                     child.wait(timeout=10)
                 except subprocess.TimeoutExpired:
                     child.kill()
-            from counter import demo_cards
-
             demo_cards.stop()
 
     def _print_banner(self, url: str, card_lines: list[str]) -> None:
