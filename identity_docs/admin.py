@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from counter.admin import ScopedAdmin
+from counter.admin_base import ScopedAdmin
 from counter.audit import audit_record
 from identity_docs.models import (
     DocumentPolicy,
