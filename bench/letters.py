@@ -88,13 +88,9 @@ def main() -> None:
     from reportlab import rl_config
     from reportlab.pdfbase.ttfonts import TTFont
 
+    from bench.plain_letters import letter_pdf_plain, letters_pdf_plain
     from counter.letters.fonts import FONT_FILE, register_font_by_name
-    from counter.letters.render import (
-        letter_pdf,
-        letter_pdf_plain,
-        letters_pdf,
-        letters_pdf_plain,
-    )
+    from counter.letters.render import letter_pdf, letters_pdf
 
     letters = sample_letters(max(SINGLE_LETTERS, BATCH_LETTERS))
     ours = measure(letter_pdf, letters_pdf, letters)

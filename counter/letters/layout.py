@@ -1,8 +1,12 @@
 """Page geometry of the inquiry letter, in millimetres from the top-left of A4.
 
-Every position on the letter is a named constant here, measured from the top-left
-corner of the sheet the way a ruler on the paper reads it; :func:`pt` is the only
-place that converts to reportlab's bottom-left points (style.md §3 item 9).
+The anchors of the letter are named constants here — the window and the address
+block inside it, the barcode, the issuer block, the body margins, the middle
+panel's title and table, the answer sheet and its QR code — measured from the
+top-left corner of the sheet the way a ruler on the paper reads it. The drawing
+code (:mod:`counter.letters.drawing`) places each line relative to these anchors;
+:func:`pt` and :func:`pt_y` are the only places that convert to reportlab's
+bottom-left points (style.md §3 item 9).
 
 Source of the window geometry (letters.md §8): **no measured envelope yet.** The
 window below is the trial layout's 90 × 45 mm block, 20 mm from the left and
@@ -20,10 +24,6 @@ from reportlab.lib.units import mm
 
 PAGE_WIDTH_MM = 210.0
 PAGE_HEIGHT_MM = 297.0
-
-# Tri-fold into a 長形3号 envelope: top panel carries the address window.
-FOLD_1_MM = 99.0
-FOLD_2_MM = 198.0
 
 
 @dataclass(frozen=True)
@@ -94,22 +94,30 @@ BARCODE_TOP_MM = ADDRESS_BLOCK.bottom - BARCODE_QUIET_ZONE_MM - 3.6 * 0.9
 ISSUER_LEFT_MM = 122.0
 ISSUER_RIGHT_MM = 195.0
 ISSUER_TOP_BASELINE_MM = 20.0
-QR_SIZE_MM = 20.0
-QR_BOX = Box(
-    left=ISSUER_RIGHT_MM - QR_SIZE_MM, top=62.0, width=QR_SIZE_MM, height=QR_SIZE_MM
-)
 
-# Body and answer sheet.
+# Body (middle panel) and answer sheet (bottom panel).
 MARGIN_LEFT_MM = 15.0
 MARGIN_RIGHT_MM = 15.0
 BODY_LEFT_MM = MARGIN_LEFT_MM
 BODY_RIGHT_MM = PAGE_WIDTH_MM - MARGIN_RIGHT_MM
-BODY_TOP_MM = 92.0
-BODY_BOTTOM_MM = 285.0
 TITLE_SIZE_PT = 16.0
 BODY_SIZE_PT = 11.0
-BODY_LEADING_MM = 5.6
-SMALL_SIZE_PT = 9.0
+BODY_LEADING_MM = 5.3
+
+# Middle panel: title rule and line, the opening, the table of what was applied
+# for (label column, value column); shared by the fixed and the variable drawing.
+TITLE_RULE_MM = 64.0
+TITLE_BASELINE_MM = 72.0
+INTRO_BASELINE_MM = 79.5
+TABLE_TOP_MM = 88.0
+TABLE_ROW_MM = 7.5
+TABLE_LABEL_WIDTH_MM = 40.0
+
+# Bottom panel: the answer sheet starts below the cut line; its QR code (the
+# reference) sits at the right edge of the body.
+ANSWER_TOP_MM = 203.0
+QR_SIZE_MM = 20.0
+QR_TOP_MM = ANSWER_TOP_MM + 9.0
 
 # Everything the printer may put ink on: a 5 mm border all round (printability).
 PRINTABLE_AREA = Box(
