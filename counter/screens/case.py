@@ -183,7 +183,6 @@ def _act(
     request: HttpRequest,
     reference: str,
     service: Callable[..., Any],
-    done: str = "",
     **kwargs: Any,
 ) -> HttpResponse:
     """Run one step's service for this case at this desk, then show the case."""
@@ -210,7 +209,6 @@ def case_documents(request: HttpRequest, reference: str) -> HttpResponse:
         request,
         reference,
         cases.case_record_documents,
-        done=_("The documents were recorded and satisfy the rules."),
         documents=checklist.get("documents", []),
         facts={f["name"]: True for f in checklist["facts"] if f["checked"]},
     )
@@ -235,12 +233,7 @@ def case_card_operation(request: HttpRequest, reference: str) -> HttpResponse:
 @require_POST
 @clerk_view
 def case_send_inquiry(request: HttpRequest, reference: str) -> HttpResponse:
-    return _act(
-        request,
-        reference,
-        visits.case_send_inquiry,
-        done=_("The inquiry letter was requested. Tell the agent the deadline."),
-    )
+    return _act(request, reference, visits.case_send_inquiry)
 
 
 @require_POST
@@ -264,7 +257,6 @@ def case_cancel(request: HttpRequest, reference: str) -> HttpResponse:
         request,
         reference,
         cases.case_cancel,
-        done=_("The case was cancelled."),
         reason=form.cleaned_data["reason"],
     )
 
