@@ -5,6 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from jpki_ops.issuer.services import crl_refresh
+from jpki_ops.services import card_operations_time_out
 
 
 @shared_task(name="jpki_ops.refresh_crl", acks_late=True)
@@ -17,6 +18,4 @@ def refresh_crl() -> dict[str, int]:
 def time_out_card_operations() -> int:
     """Beat (every minute): card operations nobody claimed or finished in time end
     as timed out, so the clerk's screen never waits forever (jpki-B)."""
-    from jpki_ops.services import card_operations_time_out
-
     return card_operations_time_out()

@@ -10,6 +10,8 @@ import os
 import signal
 from types import FrameType
 
+from .main import DeskAgent
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
@@ -37,8 +39,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(options: dict[str, object]) -> int:
-    from .main import DeskAgent
-
     token = str(options.get("token") or "")
     if not token:
         raise SystemExit("desk_agent: no token (--token or MADOGUCHI_AGENT_TOKEN)")

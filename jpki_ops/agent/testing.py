@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from jpki_ops.models import CARD_OPERATION_OPEN_STATES, CardOperation
+from jpki_ops.services import card_operation_request
 
 from .main import DeskAgent
 
@@ -88,8 +89,6 @@ class AgentHarness:
         case: Any = None,
         user: Any = None,
     ) -> CardOperation:
-        from jpki_ops.services import card_operation_request
-
         return card_operation_request(
             desk=self.desk,
             kind=kind,

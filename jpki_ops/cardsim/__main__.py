@@ -31,7 +31,14 @@ import sys
 from collections.abc import Sequence
 from types import FrameType
 
+from counter.constants import CertificateKind
+from counter.validity import card_expiry, certificate_expiry
+from jpki_ops.issuer.gateway import HolderAttributes, get_issuer
+from jpki_ops.issuer.profile import not_after_for
+
 from .card import VirtualCard
+from .personalise import CardHolder, create_card_file
+from .state import CardFile
 from .vpcd import DEFAULT_HOST, DEFAULT_PORT, CardLink, VpcdUnreachable
 
 logger = logging.getLogger("jpki_ops.cardsim")
@@ -129,14 +136,7 @@ def _new(argv: Sequence[str]) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.demo")
     import django
 
-    django.setup()
-    from counter.constants import CertificateKind
-    from counter.validity import card_expiry, certificate_expiry
-    from jpki_ops.issuer.gateway import HolderAttributes, get_issuer
-    from jpki_ops.issuer.profile import not_after_for
-
-    from .personalise import CardHolder, create_card_file
-
+    django.setup()  # the simulated issuer keeps its register in the database
     today = dt.date.today()
     card_expires = card_expiry(
         issued_on=today, birth_date=args.birth_date, residence_period_end=None
@@ -187,8 +187,6 @@ def _show(argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m jpki_ops.cardsim show")
     parser.add_argument("--card-file", required=True)
     args = parser.parse_args(argv)
-    from .state import CardFile
-
     state = CardFile(args.card_file).load()
     _out(f"card id: {state.card_id}  label: {state.label or '-'}  (SIMULATION)")
     for name, pin in sorted(state.pins.items()):

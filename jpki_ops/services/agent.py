@@ -1,0 +1,265 @@
+"""The desk agent's side: announce a session, claim, report progress, finish.
+
+Every change is audited; operations a restarted agent left behind are resumed
+only when running them again is harmless (``IDEMPOTENT_CARD_OPERATION_KINDS``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from counter.errors import ApplicationError
+from counter.models import Desk
+from jpki_ops.models import (
+    IDEMPOTENT_CARD_OPERATION_KINDS,
+    CardOperation,
+    DeskAgentCredential,
+)
+from jpki_ops.models import CardOperationKind as Kind
+from jpki_ops.models import CardOperationState as State
+
+from .issuer import check_certificate_written
+from .records import announce_finished, audit_operation, locked, locked_claimed
+from .rules import (
+    PROGRESS_KEYS,
+    REQUEST_TIMEOUT,
+    RESULT_KEYS,
+    RUN_TIMEOUT,
+    check_no_secrets,
+)
+
+
+def desk_agent_session_start(*, desk: Desk, agent_session: str) -> list[CardOperation]:
+    """A (re)started agent announces itself; operations a previous run left claimed
+    are resumed when running them again is harmless, failed cleanly otherwise.
+
+    Never run twice on the card: a PIN change, reset or certificate write that was
+    in flight may or may not have reached the card, so the clerk re-checks and
+    requests again (the audit trail shows why).
+    """
+    touched: list[CardOperation] = []
+    with transaction.atomic():
+        stale = list(
+            CardOperation.objects.select_for_update()
+            .filter(desk=desk, state=State.CLAIMED)
+            .exclude(claimed_by=agent_session)
+        )
+        for op in stale:
+            if op.kind in IDEMPOTENT_CARD_OPERATION_KINDS:
+                op.state = State.REQUESTED
+                op.claimed_by = ""
+                op.claimed_at = None
+                op.progress = {"stage": "resumed"}
+                op.save(
+                    update_fields=[
+                        "state",
+                        "claimed_by",
+                        "claimed_at",
+                        "progress",
+                        "updated_at",
+                    ]
+                )
+                audit_operation("card_operation_resumed", op)
+            else:
+                finish_failed(
+                    op,
+                    "agent-restarted",
+                    str(
+                        _(
+                            "The desk agent restarted while this operation was "
+                            "running. "
+                            "Check the card (tries left, certificates) and request "
+                            "it again."
+                        )
+                    ),
+                )
+                audit_operation(
+                    "card_operation_failed", op, data={"error_code": op.error_code}
+                )
+            touched.append(op)
+    for op in touched:
+        if op.state == State.FAILED:
+            announce_finished(op)
+    DeskAgentCredential.objects.filter(desk=desk, revoked_at__isnull=True).update(
+        last_seen_at=timezone.now()
+    )
+    return touched
+
+
+def card_operation_claim(*, desk: Desk, agent_session: str) -> CardOperation | None:
+    """The oldest requested operation of this desk, now claimed by ``agent_session``.
+
+    ``skip_locked`` so two agents of one desk (a misconfiguration) never both get it;
+    the desk filter means an agent only ever sees its own desk's operations.
+    """
+    if not agent_session:
+        raise ApplicationError(
+            "agent-session-missing", _("The agent session is missing.")
+        )
+    with transaction.atomic():
+        op = (
+            CardOperation.objects.select_for_update(skip_locked=True)
+            .filter(desk=desk, state=State.REQUESTED)
+            .order_by("requested_at", "pk")
+            .first()
+        )
+        if op is None:
+            return None
+        op.state = State.CLAIMED
+        op.claimed_by = agent_session
+        op.claimed_at = timezone.now()
+        op.attempts += 1
+        op.save(
+            update_fields=[
+                "state",
+                "claimed_by",
+                "claimed_at",
+                "attempts",
+                "updated_at",
+            ]
+        )
+        audit_operation("card_operation_claimed", op, data={"attempt": op.attempts})
+    return op
+
+
+def card_operation_progress(
+    *, operation_id: int, desk: Desk, agent_session: str, progress: dict[str, Any]
+) -> CardOperation:
+    """What the clerk's screen shows while the agent works (tries left, PIN pad)."""
+    check_no_secrets(progress, where="progress")
+    clean = {k: v for k, v in progress.items() if k in PROGRESS_KEYS}
+    with transaction.atomic():
+        op = locked_claimed(operation_id, desk, agent_session)
+        op.progress = {**op.progress, **clean}
+        op.save(update_fields=["progress", "updated_at"])
+    if progress.get("stage") == "pin_refused":
+        # Bad input is audited too: which PIN and why (its shape), never the value.
+        audit_operation(
+            "card_operation_pin_refused",
+            op,
+            data={
+                "pin_kind": progress.get("pin_kind"),
+                "code": progress.get("refusal_code"),
+            },
+        )
+    return op
+
+
+def card_operation_complete(
+    *, operation_id: int, desk: Desk, agent_session: str, result: dict[str, Any]
+) -> CardOperation:
+    """Record success. Posting the same result again is harmless (agent retries)."""
+    check_no_secrets(result, where="result")
+    unknown = set(result) - RESULT_KEYS
+    if unknown:
+        raise ApplicationError(
+            "card-operation-bad-result",
+            _("The desk agent reported fields this server does not accept."),
+            extra={"unknown": sorted(unknown)},
+        )
+    with transaction.atomic():
+        op = locked(operation_id, desk)
+        if op.state == State.SUCCEEDED and op.result == result:
+            return op
+        op = locked_claimed(operation_id, desk, agent_session)
+        if op.kind == Kind.CERT_ISSUE:
+            check_certificate_written(op, result)
+        op.state = State.SUCCEEDED
+        op.result = result
+        op.finished_at = timezone.now()
+        op.save(update_fields=["state", "result", "finished_at", "updated_at"])
+        audit_operation(
+            "card_operation_succeeded", op, data={"result": _audit_result(result)}
+        )
+    announce_finished(op)
+    return op
+
+
+def _audit_result(result: dict[str, Any]) -> dict[str, Any]:
+    """Outcome without certificates (they are large and belong to the card)."""
+    return {k: v for k, v in result.items() if k != "certificates"}
+
+
+def card_operation_fail(
+    *,
+    operation_id: int,
+    desk: Desk,
+    agent_session: str,
+    code: str,
+    message: str,
+    extra: dict[str, Any] | None = None,
+) -> CardOperation:
+    """Record a failure the agent met (wrong PIN, card removed, cancelled …)."""
+    extra = extra or {}
+    check_no_secrets(extra, where="failure")
+    with transaction.atomic():
+        op = locked(operation_id, desk)
+        if op.state == State.FAILED and op.error_code == code:
+            return op
+        op = locked_claimed(operation_id, desk, agent_session)
+        finish_failed(op, code, message, extra)
+    # Outside the transaction: a failure's audit entry must survive (style.md §3.7).
+    audit_operation(
+        "card_operation_failed", op, data={"error_code": code, "extra": extra}
+    )
+    announce_finished(op)
+    return op
+
+
+def finish_failed(
+    op: CardOperation, code: str, message: str, extra: dict[str, Any] | None = None
+) -> None:
+    op.state = State.FAILED
+    op.error_code = code[:60]
+    op.error_message = message[:500]
+    if extra:
+        op.result = {k: v for k, v in extra.items() if k in RESULT_KEYS}
+    op.finished_at = timezone.now()
+    op.save(
+        update_fields=[
+            "state",
+            "error_code",
+            "error_message",
+            "result",
+            "finished_at",
+            "updated_at",
+        ]
+    )
+
+
+def card_operations_time_out(*, now: dt.datetime | None = None) -> int:
+    """Beat: requests nobody claimed, and runs that never reported, end visibly."""
+    now = now or timezone.now()
+    finished: list[CardOperation] = []
+    with transaction.atomic():
+        stale = CardOperation.objects.select_for_update(skip_locked=True).filter(
+            models.Q(state=State.REQUESTED, requested_at__lt=now - REQUEST_TIMEOUT)
+            | models.Q(state=State.CLAIMED, claimed_at__lt=now - RUN_TIMEOUT)
+        )
+        for op in stale:
+            was = op.state
+            op.state = State.TIMED_OUT
+            op.error_code = "card-operation-timed-out"
+            op.error_message = str(
+                _("The desk agent did not finish the operation in time.")
+            )
+            op.finished_at = now
+            op.save(
+                update_fields=[
+                    "state",
+                    "error_code",
+                    "error_message",
+                    "finished_at",
+                    "updated_at",
+                ]
+            )
+            audit_operation("card_operation_timed_out", op, data={"was": was})
+            finished.append(op)
+    for op in finished:
+        announce_finished(op)
+    return len(finished)
