@@ -123,10 +123,6 @@ class Resident(models.Model):
         return self.registration_status == RegistrationStatus.REGISTERED
 
     @property
-    def is_foreign_resident(self) -> bool:
-        return bool(self.nationality)
-
-    @property
     def display_name(self) -> str:
         """The name as letters and screens print it: substitute characters if set."""
         return self.name_substitute or self.name
@@ -267,9 +263,3 @@ class Certificate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.issued_on}–{self.expires_on}"
-
-    def effective_status(self, day: dt.date) -> str:
-        """The stored status, or ``expired`` once the expiry date has passed."""
-        if self.status == CertificateStatus.ACTIVE and day > self.expires_on:
-            return CertificateStatus.EXPIRED
-        return self.status

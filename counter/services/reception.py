@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from counter.calendar import counter_status
@@ -240,7 +239,3 @@ def check_certificates(
                 extra={"certificate_kind": kind},
             )
     return kinds
-
-
-def today() -> dt.date:
-    return timezone.localdate()
