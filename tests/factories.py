@@ -40,7 +40,9 @@ from counter.models import (
     StaffProfile,
 )
 from counter.roles import ROLE_AUDITOR, ROLE_CLERK, ROLE_SUPERVISOR
+from counter.services.cases import case_open, case_record_documents
 from counter.services.municipalities import municipality_create
+from counter.services.visits import case_send_inquiry
 
 
 def years_ago(years: int, days: int = 0) -> dt.date:
@@ -191,9 +193,61 @@ class CertificateFactory(factory.django.DjangoModelFactory):
         suspended = factory.Trait(status=CertificateStatus.SUSPENDED)
 
 
+#: What the holder shows by default: the card and a driving licence.
+HOLDER_SHOWS: tuple[dict[str, Any], ...] = (
+    {"code": "my_number_card", "owner": "holder"},
+    {"code": "driving_licence", "owner": "holder"},
+)
+#: What a voluntary agent shows on the first visit: the holder's card and the
+#: agent's own driving licence.
+AGENT_SHOWS: tuple[dict[str, Any], ...] = (
+    {"code": "my_number_card", "owner": "holder"},
+    {"code": "driving_licence", "owner": "applicant"},
+)
+
+#: The arguments of ``case_open`` beyond resident, office, card, procedure, role.
+_OPENING = (
+    "pin_kinds",
+    "certificate_kinds",
+    "revocation_kind",
+    "applicant_name",
+    "applicant_address",
+    "applicant_relation",
+    "uses_jlis_answer_sheet",
+    "card_reissued_by_holder_fault",
+    "exception_reason",
+    "idempotency_key",
+    "at",
+)
+
+#: Row fields the counter fills in itself when it opens a case.
+_ROW_ONLY = {"municipality", "reference"}
+_CASE_OPEN_NAMED = {"resident", "office", "card", "procedure", "applicant_role"}
+
+
+def _documents_for(o: Any) -> list[dict[str, Any]]:
+    return list(
+        HOLDER_SHOWS if o.applicant_role == ApplicantRole.HOLDER else AGENT_SHOWS
+    )
+
+
 class CaseFactory(factory.django.DjangoModelFactory):
-    """A case row as it would be after reception; for selectors and screens.
-    Procedure tests open cases through ``case_open`` instead."""
+    """A case, in one of two ways.
+
+    Without ``clerk``: the row as it would be after reception, written directly
+    (with the first status-history row, as ``case_open`` writes it), for
+    selectors and screens; ``state=`` sets a state directly.
+
+    With ``clerk`` (and ``desk``): opened at the counter through ``case_open``
+    and moved on only through the services, so every step has its history row
+    and audit entry. ``shown=[...]`` records documents that satisfy the rules
+    (``case_record_documents``, with ``facts``); the traits:
+
+    - ``documents_checked``: the role's usual documents shown (``HOLDER_SHOWS``,
+      ``AGENT_SHOWS``) unless ``shown`` is given;
+    - ``awaiting_second_visit``: documents checked, then the inquiry letter sent
+      (``case_send_inquiry``) — the end of a voluntary agent's first visit.
+    """
 
     class Meta:
         model = Case
@@ -206,12 +260,67 @@ class CaseFactory(factory.django.DjangoModelFactory):
     reference = factory.Sequence(lambda n: f"CTEST-{n:06d}")
     procedure = Procedure.PIN_RESET
     applicant_role = ApplicantRole.HOLDER
-    pin_kinds = factory.LazyFunction(lambda: ["signing"])
+    # Opened at the counter, only the PINs the test names (case_open's default).
+    pin_kinds = factory.LazyAttribute(lambda o: () if o.clerk else ["signing"])
+    clerk = None
+    desk = None
+    shown = None
+    facts = None
+    inquiry_sent = False
+
+    class Params:
+        documents_checked = factory.Trait(shown=factory.LazyAttribute(_documents_for))
+        awaiting_second_visit = factory.Trait(documents_checked=True, inquiry_sent=True)
+
+    @classmethod
+    def _create(cls, model_class: type[Case], *args: Any, **kwargs: Any) -> Case:
+        clerk = kwargs.pop("clerk")
+        desk = kwargs.pop("desk")
+        shown = kwargs.pop("shown")
+        facts = kwargs.pop("facts")
+        inquiry_sent = kwargs.pop("inquiry_sent")
+        if clerk is None:
+            if shown is not None or inquiry_sent:
+                raise TypeError("documents and letters need a case opened by a clerk")
+            return super()._create(model_class, *args, **kwargs)
+        return cls._at_the_counter(clerk, desk, shown, facts, inquiry_sent, kwargs)
+
+    @staticmethod
+    def _at_the_counter(
+        clerk: User,
+        desk: Desk | None,
+        shown: list[dict[str, Any]] | None,
+        facts: dict[str, bool] | None,
+        inquiry_sent: bool,
+        fields: dict[str, Any],
+    ) -> Case:
+        unknown = set(fields) - set(_OPENING) - _ROW_ONLY - _CASE_OPEN_NAMED
+        if unknown:
+            raise TypeError(f"not an argument of case_open: {sorted(unknown)}")
+        case = case_open(
+            resident=fields["resident"],
+            office=fields["office"],
+            card=fields["card"],
+            procedure=fields["procedure"],
+            applicant_role=fields["applicant_role"],
+            actor=clerk,
+            desk=desk,
+            **{k: v for k, v in fields.items() if k in _OPENING},
+        )
+        if shown is not None:
+            case, evaluation = case_record_documents(
+                case=case, actor=clerk, desk=desk, documents=list(shown), facts=facts
+            )
+            assert evaluation.satisfied, evaluation
+        if inquiry_sent:
+            case = case_send_inquiry(case=case, actor=clerk, desk=desk)
+        case._opened_at_the_counter = True  # type: ignore[attr-defined]
+        return case
 
     @factory.post_generation
     def opened(self: Case, create: bool, extracted: Any, **kwargs: Any) -> None:
         """The first status-history row, as case_open writes it."""
-        if create:
+        if create and not getattr(self, "_opened_at_the_counter", False):
             CaseStatusChange.objects.create(
                 case=self, from_state="", to_state=self.state, transition="open"
             )

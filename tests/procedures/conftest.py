@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +40,34 @@ def _the_counter_is_open(request: pytest.FixtureRequest) -> None:
 def other_clerk(city: Any, office: Any) -> Any:
     """A second clerk of the main office."""
     return f.clerk(city, office)
+
+
+@pytest.fixture
+def counter_case(
+    request: pytest.FixtureRequest, clerk: Any, desk: Any
+) -> Callable[..., Case]:
+    """``counter_case(procedure=..., **fields)``: a case the clerk opens at the desk
+    through the services (``CaseFactory`` with a clerk, its traits and ``shown``),
+    for the ``resident`` and ``card`` fixtures unless the test names others. An
+    applicant other than the holder is named, with an address and a relation,
+    unless the test says otherwise."""
+
+    def make(**fields: Any) -> Case:
+        if "resident" not in fields:
+            fields["resident"] = request.getfixturevalue("resident")
+            fields.setdefault("card", request.getfixturevalue("card"))
+        fields.setdefault("clerk", clerk)
+        fields.setdefault("desk", desk)
+        role = fields.get("applicant_role", "holder")
+        if role != "holder":
+            fields.setdefault("applicant_name", "代理 花子")
+            fields.setdefault("applicant_address", "神奈川県厚木市旭町1-1")
+            fields.setdefault(
+                "applicant_relation", "母" if role == "legal_representative" else "知人"
+            )
+        return f.CaseFactory(**fields)
+
+    return make
 
 
 def holder_card() -> dict[str, Any]:

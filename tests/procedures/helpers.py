@@ -1,4 +1,5 @@
-"""Steps the procedure tests share: open, show documents, run the card work."""
+"""Steps the procedure tests share after opening (``counter_case``): show
+documents, run the card work, finish."""
 
 from __future__ import annotations
 
@@ -8,41 +9,11 @@ from typing import Any
 from counter.models import Case
 from counter.services.cases import (
     case_complete,
-    case_open,
     case_record_documents,
     case_request_card_operation,
 )
 
 _keys = itertools.count(1)
-
-
-def open_case(
-    *,
-    resident: Any,
-    card: Any,
-    office: Any,
-    clerk: Any,
-    desk: Any,
-    procedure: str,
-    role: str = "holder",
-    **kw: Any,
-) -> Case:
-    if role != "holder":
-        kw.setdefault("applicant_name", "代理 花子")
-        kw.setdefault("applicant_address", "神奈川県厚木市旭町1-1")
-        kw.setdefault(
-            "applicant_relation", "母" if role == "legal_representative" else "知人"
-        )
-    return case_open(
-        resident=resident,
-        office=office,
-        procedure=procedure,
-        applicant_role=role,
-        actor=clerk,
-        desk=desk,
-        card=card,
-        **kw,
-    )
 
 
 def show(

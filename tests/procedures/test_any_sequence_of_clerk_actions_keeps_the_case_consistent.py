@@ -22,7 +22,6 @@ from counter.services.cases import (
 from tests import factories as f
 
 from .conftest import Agent, holder_card, holder_doc
-from .helpers import open_case
 
 pytestmark = pytest.mark.django_db
 
@@ -76,14 +75,8 @@ def test_any_sequence_of_clerk_actions_keeps_the_case_consistent(
     resident = f.ResidentFactory(municipality=city)
     card = f.CardFactory(resident=resident)
     f.CertificateFactory(card=card)
-    case = open_case(
-        resident=resident,
-        card=card,
-        office=office,
-        clerk=clerk,
-        desk=desk,
-        procedure=name,
-        **extra,
+    case = f.CaseFactory(
+        resident=resident, card=card, clerk=clerk, desk=desk, procedure=name, **extra
     )
     last_key = "k-first"
     for action in actions:

@@ -21,24 +21,18 @@ from counter.services.cases import (
 from tests import factories as f
 
 from .conftest import applicant_doc, audit_actions, holder_card
-from .helpers import finish, open_case, show
+from .helpers import finish, show
 
 pytestmark = pytest.mark.django_db
 
 
 def test_holder_gets_both_certificates_valid_to_the_5th_birthday(
-    resident, card, office, clerk, desk, agent
+    resident, card, office, clerk, desk, agent, counter_case
 ):
     resident.birth_date = dt.date(1986, 8, 18)
     resident.save()
-    case = open_case(
-        resident=resident,
-        card=card,
-        office=office,
-        clerk=clerk,
-        desk=desk,
-        procedure="cert_issue",
-        certificate_kinds=["signing", "authentication"],
+    case = counter_case(
+        procedure="cert_issue", certificate_kinds=["signing", "authentication"]
     )
     assert case.fee_yen == 0  # §4 free
     case = show(case, clerk, desk, holder_card())
@@ -54,16 +48,13 @@ def test_holder_gets_both_certificates_valid_to_the_5th_birthday(
 
 
 def test_a_foreign_residents_certificate_ends_with_the_period_of_stay(
-    city, office, clerk, desk, agent
+    city, office, clerk, desk, agent, counter_case
 ):
     person = f.ResidentFactory(municipality=city, foreign_with_period=True)
     card = f.CardFactory(resident=person, expires_on=person.residence_period_end)
-    case = open_case(
+    case = counter_case(
         resident=person,
         card=card,
-        office=office,
-        clerk=clerk,
-        desk=desk,
         procedure="cert_issue",
         certificate_kinds=["authentication"],
     )
@@ -73,47 +64,26 @@ def test_a_foreign_residents_certificate_ends_with_the_period_of_stay(
 
 
 def test_a_valid_certificate_is_renewed_not_issued_again(
-    resident, card, office, clerk, desk
+    resident, card, office, clerk, desk, counter_case
 ):
     f.CertificateFactory(card=card)
     with pytest.raises(ApplicationError) as exc:
-        open_case(
-            resident=resident,
-            card=card,
-            office=office,
-            clerk=clerk,
-            desk=desk,
-            procedure="cert_issue",
-            certificate_kinds=["signing"],
-        )
+        counter_case(procedure="cert_issue", certificate_kinds=["signing"])
     assert exc.value.code == "certificate-already-valid"
 
 
 def test_after_expiry_a_new_certificate_is_issued_free(
-    resident, card, office, clerk, desk
+    resident, card, office, clerk, desk, counter_case
 ):
     f.CertificateFactory(card=card, expired=True)
-    case = open_case(
-        resident=resident,
-        card=card,
-        office=office,
-        clerk=clerk,
-        desk=desk,
-        procedure="cert_issue",
-        certificate_kinds=["signing"],
-    )
+    case = counter_case(procedure="cert_issue", certificate_kinds=["signing"])
     assert case.state == CaseState.RECEIVED and case.fee_yen == 0
 
 
 def test_certificates_on_a_card_reissued_through_the_holders_fault_cost_200_yen(
-    resident, card, office, clerk, desk
+    resident, card, office, clerk, desk, counter_case
 ):
-    case = open_case(
-        resident=resident,
-        card=card,
-        office=office,
-        clerk=clerk,
-        desk=desk,
+    case = counter_case(
         procedure="cert_issue",
         certificate_kinds=["signing"],
         card_reissued_by_holder_fault=True,
@@ -126,17 +96,16 @@ def child(city):
     return f.ResidentFactory(municipality=city, under_15=True)
 
 
-def test_no_signing_certificate_for_a_child_under_15(child, office, clerk, desk):
+def test_no_signing_certificate_for_a_child_under_15(
+    child, office, clerk, desk, counter_case
+):
     card = f.CardFactory(resident=child)
     with pytest.raises(ApplicationError) as exc:
-        open_case(
+        counter_case(
             resident=child,
             card=card,
-            office=office,
-            clerk=clerk,
-            desk=desk,
             procedure="cert_issue",
-            role="legal_representative",
+            applicant_role="legal_representative",
             certificate_kinds=["signing"],
         )
     assert exc.value.code == "signing-certificate-barred-under-age"
@@ -144,42 +113,33 @@ def test_no_signing_certificate_for_a_child_under_15(child, office, clerk, desk)
 
 
 def test_a_user_authentication_certificate_for_a_child_needs_no_exception(
-    child, office, clerk, desk, agent
+    child, office, clerk, desk, agent, counter_case
 ):
     card = f.CardFactory(resident=child)
-    case = open_case(
+    case = counter_case(
         resident=child,
         card=card,
-        office=office,
-        clerk=clerk,
-        desk=desk,
         procedure="cert_issue",
-        role="legal_representative",
+        applicant_role="legal_representative",
         certificate_kinds=["authentication"],
-    )
-    case = show(
-        case,
-        clerk,
-        desk,
-        holder_card(),
-        applicant_doc("driving_licence"),
-        applicant_doc("family_register_extract"),
+        shown=[
+            holder_card(),
+            applicant_doc("driving_licence"),
+            applicant_doc("family_register_extract"),
+        ],
     )
     assert finish(case, clerk, desk, agent).state == CaseState.COMPLETED
 
 
 def test_a_supervisors_approved_exception_lets_the_signing_certificate_go_ahead(
-    child, office, clerk, supervisor, desk, agent
+    child, office, clerk, supervisor, desk, agent, counter_case
 ):
     card = f.CardFactory(resident=child)
-    case = open_case(
+    case = counter_case(
         resident=child,
         card=card,
-        office=office,
-        clerk=clerk,
-        desk=desk,
         procedure="cert_issue",
-        role="legal_representative",
+        applicant_role="legal_representative",
         certificate_kinds=["signing"],
         exception_reason="e-Tax filing for inherited property",
     )
@@ -213,18 +173,15 @@ def test_a_supervisors_approved_exception_lets_the_signing_certificate_go_ahead(
 
 
 def test_an_adult_wards_signing_certificate_refused_when_the_exception_is_rejected(
-    city, office, clerk, supervisor, desk
+    city, office, clerk, supervisor, desk, counter_case
 ):
     ward = f.ResidentFactory(municipality=city, adult_ward=True)
     card = f.CardFactory(resident=ward)
-    case = open_case(
+    case = counter_case(
         resident=ward,
         card=card,
-        office=office,
-        clerk=clerk,
-        desk=desk,
         procedure="cert_issue",
-        role="legal_representative",
+        applicant_role="legal_representative",
         certificate_kinds=["signing"],
         exception_reason="asked by guardian",
     )
@@ -234,19 +191,14 @@ def test_an_adult_wards_signing_certificate_refused_when_the_exception_is_reject
 
 
 def test_a_voluntary_agent_never_gets_a_certificate_on_the_first_visit(
-    resident, card, office, clerk, desk
+    resident, card, office, clerk, desk, counter_case
 ):
-    case = open_case(
-        resident=resident,
-        card=card,
-        office=office,
-        clerk=clerk,
-        desk=desk,
+    case = counter_case(
         procedure="cert_issue",
-        role="voluntary_agent",
+        applicant_role="voluntary_agent",
         certificate_kinds=["signing"],
+        documents_checked=True,
     )
-    case = show(case, clerk, desk, holder_card(), applicant_doc("driving_licence"))
     with pytest.raises(ApplicationError) as exc:
         case_request_card_operation(
             case=case, actor=clerk, desk=desk, idempotency_key="same-day"

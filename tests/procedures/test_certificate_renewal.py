@@ -16,46 +16,32 @@ from counter.models.cases import CaseState
 from tests import factories as f
 
 from .conftest import applicant_doc, holder_card, holder_doc
-from .helpers import finish, open_case, show
+from .helpers import finish, show
 
 pytestmark = pytest.mark.django_db
 
 
 def test_renewal_before_the_window_opens_is_refused_with_the_opening_date(
-    resident, card, office, clerk, desk
+    resident, card, office, clerk, desk, counter_case
 ):
     f.CertificateFactory(card=card, expires_on=dt.date(2027, 4, 25))
     with pytest.raises(ApplicationError) as exc:
-        open_case(
-            resident=resident,
-            card=card,
-            office=office,
-            clerk=clerk,
-            desk=desk,
-            procedure="cert_renew",
-            certificate_kinds=["signing"],
-        )
+        counter_case(procedure="cert_renew", certificate_kinds=["signing"])
     assert exc.value.code == "renewal-window-not-open"
     assert exc.value.extra["opens_on"] == "2027-01-26"  # §3's example
 
 
-def test_nothing_to_renew_after_expiry(resident, card, office, clerk, desk):
+def test_nothing_to_renew_after_expiry(
+    resident, card, office, clerk, desk, counter_case
+):
     f.CertificateFactory(card=card, expired=True)
     with pytest.raises(ApplicationError) as exc:
-        open_case(
-            resident=resident,
-            card=card,
-            office=office,
-            clerk=clerk,
-            desk=desk,
-            procedure="cert_renew",
-            certificate_kinds=["signing"],
-        )
+        counter_case(procedure="cert_renew", certificate_kinds=["signing"])
     assert exc.value.code == "no-certificate-to-renew"
 
 
 def test_renewal_in_the_window_runs_to_the_6th_birthday_and_supersedes_the_old(
-    resident, card, office, clerk, desk, agent
+    resident, card, office, clerk, desk, agent, counter_case
 ):
     resident.birth_date = dt.date(1986, 8, 18)
     resident.save()
@@ -63,14 +49,8 @@ def test_renewal_in_the_window_runs_to_the_6th_birthday_and_supersedes_the_old(
     old_auth = f.CertificateFactory(
         card=card, in_renewal_window=True, authentication=True
     )
-    case = open_case(
-        resident=resident,
-        card=card,
-        office=office,
-        clerk=clerk,
-        desk=desk,
-        procedure="cert_renew",
-        certificate_kinds=["signing", "authentication"],
+    case = counter_case(
+        procedure="cert_renew", certificate_kinds=["signing", "authentication"]
     )
     case = finish(show(case, clerk, desk, holder_card()), clerk, desk, agent)
     assert case.state == CaseState.COMPLETED
@@ -83,18 +63,12 @@ def test_renewal_in_the_window_runs_to_the_6th_birthday_and_supersedes_the_old(
 
 
 def test_renewal_revokes_the_old_signing_certificate_at_the_issuer(
-    resident, card, office, clerk, desk, agent, open_counter
+    resident, card, office, clerk, desk, agent, open_counter, counter_case
 ):
     from jpki_ops.models import IssuedCertificateRecord
 
-    case = open_case(
-        resident=resident,
-        card=card,
-        office=office,
-        clerk=clerk,
-        desk=desk,
-        procedure="cert_issue",
-        certificate_kinds=["signing", "authentication"],
+    case = counter_case(
+        procedure="cert_issue", certificate_kinds=["signing", "authentication"]
     )
     finish(show(case, clerk, desk, holder_card()), clerk, desk, agent)
     first = Certificate.objects.get(card=card, kind=CertificateKind.SIGNING)
@@ -103,15 +77,7 @@ def test_renewal_revokes_the_old_signing_certificate_at_the_issuer(
     while day.weekday() >= 5 or jpholiday.is_holiday(day):  # a working day (§16)
         day += dt.timedelta(days=1)
     open_counter.move_to(dt.datetime.combine(day, dt.time(1, 0), tzinfo=dt.UTC))
-    case = open_case(
-        resident=resident,
-        card=card,
-        office=office,
-        clerk=clerk,
-        desk=desk,
-        procedure="cert_renew",
-        certificate_kinds=["signing"],
-    )
+    case = counter_case(procedure="cert_renew", certificate_kinds=["signing"])
     finish(show(case, clerk, desk, holder_card()), clerk, desk, agent)
 
     record = IssuedCertificateRecord.objects.get(serial=first.serial_number.lower())
@@ -121,57 +87,43 @@ def test_renewal_revokes_the_old_signing_certificate_at_the_issuer(
 
 
 def test_voluntary_agent_renews_in_one_visit_with_the_jlis_answer_sheet(
-    resident, card, office, clerk, desk, agent
+    resident, card, office, clerk, desk, agent, counter_case
 ):
     """§6.2 one-visit renewal while the certificate is still valid."""
     f.CertificateFactory(card=card, in_renewal_window=True)
-    case = open_case(
-        resident=resident,
-        card=card,
-        office=office,
-        clerk=clerk,
-        desk=desk,
+    case = counter_case(
         procedure="cert_renew",
-        role="voluntary_agent",
+        applicant_role="voluntary_agent",
         certificate_kinds=["signing"],
         uses_jlis_answer_sheet=True,
-    )
-    case = show(
-        case,
-        clerk,
-        desk,
-        holder_card(),
-        holder_doc("inquiry_and_answer_sheet", sealed=True),
-        applicant_doc("driving_licence"),
+        shown=[
+            holder_card(),
+            holder_doc("inquiry_and_answer_sheet", sealed=True),
+            applicant_doc("driving_licence"),
+        ],
     )
     case = finish(case, clerk, desk, agent)
     assert case.state == CaseState.COMPLETED and case.visit == 1
 
 
 def test_guardian_renews_an_adult_wards_user_authentication_certificate(
-    city, office, clerk, desk, agent
+    city, office, clerk, desk, agent, counter_case
 ):
     """§7: no age or capacity limit for the user-authentication certificate; the
     legal representative applies with ID and proof (§5.2)."""
     ward = f.ResidentFactory(municipality=city, adult_ward=True)
     card = f.CardFactory(resident=ward)
     f.CertificateFactory(card=card, authentication=True, in_renewal_window=True)
-    case = open_case(
+    case = counter_case(
         resident=ward,
         card=card,
-        office=office,
-        clerk=clerk,
-        desk=desk,
         procedure="cert_renew",
-        role="legal_representative",
+        applicant_role="legal_representative",
         certificate_kinds=["authentication"],
-    )
-    case = show(
-        case,
-        clerk,
-        desk,
-        holder_card(),
-        applicant_doc("passport"),
-        applicant_doc("guardianship_registry_certificate"),
+        shown=[
+            holder_card(),
+            applicant_doc("passport"),
+            applicant_doc("guardianship_registry_certificate"),
+        ],
     )
     assert finish(case, clerk, desk, agent).state == CaseState.COMPLETED

@@ -13,27 +13,22 @@ from counter.services.cases import case_complete
 from tests import factories as f
 
 from .conftest import applicant_doc, holder_card
-from .helpers import finish, open_case, show
+from .helpers import finish
 
 pytestmark = pytest.mark.django_db
 
 
 def test_holder_requests_revocation_of_the_signing_certificate(
-    resident, card, office, clerk, desk, agent
+    resident, card, office, clerk, desk, agent, counter_case
 ):
     signing = f.CertificateFactory(card=card)
     auth = f.CertificateFactory(card=card, authentication=True)
-    case = open_case(
-        resident=resident,
-        card=card,
-        office=office,
-        clerk=clerk,
-        desk=desk,
+    case = counter_case(
         procedure="cert_revoke",
         revocation_kind="request",
         certificate_kinds=["signing"],
+        shown=[holder_card()],
     )
-    case = show(case, clerk, desk, holder_card())
     assert [k for k, _ in case.required_operations()] == ["pin_verify"]
     case = finish(case, clerk, desk, agent)
     assert case.state == CaseState.COMPLETED
@@ -45,21 +40,18 @@ def test_holder_requests_revocation_of_the_signing_certificate(
 
 
 def test_a_lost_card_is_reported_without_a_card_operation(
-    resident, office, clerk, desk
+    resident, office, clerk, desk, counter_case
 ):
     card = f.CardFactory(resident=resident, suspended=True)
     signing = f.CertificateFactory(card=card, suspended=True)
-    case = open_case(
+    case = counter_case(
         resident=resident,
         card=card,
-        office=office,
-        clerk=clerk,
-        desk=desk,
         procedure="cert_revoke",
         revocation_kind="notification",
         certificate_kinds=["signing"],
+        shown=[holder_card()],
     )
-    case = show(case, clerk, desk, holder_card())
     case = case_complete(case=case, actor=clerk, desk=desk)
     assert case.state == CaseState.COMPLETED
     signing.refresh_from_db()
@@ -67,33 +59,23 @@ def test_a_lost_card_is_reported_without_a_card_operation(
 
 
 def test_a_request_needs_the_card_work_before_completion(
-    resident, card, office, clerk, desk
+    resident, card, office, clerk, desk, counter_case
 ):
     f.CertificateFactory(card=card)
-    case = open_case(
-        resident=resident,
-        card=card,
-        office=office,
-        clerk=clerk,
-        desk=desk,
+    case = counter_case(
         procedure="cert_revoke",
         revocation_kind="request",
         certificate_kinds=["signing"],
+        shown=[holder_card()],
     )
-    case = show(case, clerk, desk, holder_card())
     with pytest.raises(ApplicationError) as exc:
         case_complete(case=case, actor=clerk, desk=desk)
     assert exc.value.code == "card-operations-pending"
 
 
-def test_nothing_to_revoke(resident, card, office, clerk, desk):
+def test_nothing_to_revoke(resident, card, office, clerk, desk, counter_case):
     with pytest.raises(ApplicationError) as exc:
-        open_case(
-            resident=resident,
-            card=card,
-            office=office,
-            clerk=clerk,
-            desk=desk,
+        counter_case(
             procedure="cert_revoke",
             revocation_kind="request",
             certificate_kinds=["signing"],
@@ -101,63 +83,48 @@ def test_nothing_to_revoke(resident, card, office, clerk, desk):
     assert exc.value.code == "no-certificate-to-revoke"
 
 
-def test_the_kind_of_revocation_must_be_chosen(resident, card, office, clerk, desk):
+def test_the_kind_of_revocation_must_be_chosen(
+    resident, card, office, clerk, desk, counter_case
+):
     f.CertificateFactory(card=card)
     with pytest.raises(ApplicationError) as exc:
-        open_case(
-            resident=resident,
-            card=card,
-            office=office,
-            clerk=clerk,
-            desk=desk,
-            procedure="cert_revoke",
-            certificate_kinds=["signing"],
-        )
+        counter_case(procedure="cert_revoke", certificate_kinds=["signing"])
     assert exc.value.code == "revocation-kind-missing"
 
 
 def test_a_parent_revokes_a_childs_certificate_in_person(
-    city, office, clerk, desk, agent
+    city, office, clerk, desk, agent, counter_case
 ):
     """§6.1: the legal representative accompanies the under-15 and shows proof."""
     child = f.ResidentFactory(municipality=city, under_15=True)
     card = f.CardFactory(resident=child)
     auth = f.CertificateFactory(card=card, authentication=True)
-    case = open_case(
+    case = counter_case(
         resident=child,
         card=card,
-        office=office,
-        clerk=clerk,
-        desk=desk,
         procedure="cert_revoke",
-        role="legal_representative",
+        applicant_role="legal_representative",
         revocation_kind="request",
         certificate_kinds=["authentication"],
-    )
-    case = show(
-        case,
-        clerk,
-        desk,
-        holder_card(),
-        applicant_doc("family_register_extract"),
-        applicant_doc("driving_licence"),
+        shown=[
+            holder_card(),
+            applicant_doc("family_register_extract"),
+            applicant_doc("driving_licence"),
+        ],
     )
     assert finish(case, clerk, desk, agent).state == CaseState.COMPLETED
     auth.refresh_from_db()
     assert auth.status == CertificateStatus.REVOKED
 
 
-def test_a_child_cannot_revoke_alone(city, office, clerk, desk):
+def test_a_child_cannot_revoke_alone(city, office, clerk, desk, counter_case):
     child = f.ResidentFactory(municipality=city, under_15=True)
     card = f.CardFactory(resident=child)
     f.CertificateFactory(card=card, authentication=True)
     with pytest.raises(ApplicationError) as exc:
-        open_case(
+        counter_case(
             resident=child,
             card=card,
-            office=office,
-            clerk=clerk,
-            desk=desk,
             procedure="cert_revoke",
             revocation_kind="request",
             certificate_kinds=["authentication"],

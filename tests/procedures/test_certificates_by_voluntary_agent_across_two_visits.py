@@ -14,39 +14,34 @@ from counter.models import Certificate
 from counter.models.cases import CaseState
 from counter.services.cases import case_record_documents
 from counter.services.suspensions import suspension_lift
-from counter.services.visits import case_second_visit, case_send_inquiry
+from counter.services.visits import case_second_visit
 from tests import factories as f
 
 from .conftest import applicant_doc, holder_card, holder_doc
-from .helpers import finish, open_case, run_card_work, show
+from .helpers import finish, run_card_work, show
 
 pytestmark = pytest.mark.django_db
 
 
 def second_visit(case, clerk, desk, open_counter):
+    """The letter printed; the agent comes back on Monday 7 December."""
     from counter.letters.models import InquiryLetter
     from counter.letters.services import letter_render
 
-    case = case_send_inquiry(case=case, actor=clerk, desk=desk)
     letter_render(letter_id=InquiryLetter.objects.get(case=case).pk)
     open_counter.move_to(dt.datetime(2026, 12, 7, 2, 0, tzinfo=dt.UTC))  # Mon
     return case_second_visit(reference=case.letter_reference, actor=clerk, desk=desk)
 
 
 def test_agent_gets_a_signing_certificate_at_the_second_visit(
-    resident, card, office, clerk, desk, agent, open_counter
+    resident, card, office, clerk, desk, agent, open_counter, counter_case
 ):
-    case = open_case(
-        resident=resident,
-        card=card,
-        office=office,
-        clerk=clerk,
-        desk=desk,
+    case = counter_case(
         procedure="cert_issue",
-        role="voluntary_agent",
+        applicant_role="voluntary_agent",
         certificate_kinds=["signing"],
+        awaiting_second_visit=True,
     )
-    case = show(case, clerk, desk, holder_card(), applicant_doc("driving_licence"))
     case = second_visit(case, clerk, desk, open_counter)
     with pytest.raises(ApplicationError) as exc:
         case_record_documents(
@@ -75,21 +70,16 @@ def test_agent_gets_a_signing_certificate_at_the_second_visit(
 
 
 def test_agent_revokes_at_the_second_visit(
-    resident, card, office, clerk, desk, agent, open_counter
+    resident, card, office, clerk, desk, agent, open_counter, counter_case
 ):
     signing = f.CertificateFactory(card=card)
-    case = open_case(
-        resident=resident,
-        card=card,
-        office=office,
-        clerk=clerk,
-        desk=desk,
+    case = counter_case(
         procedure="cert_revoke",
-        role="voluntary_agent",
+        applicant_role="voluntary_agent",
         revocation_kind="request",
         certificate_kinds=["signing"],
+        awaiting_second_visit=True,
     )
-    case = show(case, clerk, desk, holder_card(), applicant_doc("driving_licence"))
     case = second_visit(case, clerk, desk, open_counter)
     case = show(
         case,
@@ -105,19 +95,16 @@ def test_agent_revokes_at_the_second_visit(
 
 
 def test_agent_lifts_a_suspension_with_the_answer_sheet(
-    resident, office, clerk, desk, agent, open_counter
+    resident, office, clerk, desk, agent, open_counter, counter_case
 ):
     card = f.CardFactory(resident=resident, suspended=True)
-    case = open_case(
+    case = counter_case(
         resident=resident,
         card=card,
-        office=office,
-        clerk=clerk,
-        desk=desk,
         procedure="suspension_lift",
-        role="voluntary_agent",
+        applicant_role="voluntary_agent",
+        awaiting_second_visit=True,
     )
-    case = show(case, clerk, desk, holder_card(), applicant_doc("driving_licence"))
     case = second_visit(case, clerk, desk, open_counter)
     case = show(
         case,

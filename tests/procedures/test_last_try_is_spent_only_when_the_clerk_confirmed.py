@@ -10,31 +10,23 @@ from counter.models.cases import CaseState
 from counter.services.cases import case_request_card_operation
 
 from .conftest import holder_card
-from .helpers import open_case, show
 
 pytestmark = pytest.mark.django_db
 
 
-def change_case(resident, card, office, clerk, desk, procedure="pin_change"):
-    case = open_case(
-        resident=resident,
-        card=card,
-        office=office,
-        clerk=clerk,
-        desk=desk,
-        procedure=procedure,
-        pin_kinds=["authentication"],
-    )
+def change_case(counter_case, procedure="pin_change"):
     documents = [holder_card()]
     if procedure == "pin_reset":
         documents.append({"code": "passport", "owner": "holder"})
-    return show(case, clerk, desk, *documents)
+    return counter_case(
+        procedure=procedure, pin_kinds=["authentication"], shown=documents
+    )
 
 
 def test_without_confirmation_the_operation_does_not_carry_it(
-    resident, card, office, clerk, desk
+    resident, card, office, clerk, desk, counter_case
 ):
-    case = change_case(resident, card, office, clerk, desk)
+    case = change_case(counter_case)
     op = case_request_card_operation(
         case=case, actor=clerk, desk=desk, idempotency_key="k1"
     )
@@ -42,9 +34,9 @@ def test_without_confirmation_the_operation_does_not_carry_it(
 
 
 def test_after_the_agent_stopped_the_clerk_confirms_the_last_try(
-    resident, card, office, clerk, desk, agent
+    resident, card, office, clerk, desk, agent, counter_case
 ):
-    case = change_case(resident, card, office, clerk, desk)
+    case = change_case(counter_case)
     op = case_request_card_operation(
         case=case, actor=clerk, desk=desk, idempotency_key="k1"
     )
@@ -62,10 +54,10 @@ def test_after_the_agent_stopped_the_clerk_confirms_the_last_try(
 
 
 def test_a_reset_asks_for_no_current_pin_so_there_is_nothing_to_confirm(
-    resident, card, office, clerk, desk
+    resident, card, office, clerk, desk, counter_case
 ):
     """A PIN reset sets a new PIN without the old one (§11): no try is spent."""
-    case = change_case(resident, card, office, clerk, desk, procedure="pin_reset")
+    case = change_case(counter_case, procedure="pin_reset")
     op = case_request_card_operation(
         case=case, actor=clerk, desk=desk, idempotency_key="k1", confirm_last_try=True
     )
@@ -73,12 +65,14 @@ def test_a_reset_asks_for_no_current_pin_so_there_is_nothing_to_confirm(
     assert "confirm_last_try" not in op.parameters
 
 
-def test_the_api_passes_the_confirmation_on(resident, card, office, clerk, desk):
+def test_the_api_passes_the_confirmation_on(
+    resident, card, office, clerk, desk, counter_case
+):
     from rest_framework.test import APIClient
 
     api = APIClient()
     api.force_authenticate(clerk)
-    case = change_case(resident, card, office, clerk, desk)
+    case = change_case(counter_case)
     response = api.post(
         f"/api/v1/cases/{case.reference}/card-operations/",
         {"desk": desk.pk, "idempotency_key": "op-1", "confirm_last_try": True},

@@ -12,33 +12,21 @@ from counter.services.cases import case_complete, case_request_card_operation
 from tests import factories as f
 
 from .conftest import audit_actions, holder_card
-from .helpers import open_case, show
 
 pytestmark = pytest.mark.django_db
 
 
-def opened(resident, card, office, clerk, desk, pins=("authentication",)):
-    case = open_case(
-        resident=resident,
-        card=card,
-        office=office,
-        clerk=clerk,
-        desk=desk,
-        procedure="pin_change",
-        pin_kinds=list(pins),
+def opened(counter_case, pins=("authentication",)):
+    return counter_case(
+        procedure="pin_change", pin_kinds=list(pins), shown=[holder_card()]
     )
-    return show(case, clerk, desk, holder_card())
 
 
 def test_holder_changes_two_pins_one_card_operation_each(
-    resident, card, office, clerk, desk, agent
+    resident, card, office, clerk, desk, agent, counter_case
 ):
     case = opened(
-        resident,
-        card,
-        office,
-        clerk,
-        desk,
+        counter_case,
         pins=("authentication", "resident_register"),
     )
     first = case_request_card_operation(
@@ -61,9 +49,9 @@ def test_holder_changes_two_pins_one_card_operation_each(
 
 
 def test_wrong_current_pin_spends_a_try_and_the_holder_may_try_again(
-    resident, card, office, clerk, desk, agent
+    resident, card, office, clerk, desk, agent, counter_case
 ):
-    case = opened(resident, card, office, clerk, desk)
+    case = opened(counter_case)
     op = case_request_card_operation(
         case=case, actor=clerk, desk=desk, idempotency_key="w1"
     )
@@ -75,10 +63,10 @@ def test_wrong_current_pin_spends_a_try_and_the_holder_may_try_again(
 
 
 def test_blocked_pin_cannot_be_changed_and_a_reset_is_suggested(
-    resident, card, office, clerk, desk, agent
+    resident, card, office, clerk, desk, agent, counter_case
 ):
     cert = f.CertificateFactory(card=card, authentication=True)
-    case = opened(resident, card, office, clerk, desk)
+    case = opened(counter_case)
     op = case_request_card_operation(
         case=case, actor=clerk, desk=desk, idempotency_key="b1"
     )
@@ -90,10 +78,10 @@ def test_blocked_pin_cannot_be_changed_and_a_reset_is_suggested(
 
 
 def test_the_card_in_the_reader_must_be_the_residents(
-    resident, card, office, clerk, desk, agent
+    resident, card, office, clerk, desk, agent, counter_case
 ):
     """A card that belongs to someone else: refused at the desk, audited."""
-    case = opened(resident, card, office, clerk, desk)
+    case = opened(counter_case)
     op = case_request_card_operation(
         case=case, actor=clerk, desk=desk, idempotency_key="x1"
     )
@@ -102,33 +90,28 @@ def test_the_card_in_the_reader_must_be_the_residents(
     assert "last-card-error:card-not-holders" in case.flags
 
 
-def test_someone_elses_card_is_refused_at_reception(resident, office, clerk, desk):
+def test_someone_elses_card_is_refused_at_reception(
+    resident, office, clerk, desk, counter_case
+):
     other = f.CardFactory(
         resident=f.ResidentFactory(municipality=resident.municipality)
     )
     with pytest.raises(ApplicationError) as exc:
-        open_case(
-            resident=resident,
-            card=other,
-            office=office,
-            clerk=clerk,
-            desk=desk,
-            procedure="pin_change",
-            pin_kinds=["signing"],
+        counter_case(
+            resident=resident, card=other, procedure="pin_change", pin_kinds=["signing"]
         )
     assert exc.value.code == "card-not-holders"
     assert "case_open_refused" in audit_actions()
 
 
-def test_a_face_authentication_card_has_no_pin_to_change(resident, office, clerk, desk):
+def test_a_face_authentication_card_has_no_pin_to_change(
+    resident, office, clerk, desk, counter_case
+):
     card = f.CardFactory(resident=resident, face_authentication=True)
     with pytest.raises(ApplicationError) as exc:
-        open_case(
+        counter_case(
             resident=resident,
             card=card,
-            office=office,
-            clerk=clerk,
-            desk=desk,
             procedure="pin_change",
             pin_kinds=["authentication"],
         )

@@ -11,49 +11,42 @@ from counter.services.cases import case_record_documents
 from tests import factories as f
 
 from .conftest import applicant_doc, holder_card
-from .helpers import finish, open_case, show
+from .helpers import finish
 
 pytestmark = pytest.mark.django_db
 
 
 def test_parent_changes_a_15_year_olds_pin_in_one_visit(
-    city, office, clerk, desk, agent
+    city, office, clerk, desk, agent, counter_case
 ):
     teen = f.ResidentFactory(municipality=city, minor_15_17=True)
     card = f.CardFactory(resident=teen)
-    case = open_case(
+    case = counter_case(
         resident=teen,
         card=card,
-        office=office,
-        clerk=clerk,
-        desk=desk,
         procedure="pin_change",
-        role="legal_representative",
+        applicant_role="legal_representative",
         pin_kinds=["card_info"],
-    )
-    case = show(
-        case,
-        clerk,
-        desk,
-        holder_card(),
-        applicant_doc("family_register_extract"),
-        applicant_doc("passport"),
+        shown=[
+            holder_card(),
+            applicant_doc("family_register_extract"),
+            applicant_doc("passport"),
+        ],
     )
     case = finish(case, clerk, desk, agent)
     assert case.state == CaseState.COMPLETED and case.visit == 1
 
 
-def test_without_proof_of_authority_the_change_waits(city, office, clerk, desk):
+def test_without_proof_of_authority_the_change_waits(
+    city, office, clerk, desk, counter_case
+):
     teen = f.ResidentFactory(municipality=city, minor_15_17=True)
     card = f.CardFactory(resident=teen)
-    case = open_case(
+    case = counter_case(
         resident=teen,
         card=card,
-        office=office,
-        clerk=clerk,
-        desk=desk,
         procedure="pin_change",
-        role="legal_representative",
+        applicant_role="legal_representative",
         pin_kinds=["card_info"],
     )
     with pytest.raises(ApplicationError) as exc:

@@ -10,30 +10,25 @@ import pytest
 
 from counter.models.cases import CaseState
 from counter.services.cases import case_request_card_operation
-from counter.services.visits import case_second_visit, case_send_inquiry
+from counter.services.visits import case_second_visit
 
 from .conftest import applicant_doc, holder_card, holder_doc
-from .helpers import finish, open_case, show
+from .helpers import finish, show
 
 pytestmark = pytest.mark.django_db
 
 
-def at_second_visit(resident, card, office, clerk, desk, open_counter):
+def at_second_visit(counter_case, clerk, desk, open_counter):
     from counter.letters.models import InquiryLetter
     from counter.letters.services import letter_render
 
-    case = open_case(
-        resident=resident,
-        card=card,
-        office=office,
-        clerk=clerk,
-        desk=desk,
+    case = counter_case(
         procedure="pin_change",
-        role="voluntary_agent",
+        applicant_role="voluntary_agent",
         pin_kinds=["authentication"],
+        awaiting_second_visit=True,
+        shown=[holder_card(), applicant_doc("passport")],
     )
-    case = show(case, clerk, desk, holder_card(), applicant_doc("passport"))
-    case = case_send_inquiry(case=case, actor=clerk, desk=desk)
     letter_render(letter_id=InquiryLetter.objects.get(case=case).pk)
     open_counter.move_to(dt.datetime(2026, 12, 3, 2, 0, tzinfo=dt.UTC))
     case = case_second_visit(reference=case.letter_reference, actor=clerk, desk=desk)
@@ -49,16 +44,16 @@ def at_second_visit(resident, card, office, clerk, desk, open_counter):
 
 
 def test_agent_changes_the_pin_with_the_answer_sheet(
-    resident, card, office, clerk, desk, agent, open_counter
+    resident, card, office, clerk, desk, agent, open_counter, counter_case
 ):
-    case = at_second_visit(resident, card, office, clerk, desk, open_counter)
+    case = at_second_visit(counter_case, clerk, desk, open_counter)
     assert finish(case, clerk, desk, agent).state == CaseState.COMPLETED
 
 
 def test_a_wrong_pin_on_the_answer_sheet_ends_the_case_and_suggests_a_reset(
-    resident, card, office, clerk, desk, agent, open_counter
+    resident, card, office, clerk, desk, agent, open_counter, counter_case
 ):
-    case = at_second_visit(resident, card, office, clerk, desk, open_counter)
+    case = at_second_visit(counter_case, clerk, desk, open_counter)
     op = case_request_card_operation(
         case=case, actor=clerk, desk=desk, idempotency_key="sheet-pin"
     )

@@ -10,7 +10,6 @@ from counter.models import CaseStatusChange
 from counter.models.cases import CaseState
 from counter.services.cases import (
     case_complete,
-    case_open,
     case_record_documents,
     case_request_card_operation,
 )
@@ -20,24 +19,14 @@ from .conftest import audit_actions, holder_card, holder_doc
 pytestmark = pytest.mark.django_db
 
 
-def open_reset(resident, card, office, clerk, desk, **kw):
-    return case_open(
-        resident=resident,
-        office=office,
-        procedure="pin_reset",
-        applicant_role="holder",
-        actor=clerk,
-        desk=desk,
-        card=card,
-        pin_kinds=["signing"],
-        **kw,
-    )
+def open_reset(counter_case, **kw):
+    return counter_case(procedure="pin_reset", pin_kinds=["signing"], **kw)
 
 
 def test_holder_resets_a_locked_signing_password_in_one_visit(
-    resident, card, office, clerk, desk, agent
+    resident, card, office, clerk, desk, agent, counter_case
 ):
-    case = open_reset(resident, card, office, clerk, desk)
+    case = open_reset(counter_case)
     assert case.state == CaseState.RECEIVED and case.fee_yen == 0
 
     case, evaluation = case_record_documents(
@@ -77,9 +66,11 @@ def test_holder_resets_a_locked_signing_password_in_one_visit(
     assert "case_complete" in audit_actions(case)
 
 
-def test_card_alone_is_not_enough_for_a_reset(resident, card, office, clerk, desk):
+def test_card_alone_is_not_enough_for_a_reset(
+    resident, card, office, clerk, desk, counter_case
+):
     """§5.2: "card + one A or one B besides the card"; the card never counts twice."""
-    case = open_reset(resident, card, office, clerk, desk)
+    case = open_reset(counter_case)
     with pytest.raises(ApplicationError) as exc:
         case_record_documents(
             case=case, actor=clerk, desk=desk, documents=[holder_card()]
@@ -92,9 +83,9 @@ def test_card_alone_is_not_enough_for_a_reset(resident, card, office, clerk, des
 
 
 def test_no_card_operation_before_the_documents_are_checked(
-    resident, card, office, clerk, desk
+    resident, card, office, clerk, desk, counter_case
 ):
-    case = open_reset(resident, card, office, clerk, desk)
+    case = open_reset(counter_case)
     with pytest.raises(ApplicationError) as exc:
         case_request_card_operation(
             case=case, actor=clerk, desk=desk, idempotency_key="k"
@@ -107,10 +98,10 @@ def test_no_card_operation_before_the_documents_are_checked(
 
 
 def test_wrong_new_pin_shape_or_cancelled_pin_entry_lets_the_clerk_try_again(
-    resident, card, office, clerk, desk, agent
+    resident, card, office, clerk, desk, agent, counter_case
 ):
     """A PIN entry cancelled on the PIN pad: consistent state, audited, retry."""
-    case = open_reset(resident, card, office, clerk, desk)
+    case = open_reset(counter_case)
     case, _ = case_record_documents(
         case=case,
         actor=clerk,
@@ -133,9 +124,9 @@ def test_wrong_new_pin_shape_or_cancelled_pin_entry_lets_the_clerk_try_again(
 
 
 def test_double_submitted_card_operation_request_is_harmless(
-    resident, card, office, clerk, desk
+    resident, card, office, clerk, desk, counter_case
 ):
-    case = open_reset(resident, card, office, clerk, desk)
+    case = open_reset(counter_case)
     case, _ = case_record_documents(
         case=case,
         actor=clerk,
@@ -158,9 +149,9 @@ def test_double_submitted_card_operation_request_is_harmless(
 
 
 def test_a_second_card_operation_waits_for_the_running_one(
-    resident, card, office, clerk, desk
+    resident, card, office, clerk, desk, counter_case
 ):
-    case = open_reset(resident, card, office, clerk, desk)
+    case = open_reset(counter_case)
     case, _ = case_record_documents(
         case=case,
         actor=clerk,
@@ -190,7 +181,7 @@ def test_a_suspension_case_has_no_counter_steps(card, clerk, desk):
 
 
 def test_a_timed_out_card_operation_never_leaves_the_clerk_stuck(
-    resident, card, office, clerk, desk, agent
+    resident, card, office, clerk, desk, agent, counter_case
 ):
     """The desk agent never answered; the timeout sweep ends the operation. The
     next request applies that outcome and goes ahead (style.md §2: manual
@@ -201,7 +192,7 @@ def test_a_timed_out_card_operation_never_leaves_the_clerk_stuck(
 
     from jpki_ops.services import card_operations_time_out
 
-    case = open_reset(resident, card, office, clerk, desk)
+    case = open_reset(counter_case)
     case, _ = case_record_documents(
         case=case,
         actor=clerk,

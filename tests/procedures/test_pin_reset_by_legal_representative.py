@@ -12,7 +12,7 @@ from counter.services.cases import case_record_documents
 from tests import factories as f
 
 from .conftest import applicant_doc, holder_card, holder_doc
-from .helpers import finish, open_case, show
+from .helpers import finish
 
 pytestmark = pytest.mark.django_db
 
@@ -28,27 +28,21 @@ def child_card(child):
 
 
 def test_parent_resets_a_childs_pin_with_proof_of_authority(
-    child, child_card, office, clerk, desk, agent
+    child, child_card, office, clerk, desk, agent, counter_case
 ):
-    case = open_case(
+    case = counter_case(
         resident=child,
         card=child_card,
-        office=office,
-        clerk=clerk,
-        desk=desk,
         procedure="pin_reset",
-        role="legal_representative",
+        applicant_role="legal_representative",
         pin_kinds=["authentication"],
-    )
-    case = show(
-        case,
-        clerk,
-        desk,
-        holder_card(),
-        holder_doc("health_or_care_insurance_card"),
-        applicant_doc("family_register_extract"),
-        applicant_doc("driving_licence"),
-        applicant_doc("passport"),
+        shown=[
+            holder_card(),
+            holder_doc("health_or_care_insurance_card"),
+            applicant_doc("family_register_extract"),
+            applicant_doc("driving_licence"),
+            applicant_doc("passport"),
+        ],
     )
     case = finish(case, clerk, desk, agent)
     assert case.state == CaseState.COMPLETED
@@ -56,42 +50,33 @@ def test_parent_resets_a_childs_pin_with_proof_of_authority(
 
 
 def test_proof_of_authority_is_waived_when_the_records_show_it(
-    child, child_card, office, clerk, desk
+    child, child_card, office, clerk, desk, counter_case
 ):
-    case = open_case(
+    case = counter_case(
         resident=child,
         card=child_card,
-        office=office,
-        clerk=clerk,
-        desk=desk,
         procedure="pin_reset",
-        role="legal_representative",
+        applicant_role="legal_representative",
         pin_kinds=["authentication"],
-    )
-    case = show(
-        case,
-        clerk,
-        desk,
-        holder_card(),
-        holder_doc("health_or_care_insurance_card"),
-        applicant_doc("driving_licence"),
-        applicant_doc("health_or_care_insurance_card"),
+        shown=[
+            holder_card(),
+            holder_doc("health_or_care_insurance_card"),
+            applicant_doc("driving_licence"),
+            applicant_doc("health_or_care_insurance_card"),
+        ],
         facts={"authority_confirmed_in_records": True},
     )
     assert case.state == CaseState.DOCUMENTS_CHECKED
 
 
 def test_one_photo_id_of_the_representative_is_not_enough_in_the_seed_city(
-    child, child_card, office, clerk, desk
+    child, child_card, office, clerk, desk, counter_case
 ):
-    case = open_case(
+    case = counter_case(
         resident=child,
         card=child_card,
-        office=office,
-        clerk=clerk,
-        desk=desk,
         procedure="pin_reset",
-        role="legal_representative",
+        applicant_role="legal_representative",
         pin_kinds=["authentication"],
     )
     with pytest.raises(ApplicationError) as exc:
@@ -111,30 +96,24 @@ def test_one_photo_id_of_the_representative_is_not_enough_in_the_seed_city(
 
 
 def test_an_adult_who_is_not_a_ward_has_no_legal_representative(
-    resident, card, office, clerk, desk
+    resident, card, office, clerk, desk, counter_case
 ):
     with pytest.raises(ApplicationError) as exc:
-        open_case(
-            resident=resident,
-            card=card,
-            office=office,
-            clerk=clerk,
-            desk=desk,
+        counter_case(
             procedure="pin_reset",
-            role="legal_representative",
+            applicant_role="legal_representative",
             pin_kinds=["signing"],
         )
     assert exc.value.code == "no-legal-representative"
 
 
-def test_a_child_under_15_cannot_apply_alone(child, child_card, office, clerk, desk):
+def test_a_child_under_15_cannot_apply_alone(
+    child, child_card, office, clerk, desk, counter_case
+):
     with pytest.raises(ApplicationError) as exc:
-        open_case(
+        counter_case(
             resident=child,
             card=child_card,
-            office=office,
-            clerk=clerk,
-            desk=desk,
             procedure="pin_reset",
             pin_kinds=["authentication"],
         )
@@ -142,29 +121,23 @@ def test_a_child_under_15_cannot_apply_alone(child, child_card, office, clerk, d
 
 
 def test_guardian_of_an_adult_ward_resets_in_one_visit(
-    city, office, clerk, desk, agent
+    city, office, clerk, desk, agent, counter_case
 ):
     ward = f.ResidentFactory(municipality=city, adult_ward=True)
     card = f.CardFactory(resident=ward)
-    case = open_case(
+    case = counter_case(
         resident=ward,
         card=card,
-        office=office,
-        clerk=clerk,
-        desk=desk,
         procedure="pin_reset",
-        role="legal_representative",
+        applicant_role="legal_representative",
         pin_kinds=["resident_register"],
-    )
-    case = show(
-        case,
-        clerk,
-        desk,
-        holder_card(),
-        holder_doc("pension_certificate"),
-        applicant_doc("guardianship_registry_certificate", issued_on="2026-10-01"),
-        applicant_doc("driving_licence"),
-        applicant_doc("health_or_care_insurance_card"),
+        shown=[
+            holder_card(),
+            holder_doc("pension_certificate"),
+            applicant_doc("guardianship_registry_certificate", issued_on="2026-10-01"),
+            applicant_doc("driving_licence"),
+            applicant_doc("health_or_care_insurance_card"),
+        ],
     )
     case = finish(case, clerk, desk, agent)
     assert case.state == CaseState.COMPLETED

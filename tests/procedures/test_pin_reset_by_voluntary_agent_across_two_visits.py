@@ -20,24 +20,20 @@ from counter.services.visits import (
 )
 
 from .conftest import applicant_doc, audit_actions, holder_card, holder_doc
-from .helpers import finish, open_case, show
+from .helpers import finish, show
 
 pytestmark = pytest.mark.django_db
 
 
-def first_visit(resident, card, office, clerk, desk):
-    case = open_case(
-        resident=resident,
-        card=card,
-        office=office,
-        clerk=clerk,
-        desk=desk,
+def first_visit(counter_case):
+    """A voluntary agent's first visit: the holder's card and the agent's driving
+    licence shown, the inquiry letter sent."""
+    return counter_case(
         procedure="pin_reset",
-        role="voluntary_agent",
+        applicant_role="voluntary_agent",
         pin_kinds=["signing"],
+        awaiting_second_visit=True,
     )
-    case = show(case, clerk, desk, holder_card(), applicant_doc("driving_licence"))
-    return case_send_inquiry(case=case, actor=clerk, desk=desk)
 
 
 def rendered(case):
@@ -49,9 +45,9 @@ def rendered(case):
 
 
 def test_agent_resets_the_pin_across_two_visits(
-    resident, card, office, clerk, other_clerk, desk, agent, open_counter
+    resident, card, office, clerk, other_clerk, desk, agent, open_counter, counter_case
 ):
-    case = first_visit(resident, card, office, clerk, desk)
+    case = first_visit(counter_case)
     assert case.state == CaseState.AWAITING_SECOND_VISIT
     assert case.second_visit_deadline == dt.date(2026, 12, 26)  # 30 days (profile)
     letter = rendered(case)
@@ -88,18 +84,13 @@ def test_agent_resets_the_pin_across_two_visits(
     ]
 
 
-def test_never_the_same_day(resident, card, office, clerk, desk):
-    case = open_case(
-        resident=resident,
-        card=card,
-        office=office,
-        clerk=clerk,
-        desk=desk,
+def test_never_the_same_day(resident, card, office, clerk, desk, counter_case):
+    case = counter_case(
         procedure="pin_reset",
-        role="voluntary_agent",
+        applicant_role="voluntary_agent",
         pin_kinds=["signing"],
+        documents_checked=True,
     )
-    case = show(case, clerk, desk, holder_card(), applicant_doc("driving_licence"))
     with pytest.raises(ApplicationError) as exc:
         case_request_card_operation(
             case=case, actor=clerk, desk=desk, idempotency_key="same-day"
@@ -107,17 +98,12 @@ def test_never_the_same_day(resident, card, office, clerk, desk):
     assert exc.value.code == "agent-needs-second-visit"
 
 
-def test_an_agent_with_one_b_document_cannot_act(resident, card, office, clerk, desk):
+def test_an_agent_with_one_b_document_cannot_act(
+    resident, card, office, clerk, desk, counter_case
+):
     """Seed: an agent without A×1 or B×2 cannot act."""
-    case = open_case(
-        resident=resident,
-        card=card,
-        office=office,
-        clerk=clerk,
-        desk=desk,
-        procedure="pin_reset",
-        role="voluntary_agent",
-        pin_kinds=["signing"],
+    case = counter_case(
+        procedure="pin_reset", applicant_role="voluntary_agent", pin_kinds=["signing"]
     )
     from counter.services.cases import case_record_documents
 
@@ -132,9 +118,9 @@ def test_an_agent_with_one_b_document_cannot_act(resident, card, office, clerk, 
 
 
 def test_being_busy_with_work_is_not_proof_the_holder_cannot_come(
-    resident, card, office, clerk, desk, open_counter
+    resident, card, office, clerk, desk, open_counter, counter_case
 ):
-    case = first_visit(resident, card, office, clerk, desk)
+    case = first_visit(counter_case)
     letter = rendered(case)
     open_counter.move_to(dt.datetime(2026, 12, 10, 1, 30, tzinfo=dt.UTC))
     case = case_second_visit(reference=letter.reference, actor=clerk, desk=desk)
@@ -157,9 +143,9 @@ def test_being_busy_with_work_is_not_proof_the_holder_cannot_come(
 
 
 def test_an_opened_answer_sheet_is_refused(
-    resident, card, office, clerk, desk, open_counter
+    resident, card, office, clerk, desk, open_counter, counter_case
 ):
-    case = first_visit(resident, card, office, clerk, desk)
+    case = first_visit(counter_case)
     letter = rendered(case)
     open_counter.move_to(dt.datetime(2026, 12, 10, 1, 30, tzinfo=dt.UTC))
     case = case_second_visit(reference=letter.reference, actor=clerk, desk=desk)
@@ -181,9 +167,9 @@ def test_an_opened_answer_sheet_is_refused(
 
 
 def test_after_the_deadline_the_case_expires_and_the_clerk_is_told(
-    resident, card, office, clerk, desk, open_counter
+    resident, card, office, clerk, desk, open_counter, counter_case
 ):
-    case = first_visit(resident, card, office, clerk, desk)
+    case = first_visit(counter_case)
     letter = rendered(case)
     open_counter.move_to(dt.datetime(2026, 12, 28, 1, 30, tzinfo=dt.UTC))  # Mon 28 Dec
     with pytest.raises(ApplicationError) as exc:
@@ -203,9 +189,9 @@ def test_an_unknown_reference_finds_nothing(clerk, desk):
 
 
 def test_a_letter_never_printed_cannot_have_come_back(
-    resident, card, office, clerk, desk, open_counter
+    resident, card, office, clerk, desk, open_counter, counter_case
 ):
-    case = first_visit(resident, card, office, clerk, desk)
+    case = first_visit(counter_case)
     open_counter.move_to(dt.datetime(2026, 12, 10, 1, 30, tzinfo=dt.UTC))
     with pytest.raises(ApplicationError) as exc:
         case_second_visit(reference=case.letter_reference, actor=clerk, desk=desk)
@@ -214,11 +200,13 @@ def test_a_letter_never_printed_cannot_have_come_back(
     assert case.state == CaseState.AWAITING_SECOND_VISIT and case.visit == 1
 
 
-def test_the_letters_expiry_expires_the_case(resident, card, office, clerk, desk):
+def test_the_letters_expiry_expires_the_case(
+    resident, card, office, clerk, desk, counter_case
+):
     """counter.letters' beat sweep expires the letter and calls the case's hook."""
     from counter.letters.services import letters_expire_overdue
 
-    case = first_visit(resident, card, office, clerk, desk)
+    case = first_visit(counter_case)
     assert letters_expire_overdue(today=dt.date(2026, 12, 27)) == 1
     case.refresh_from_db()
     assert case.state == CaseState.EXPIRED
@@ -226,9 +214,9 @@ def test_the_letters_expiry_expires_the_case(resident, card, office, clerk, desk
 
 
 def test_the_sweep_expires_overdue_cases_once(
-    resident, card, office, clerk, desk, open_counter
+    resident, card, office, clerk, desk, open_counter, counter_case
 ):
-    case = first_visit(resident, card, office, clerk, desk)
+    case = first_visit(counter_case)
     assert cases_expire_overdue(today=dt.date(2026, 12, 26)) == 0
     assert cases_expire_overdue(today=dt.date(2026, 12, 27)) == 1
     assert cases_expire_overdue(today=dt.date(2026, 12, 27)) == 0
@@ -237,18 +225,18 @@ def test_the_sweep_expires_overdue_cases_once(
 
 
 def test_sending_the_inquiry_twice_sends_one_letter(
-    resident, card, office, clerk, desk
+    resident, card, office, clerk, desk, counter_case
 ):
     from counter.letters.models import InquiryLetter
 
-    case = first_visit(resident, card, office, clerk, desk)
+    case = first_visit(counter_case)
     again = case_send_inquiry(case=case, actor=clerk, desk=desk)
     assert again.letter_reference == case.letter_reference
     assert InquiryLetter.objects.filter(case=case).count() == 1
 
 
 def test_a_letter_returned_undeliverable_flags_the_case(
-    resident, card, office, clerk, desk
+    resident, card, office, clerk, desk, counter_case
 ):
     """宛所不明: the post brought the letter back; a supervisor must see the case."""
     from counter.letters.services import (
@@ -257,7 +245,7 @@ def test_a_letter_returned_undeliverable_flags_the_case(
         print_run_create,
     )
 
-    case = first_visit(resident, card, office, clerk, desk)
+    case = first_visit(counter_case)
     letter = rendered(case)
     print_run_create(municipality=case.municipality, actor=clerk)
     letter.refresh_from_db()

@@ -12,24 +12,13 @@ from counter.errors import ApplicationError
 from counter.models import AuditEvent, Case
 from tests import factories as f
 
-from .helpers import open_case
-
 pytestmark = pytest.mark.django_db
 
 JST = dt.timezone(dt.timedelta(hours=9))
 
 
-def reset(resident, card, office, clerk, desk, **kw):
-    return open_case(
-        resident=resident,
-        card=card,
-        office=office,
-        clerk=clerk,
-        desk=desk,
-        procedure="pin_reset",
-        pin_kinds=["signing"],
-        **kw,
-    )
+def reset(counter_case, **kw):
+    return counter_case(procedure="pin_reset", pin_kinds=["signing"], **kw)
 
 
 @pytest.mark.parametrize(
@@ -40,23 +29,23 @@ def reset(resident, card, office, clerk, desk, **kw):
     ],
 )
 def test_a_person_not_registered_here_is_not_served(
-    city, office, clerk, desk, trait, code
+    city, office, clerk, desk, trait, code, counter_case
 ):
     person = f.ResidentFactory(municipality=city, **{trait: True})
     card = f.CardFactory(resident=person)
     with pytest.raises(ApplicationError) as exc:
-        reset(person, card, office, clerk, desk)
+        reset(counter_case, resident=person, card=card)
     assert exc.value.code == code
     event = AuditEvent.objects.get(action="case_open_refused")
     assert event.data["code"] == code and event.actor == clerk
     assert not Case.objects.exists()
 
 
-def test_a_resident_of_another_city_is_not_served(office, clerk, desk):
+def test_a_resident_of_another_city_is_not_served(office, clerk, desk, counter_case):
     elsewhere = f.ResidentFactory()  # another municipality
     card = f.CardFactory(resident=elsewhere)
     with pytest.raises(ApplicationError) as exc:
-        reset(elsewhere, card, office, clerk, desk)
+        reset(counter_case, resident=elsewhere, card=card, office=office)
     assert exc.value.code == "resident-not-registered"
 
 
@@ -71,79 +60,60 @@ def test_a_resident_of_another_city_is_not_served(office, clerk, desk):
     ],
 )
 def test_outside_opening_hours_the_exact_reason_is_given(
-    resident, card, office, clerk, desk, open_counter, moment, reason
+    resident, card, office, clerk, desk, open_counter, moment, reason, counter_case
 ):
     open_counter.move_to(moment)
     with pytest.raises(ApplicationError) as exc:
-        reset(resident, card, office, clerk, desk)
+        reset(counter_case)
     assert exc.value.code == "counter-closed"
     assert exc.value.extra["reason"] == reason
     assert str(exc.value.message)
 
 
 def test_saturday_morning_serves_pin_procedures_but_not_certificates(
-    resident, card, office, clerk, desk, open_counter
+    resident, card, office, clerk, desk, open_counter, counter_case
 ):
     """Seed city: Saturdays 8:30–12:00 for PIN change and reset only."""
     open_counter.move_to(dt.datetime(2026, 11, 28, 10, 0, tzinfo=JST))
-    assert reset(resident, card, office, clerk, desk).state == "received"
+    assert reset(counter_case).state == "received"
     with pytest.raises(ApplicationError) as exc:
-        open_case(
-            resident=resident,
-            card=card,
-            office=office,
-            clerk=clerk,
-            desk=desk,
-            procedure="cert_issue",
-            certificate_kinds=["signing"],
-        )
+        counter_case(procedure="cert_issue", certificate_kinds=["signing"])
     assert exc.value.code == "counter-closed"
 
 
 def test_a_double_submitted_reception_form_opens_one_case(
-    resident, card, office, clerk, desk
+    resident, card, office, clerk, desk, counter_case
 ):
-    one = reset(resident, card, office, clerk, desk, idempotency_key="form-123")
-    two = reset(resident, card, office, clerk, desk, idempotency_key="form-123")
+    one = reset(counter_case, idempotency_key="form-123")
+    two = reset(counter_case, idempotency_key="form-123")
     assert one.pk == two.pk
     assert Case.objects.count() == 1
 
 
-def test_an_agent_must_be_named(resident, card, office, clerk, desk):
+def test_an_agent_must_be_named(resident, card, office, clerk, desk, counter_case):
     with pytest.raises(ApplicationError) as exc:
         reset(
-            resident,
-            card,
-            office,
-            clerk,
-            desk,
-            role="voluntary_agent",
+            counter_case,
+            applicant_role="voluntary_agent",
             applicant_name=" ",
         )
     assert exc.value.code == "applicant-details-missing"
 
 
-def test_an_expired_card_cannot_be_used(resident, office, clerk, desk):
+def test_an_expired_card_cannot_be_used(resident, office, clerk, desk, counter_case):
     card = f.CardFactory(resident=resident, expired=True)
     with pytest.raises(ApplicationError) as exc:
-        reset(resident, card, office, clerk, desk)
+        reset(counter_case, resident=resident, card=card)
     assert exc.value.code == "card-not-usable"
 
 
 def test_a_form_key_reused_for_another_procedure_is_refused(
-    resident, card, office, clerk, desk
+    resident, card, office, clerk, desk, counter_case
 ):
-    reset(resident, card, office, clerk, desk, idempotency_key="form-9")
+    reset(counter_case, idempotency_key="form-9")
     with pytest.raises(ApplicationError) as exc:
-        open_case(
-            resident=resident,
-            card=card,
-            office=office,
-            clerk=clerk,
-            desk=desk,
-            procedure="pin_change",
-            pin_kinds=["signing"],
-            idempotency_key="form-9",
+        counter_case(
+            procedure="pin_change", pin_kinds=["signing"], idempotency_key="form-9"
         )
     assert exc.value.code == "idempotency-key-reused"
     assert "case_open_refused" in [

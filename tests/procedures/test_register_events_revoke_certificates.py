@@ -14,8 +14,6 @@ from counter.models.cases import CaseState, RegisterEvent
 from counter.services.register_events import register_event_apply
 from tests import factories as f
 
-from .helpers import open_case
-
 pytestmark = pytest.mark.django_db
 
 
@@ -81,18 +79,10 @@ def test_the_same_event_twice_is_applied_once(city, resident, certs):
 
 
 def test_moving_out_lapses_the_signing_certificate_and_ends_open_cases(
-    city, resident, card, certs, office, clerk, desk
+    city, resident, card, certs, office, clerk, desk, counter_case
 ):
     signing, auth = certs
-    case = open_case(
-        resident=resident,
-        card=card,
-        office=office,
-        clerk=clerk,
-        desk=desk,
-        procedure="pin_reset",
-        pin_kinds=["signing"],
-    )
+    case = counter_case(procedure="pin_reset", pin_kinds=["signing"])
     event = apply(city, resident, "moved_out", changes={"address": "東京都新宿区1-1"})
     resident.refresh_from_db()
     signing.refresh_from_db()

@@ -15,22 +15,16 @@ from counter.scoping import scope_for
 from tests import factories as f
 
 from .conftest import holder_card, holder_doc
-from .helpers import open_case, show
+from .helpers import show
 
 pytestmark = pytest.mark.django_db
 
 
-def test_today_queue_shows_own_office_only(city, office, clerk, desk, resident, card):
+def test_today_queue_shows_own_office_only(
+    city, office, clerk, desk, resident, card, counter_case
+):
     branch = f.OfficeFactory(municipality=city)
-    mine = open_case(
-        resident=resident,
-        card=card,
-        office=office,
-        clerk=clerk,
-        desk=desk,
-        procedure="pin_reset",
-        pin_kinds=["signing"],
-    )
+    mine = counter_case(procedure="pin_reset", pin_kinds=["signing"])
     f.CaseFactory(resident=f.ResidentFactory(municipality=city), office=branch)
     assert list(selectors.cases_today_queue(user=clerk)) == [mine]
 
@@ -105,17 +99,9 @@ def test_resident_search_by_birth_date(city, clerk):
 
 
 def test_case_detail_loads_its_history_in_a_fixed_number_of_queries(
-    resident, card, office, clerk, desk
+    resident, card, office, clerk, desk, counter_case
 ):
-    case = open_case(
-        resident=resident,
-        card=card,
-        office=office,
-        clerk=clerk,
-        desk=desk,
-        procedure="pin_reset",
-        pin_kinds=["signing"],
-    )
+    case = counter_case(procedure="pin_reset", pin_kinds=["signing"])
     show(case, clerk, desk, holder_card(), holder_doc("passport"))
     with CaptureQueriesContext(connection) as queries:
         detail = selectors.case_detail(user=clerk, reference=case.reference)
@@ -167,20 +153,15 @@ def test_supervisor_lists(city, office, clerk, supervisor, open_counter):
 
 
 def test_failed_card_operations_are_listed(
-    resident, card, office, clerk, desk, agent, supervisor
+    resident, card, office, clerk, desk, agent, supervisor, counter_case
 ):
     from counter.services.cases import case_request_card_operation
 
-    case = open_case(
-        resident=resident,
-        card=card,
-        office=office,
-        clerk=clerk,
-        desk=desk,
+    case = counter_case(
         procedure="pin_reset",
         pin_kinds=["signing"],
+        shown=[holder_card(), holder_doc("passport")],
     )
-    case = show(case, clerk, desk, holder_card(), holder_doc("passport"))
     op = case_request_card_operation(
         case=case, actor=clerk, desk=desk, idempotency_key="f"
     )

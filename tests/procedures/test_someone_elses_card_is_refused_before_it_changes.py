@@ -14,30 +14,22 @@ from jpki_ops.models import CardOperation
 from tests import factories as f
 
 from .conftest import audit_actions, holder_card
-from .helpers import open_case, show
 
 pytestmark = pytest.mark.django_db
 
 
-def reset_case(resident, card, office, clerk, desk):
-    case = open_case(
-        resident=resident,
-        card=card,
-        office=office,
-        clerk=clerk,
-        desk=desk,
+def reset_case(counter_case):
+    return counter_case(
         procedure="pin_reset",
         pin_kinds=["signing"],
-    )
-    return show(
-        case, clerk, desk, holder_card(), {"code": "passport", "owner": "holder"}
+        shown=[holder_card(), {"code": "passport", "owner": "holder"}],
     )
 
 
 def test_every_card_operation_names_the_holders_card(
-    resident, card, office, clerk, desk
+    resident, card, office, clerk, desk, counter_case
 ):
-    case = reset_case(resident, card, office, clerk, desk)
+    case = reset_case(counter_case)
     op = case_request_card_operation(
         case=case, actor=clerk, desk=desk, idempotency_key="k1"
     )
@@ -50,10 +42,12 @@ def test_every_card_operation_names_the_holders_card(
     )
 
 
-def test_a_card_never_read_is_not_checked_yet(resident, card, office, clerk, desk):
+def test_a_card_never_read_is_not_checked_yet(
+    resident, card, office, clerk, desk, counter_case
+):
     card.auth_key_fingerprint = ""
     card.save()
-    case = reset_case(resident, card, office, clerk, desk)
+    case = reset_case(counter_case)
     op = case_request_card_operation(
         case=case, actor=clerk, desk=desk, idempotency_key="k1"
     )
@@ -61,13 +55,13 @@ def test_a_card_never_read_is_not_checked_yet(resident, card, office, clerk, des
 
 
 def test_the_agents_refusal_leaves_the_case_consistent_and_audited(
-    resident, card, office, clerk, desk, agent
+    resident, card, office, clerk, desk, agent, counter_case
 ):
     """The agent refused someone else's card: the case goes back to the card step
     with the reason, nothing was recorded on the holder's certificates, and the
     clerk can try again with the right card."""
     card_certificate = f.CertificateFactory(card=card, pin_locked=True)
-    case = reset_case(resident, card, office, clerk, desk)
+    case = reset_case(counter_case)
     op = case_request_card_operation(
         case=case, actor=clerk, desk=desk, idempotency_key="k1"
     )
@@ -99,22 +93,17 @@ def test_the_agents_refusal_leaves_the_case_consistent_and_audited(
 
 
 def test_a_new_user_authentication_key_becomes_the_cards_fingerprint(
-    resident, card, office, clerk, desk, agent
+    resident, card, office, clerk, desk, agent, counter_case
 ):
     """Issuing the user-authentication certificate generates a new key, so the card
     is recognised by it for the signing certificate that follows in the case."""
     old = card.auth_key_fingerprint
     new = "ab" * 32
-    case = open_case(
-        resident=resident,
-        card=card,
-        office=office,
-        clerk=clerk,
-        desk=desk,
+    case = counter_case(
         procedure="cert_issue",
         certificate_kinds=["signing", "authentication"],
+        shown=[holder_card()],
     )
-    case = show(case, clerk, desk, holder_card())
     first = case_request_card_operation(
         case=case, actor=clerk, desk=desk, idempotency_key="c1"
     )

@@ -15,7 +15,7 @@ from counter.services.suspensions import suspension_lift, suspension_record
 from tests import factories as f
 
 from .conftest import applicant_doc, holder_card
-from .helpers import open_case, run_card_work, show
+from .helpers import run_card_work, show
 
 pytestmark = pytest.mark.django_db
 
@@ -58,19 +58,12 @@ def test_a_card_is_suspended_only_once(card, clerk):
 
 
 def test_holder_lifts_the_suspension_with_the_found_card(
-    resident, card, office, clerk, desk, agent
+    resident, card, office, clerk, desk, agent, counter_case
 ):
     auth = f.CertificateFactory(card=card, authentication=True)
     suspension_record(card=card, actor=clerk)
     card.refresh_from_db()
-    case = open_case(
-        resident=resident,
-        card=card,
-        office=office,
-        clerk=clerk,
-        desk=desk,
-        procedure="suspension_lift",
-    )
+    case = counter_case(procedure="suspension_lift")
     case = run_card_work(show(case, clerk, desk, holder_card()), clerk, desk, agent)
     case = suspension_lift(case=case, actor=clerk, desk=desk)
     assert case.state == CaseState.COMPLETED
@@ -81,70 +74,48 @@ def test_holder_lifts_the_suspension_with_the_found_card(
 
 
 def test_a_legal_representative_lifts_it_with_recent_proof(
-    city, office, clerk, desk, agent
+    city, office, clerk, desk, agent, counter_case
 ):
     child = f.ResidentFactory(municipality=city, under_15=True)
     card = f.CardFactory(resident=child, suspended=True)
-    case = open_case(
+    case = counter_case(
         resident=child,
         card=card,
-        office=office,
-        clerk=clerk,
-        desk=desk,
         procedure="suspension_lift",
-        role="legal_representative",
-    )
-    case = show(
-        case,
-        clerk,
-        desk,
-        holder_card(),
-        applicant_doc("family_register_extract", issued_on="2026-10-01"),
-        applicant_doc("driving_licence"),
+        applicant_role="legal_representative",
+        shown=[
+            holder_card(),
+            applicant_doc("family_register_extract", issued_on="2026-10-01"),
+            applicant_doc("driving_licence"),
+        ],
     )
     case = run_card_work(case, clerk, desk, agent)
     assert suspension_lift(case=case, actor=clerk, desk=desk).state == "completed"
 
 
-def test_an_abolished_card_cannot_be_unsuspended(resident, office, clerk, desk):
+def test_an_abolished_card_cannot_be_unsuspended(
+    resident, office, clerk, desk, counter_case
+):
     card = f.CardFactory(resident=resident, abolished=True)
     with pytest.raises(ApplicationError) as exc:
-        open_case(
-            resident=resident,
-            card=card,
-            office=office,
-            clerk=clerk,
-            desk=desk,
-            procedure="suspension_lift",
-        )
+        counter_case(resident=resident, card=card, procedure="suspension_lift")
     assert exc.value.code == "card-abolished"
 
 
-def test_a_card_in_use_has_nothing_to_lift(resident, card, office, clerk, desk):
+def test_a_card_in_use_has_nothing_to_lift(
+    resident, card, office, clerk, desk, counter_case
+):
     with pytest.raises(ApplicationError) as exc:
-        open_case(
-            resident=resident,
-            card=card,
-            office=office,
-            clerk=clerk,
-            desk=desk,
-            procedure="suspension_lift",
-        )
+        counter_case(procedure="suspension_lift")
     assert exc.value.code == "card-not-suspended"
 
 
 def test_a_suspended_card_is_not_used_for_other_procedures(
-    resident, office, clerk, desk
+    resident, office, clerk, desk, counter_case
 ):
     card = f.CardFactory(resident=resident, suspended=True)
     with pytest.raises(ApplicationError) as exc:
-        open_case(
-            resident=resident,
-            card=card,
-            office=office,
-            clerk=clerk,
-            desk=desk,
-            procedure="pin_reset",
-            pin_kinds=["signing"],
+        counter_case(
+            resident=resident, card=card, procedure="pin_reset", pin_kinds=["signing"]
         )
     assert exc.value.code == "card-suspended"

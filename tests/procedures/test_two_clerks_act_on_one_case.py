@@ -15,7 +15,7 @@ from counter.models.cases import CaseState
 from counter.services.cases import case_cancel, case_complete
 
 from .conftest import audit_actions, holder_card, holder_doc
-from .helpers import open_case, run_card_work, show
+from .helpers import run_card_work
 
 
 @pytest.fixture
@@ -39,25 +39,28 @@ def reference_data(transactional_db):
         getattr(importlib.import_module(module), function)(apps, None)
 
 
-def ready_case(resident, card, office, clerk, desk, agent):
-    case = open_case(
-        resident=resident,
-        card=card,
-        office=office,
-        clerk=clerk,
-        desk=desk,
+def ready_case(counter_case, clerk, desk, agent):
+    case = counter_case(
         procedure="pin_reset",
         pin_kinds=["signing"],
+        shown=[holder_card(), holder_doc("passport")],
     )
-    case = show(case, clerk, desk, holder_card(), holder_doc("passport"))
     return run_card_work(case, clerk, desk, agent)
 
 
 @pytest.mark.django_db(transaction=True)
 def test_while_one_clerk_holds_the_case_the_other_gets_a_conflict(
-    reference_data, resident, card, office, clerk, other_clerk, desk, agent
+    reference_data,
+    resident,
+    card,
+    office,
+    clerk,
+    other_clerk,
+    desk,
+    agent,
+    counter_case,
 ):
-    case = ready_case(resident, card, office, clerk, desk, agent)
+    case = ready_case(counter_case, clerk, desk, agent)
     locked, release = threading.Event(), threading.Event()
 
     def first_clerk() -> None:
@@ -86,9 +89,9 @@ def test_while_one_clerk_holds_the_case_the_other_gets_a_conflict(
 
 @pytest.mark.django_db
 def test_the_second_clerk_sees_that_the_case_moved_on(
-    resident, card, office, clerk, other_clerk, desk, agent
+    resident, card, office, clerk, other_clerk, desk, agent, counter_case
 ):
-    case = ready_case(resident, card, office, clerk, desk, agent)
+    case = ready_case(counter_case, clerk, desk, agent)
     case_complete(case=case, actor=clerk, desk=desk)
     with pytest.raises(Conflict) as exc:
         case_cancel(case=case, actor=other_clerk, desk=desk, reason="duplicate")
@@ -98,9 +101,9 @@ def test_the_second_clerk_sees_that_the_case_moved_on(
 
 @pytest.mark.django_db
 def test_the_same_clerks_double_submit_changes_nothing(
-    resident, card, office, clerk, desk, agent
+    resident, card, office, clerk, desk, agent, counter_case
 ):
-    case = ready_case(resident, card, office, clerk, desk, agent)
+    case = ready_case(counter_case, clerk, desk, agent)
     case_complete(case=case, actor=clerk, desk=desk)
     again = case_complete(case=case, actor=clerk, desk=desk)
     assert again.state == CaseState.COMPLETED
@@ -110,16 +113,10 @@ def test_the_same_clerks_double_submit_changes_nothing(
 
 
 @pytest.mark.django_db
-def test_a_case_is_cancelled_only_with_a_reason(resident, card, office, clerk, desk):
-    case = open_case(
-        resident=resident,
-        card=card,
-        office=office,
-        clerk=clerk,
-        desk=desk,
-        procedure="pin_reset",
-        pin_kinds=["signing"],
-    )
+def test_a_case_is_cancelled_only_with_a_reason(
+    resident, card, office, clerk, desk, counter_case
+):
+    case = counter_case(procedure="pin_reset", pin_kinds=["signing"])
     with pytest.raises(Exception) as exc:
         case_cancel(case=case, actor=clerk, desk=desk, reason="  ")
     assert exc.value.code == "reason-required"
@@ -130,21 +127,16 @@ def test_a_case_is_cancelled_only_with_a_reason(resident, card, office, clerk, d
 
 @pytest.mark.django_db
 def test_no_cancelling_while_the_card_is_being_written(
-    resident, card, office, clerk, desk
+    resident, card, office, clerk, desk, counter_case
 ):
     from counter.services.cases import case_request_card_operation
     from jpki_ops.services import card_operation_claim
 
-    case = open_case(
-        resident=resident,
-        card=card,
-        office=office,
-        clerk=clerk,
-        desk=desk,
+    case = counter_case(
         procedure="pin_reset",
         pin_kinds=["signing"],
+        shown=[holder_card(), holder_doc("passport")],
     )
-    case = show(case, clerk, desk, holder_card(), holder_doc("passport"))
     case_request_card_operation(case=case, actor=clerk, desk=desk, idempotency_key="r")
     card_operation_claim(desk=desk, agent_session="agent-1")
     with pytest.raises(Conflict) as exc:
@@ -155,18 +147,12 @@ def test_no_cancelling_while_the_card_is_being_written(
 
 
 @pytest.mark.django_db
-def test_a_clerk_refuses_a_case_with_a_reason_code(resident, card, office, clerk, desk):
+def test_a_clerk_refuses_a_case_with_a_reason_code(
+    resident, card, office, clerk, desk, counter_case
+):
     from counter.services.cases import case_refuse
 
-    case = open_case(
-        resident=resident,
-        card=card,
-        office=office,
-        clerk=clerk,
-        desk=desk,
-        procedure="pin_reset",
-        pin_kinds=["signing"],
-    )
+    case = counter_case(procedure="pin_reset", pin_kinds=["signing"])
     case = case_refuse(
         case=case,
         actor=clerk,

@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from counter.models import Case
-from counter.services.cases import case_open, case_record_documents
 from jpki_ops.models import CardOperation
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
@@ -23,26 +23,20 @@ AGENT = "screens-test-agent"
 
 
 def _at_the_card_step(procedure: str, resident: Any, card: Any, desk: Any, clerk: Any):
-    case = case_open(
+    """Opened by the holder, the card and a passport shown: the card step is next."""
+    return f.CaseFactory(
         resident=resident,
-        office=desk.office,
-        procedure=procedure,
-        applicant_role="holder",
-        actor=clerk,
-        desk=desk,
         card=card,
-        pin_kinds=["authentication"],
-    )
-    case, _ = case_record_documents(
-        case=case,
-        actor=clerk,
+        office=desk.office,
+        clerk=clerk,
         desk=desk,
-        documents=[
+        procedure=procedure,
+        pin_kinds=["authentication"],
+        shown=[
             {"code": "my_number_card", "owner": "holder"},
             {"code": "passport", "owner": "holder"},
         ],
     )
-    return case
 
 
 def _agent_fails(desk: Any, code: str) -> CardOperation:

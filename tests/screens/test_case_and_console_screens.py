@@ -14,7 +14,6 @@ import pytest
 from django.urls import reverse
 
 from counter.models import AuditEvent, Case
-from counter.services.cases import case_open
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -24,14 +23,14 @@ AGENT = "screens-test-agent"
 
 @pytest.fixture
 def case(tanaka: Any, card_with_certificates: Any, desk: Any, clerk: Any) -> Case:
-    return case_open(
+    """Tanaka's signing-password reset, just opened at the desk."""
+    return f.CaseFactory(
         resident=tanaka,
-        office=desk.office,
-        procedure="pin_reset",
-        applicant_role="holder",
-        actor=clerk,
-        desk=desk,
         card=card_with_certificates,
+        office=desk.office,
+        clerk=clerk,
+        desk=desk,
+        procedure="pin_reset",
         pin_kinds=["signing"],
     )
 
@@ -42,14 +41,14 @@ def waiting(city: Any, desk: Any, clerk: Any) -> Case:
     child = f.ResidentFactory(municipality=city, birth_date=f.years_ago(9))
     card = f.CardFactory(resident=child)
     f.CertificateFactory(card=card, authentication=True)
-    return case_open(
+    return f.CaseFactory(
         resident=child,
+        card=card,
         office=desk.office,
+        clerk=clerk,
+        desk=desk,
         procedure="cert_issue",
         applicant_role="legal_representative",
-        actor=clerk,
-        desk=desk,
-        card=card,
         certificate_kinds=["signing"],
         applicant_name="保護者",
         applicant_relation="親権者",
