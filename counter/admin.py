@@ -27,7 +27,6 @@ from counter.models import (
     MunicipalProfile,
     Office,
     OpeningHours,
-    PinPolicy,
     Resident,
     SpecialOpening,
     StaffProfile,
@@ -200,11 +199,6 @@ class CaseAdmin(ScopedAdmin):
     readonly_fields = ("state",)
     date_hierarchy = "created_at"
     inlines = (CaseStatusChangeInline,)
-
-
-@admin.register(PinPolicy)
-class PinPolicyAdmin(admin.ModelAdmin):
-    list_display = ("kind", "min_length", "max_length", "alphabet", "max_attempts")
 
 
 @admin.register(AuditEvent)

@@ -1,24 +1,19 @@
 """PIN policy checks (§2). Used at the desk before a PIN reaches the card.
 
-The policy is data (:class:`counter.models.PinPolicy`, seeded with the national
-rules); :data:`DEFAULT_POLICIES` carries the same values for the desk agent, which
-has no database. Nothing here stores, logs or echoes a PIN: error messages say what
-is wrong with the shape, never the value.
+The policy is :data:`DEFAULT_POLICIES`, the national rules as data in code, so the
+desk agent, which has no database, checks with it. Nothing here stores, logs or
+echoes a PIN: error messages say what is wrong with the shape, never the value.
 """
 
 from __future__ import annotations
 
 import string
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
 
 from counter.constants import PinKind
 from counter.errors import ApplicationError
-
-if TYPE_CHECKING:
-    from counter.models import PinPolicy as PinPolicyModel
 
 DIGITS = frozenset(string.digits)
 UPPER = frozenset(string.ascii_uppercase)
@@ -33,18 +28,6 @@ class PinRules:
     require_letter: bool
     require_digit: bool
     max_attempts: int
-
-    @classmethod
-    def from_model(cls, policy: PinPolicyModel) -> PinRules:
-        return cls(
-            kind=policy.kind,
-            min_length=policy.min_length,
-            max_length=policy.max_length,
-            alphabet=policy.alphabet,
-            require_letter=policy.require_letter,
-            require_digit=policy.require_digit,
-            max_attempts=policy.max_attempts,
-        )
 
 
 DEFAULT_POLICIES: dict[str, PinRules] = {
@@ -61,16 +44,6 @@ DEFAULT_POLICIES: dict[str, PinRules] = {
 
 class PinFormatError(ApplicationError):
     """A proposed PIN has the wrong shape; the message never contains the PIN."""
-
-
-def pin_rules(kind: str) -> PinRules:
-    """The policy for ``kind``: the database row if there is one, else the default."""
-    from counter.models import PinPolicy
-
-    try:
-        return PinRules.from_model(PinPolicy.objects.get(kind=kind))
-    except PinPolicy.DoesNotExist:
-        return DEFAULT_POLICIES[kind]
 
 
 def validate_pin_format(value: str, rules: PinRules) -> None:

@@ -57,7 +57,6 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "counter.add_desk",
         "counter.change_desk",
         "counter.view_staffprofile",
-        "counter.view_pinpolicy",
         "counter.change_resident",
     ],
     ROLE_REGISTER_INTEGRATION: [

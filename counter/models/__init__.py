@@ -1,6 +1,5 @@
 from .audit import AppendOnlyError, AuditEvent
 from .cases import Case, CaseStatusChange
-from .pins import PinPolicy
 from .residents import Card, Certificate, Resident
 from .tenancy import (
     ClosedDay,
@@ -26,7 +25,6 @@ __all__ = [
     "MunicipalProfile",
     "Office",
     "OpeningHours",
-    "PinPolicy",
     "Resident",
     "SpecialOpening",
     "StaffProfile",
