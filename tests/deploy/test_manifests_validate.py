@@ -6,6 +6,7 @@ only from Secret objects, migrations as a Job."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -106,3 +107,19 @@ def test_web_worker_and_beat_have_probes_and_migrations_run_as_a_job():
         "NetworkPolicy/madoguchi-web-ingress",
         "NetworkPolicy/madoguchi-background",
     } <= set(kinds)
+
+
+def test_the_grafana_dashboard_queries_metrics_that_exist():
+    dashboard = json.loads(
+        (ROOT / "deploy" / "grafana" / "madoguchi-dashboard.json").read_text("utf-8")
+    )
+    metrics_source = (ROOT / "config" / "metrics.py").read_text(encoding="utf-8")
+    for panel in dashboard["panels"]:
+        for target in panel["targets"]:
+            names = re.findall(r"madoguchi_[a-z_]+", target["expr"])
+            assert names, panel["title"]
+            for name in names:
+                base = name
+                for suffix in ("_total", "_bucket"):
+                    base = base.removesuffix(suffix)
+                assert f'"{base}"' in metrics_source, name
