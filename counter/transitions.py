@@ -12,8 +12,9 @@ entity says how its history row and audit action look through the small
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, Protocol, cast
 
+from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransition
 
@@ -174,7 +175,7 @@ def transition_run(
         actor=actor,
         actor_label=actor_label,
         desk=desk,
-        obj=obj,
+        obj=cast(Model, obj),
         data={
             "from": from_state,
             "to": obj.state,

@@ -8,7 +8,7 @@ goes through one service path (counter/services/cases.py) that appends a
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -234,13 +234,13 @@ class Case(ConcurrentTransitionMixin, models.Model):
         return flag in (self.flags or [])
 
     # How counter.transitions moves a case (one mechanism for every entity).
-    audit_noun = "case"
-    transition_conflict_code = "case-state-conflict"
-    transition_conflict_message = _(
+    audit_noun: ClassVar[str] = "case"
+    transition_conflict_code: ClassVar[str] = "case-state-conflict"
+    transition_conflict_message: ClassVar[Any] = _(
         "This case is now “%(state)s”; that step is not possible any more."
     )
-    transition_changed_code = "case-changed"
-    transition_changed_message = _(
+    transition_changed_code: ClassVar[str] = "case-changed"
+    transition_changed_message: ClassVar[Any] = _(
         "Someone else changed this case meanwhile. Reload it."
     )
 
