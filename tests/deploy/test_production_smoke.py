@@ -96,8 +96,10 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     finally:
         stack.stop()
         client = redis.Redis.from_url(REDIS_URL)
-        for key in client.scan_iter(match="madoguchi:heartbeat:*"):
-            client.delete(key)
+        # Only what this stack wrote: heartbeats and the broker's queue and bindings.
+        for pattern in ("madoguchi:heartbeat:*", "_kombu.*", "celery*", "unacked*"):
+            for key in client.scan_iter(match=pattern):
+                client.delete(key)
         drop_database(database)
 
 
