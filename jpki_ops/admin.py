@@ -14,7 +14,11 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from jpki_ops.models import CardOperation, DeskAgentCredential
+from jpki_ops.models import (
+    CardOperation,
+    CardOperationStatusChange,
+    DeskAgentCredential,
+)
 from jpki_ops.services import desk_agent_credential_revoke
 
 
@@ -23,8 +27,31 @@ class ScopedAdmin(admin.ModelAdmin):
         return super().get_queryset(request).visible_to(request.user)  # type: ignore[attr-defined]
 
 
+class CardOperationHistoryInline(admin.TabularInline):
+    """The operation's append-only history, shown, never edited."""
+
+    model = CardOperationStatusChange
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = (
+        "at",
+        "from_state",
+        "to_state",
+        "transition",
+        "actor",
+        "actor_label",
+    )
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(CardOperation)
 class CardOperationAdmin(ScopedAdmin):
+    inlines = [CardOperationHistoryInline]
     list_display = [
         "id",
         "kind",

@@ -7,11 +7,16 @@ procedures read certificate state through the issuer gateway, never these tables
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any, ClassVar
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from counter.constants import CertificateKind
+from counter.models.append_only import AppendOnly
 from counter.scoping import ScopedManager
 
 
@@ -127,10 +132,17 @@ class CardOperationState(models.TextChoices):
 
 
 CARD_OPERATION_OPEN_STATES = (CardOperationState.REQUESTED, CardOperationState.CLAIMED)
+_S = CardOperationState
 
 
-class CardOperation(models.Model):
-    """One thing to do with the card at one desk (requested → claimed → finished)."""
+class CardOperation(ConcurrentTransitionMixin, models.Model):
+    """One thing to do with the card at one desk (requested → claimed → finished).
+
+    ``state`` moves only through the transitions declared below, run by
+    ``counter.transitions.transition_run``: each writes a
+    :class:`CardOperationStatusChange` row and its ``card_operation_<name>`` audit
+    entry, so the transitions are named after what the audit trail records.
+    """
 
     desk = models.ForeignKey(
         "counter.Desk",
@@ -148,11 +160,12 @@ class CardOperation(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=30, choices=CardOperationKind.choices)
     parameters = models.JSONField(_("parameters"), default=dict, blank=True)
-    state = models.CharField(
+    state = FSMField(
         _("state"),
         max_length=20,
         choices=CardOperationState.choices,
         default=CardOperationState.REQUESTED,
+        protected=True,
         db_index=True,
     )
     idempotency_key = models.CharField(_("idempotency key"), max_length=64)
@@ -202,6 +215,135 @@ class CardOperation(models.Model):
     @property
     def finished(self) -> bool:
         return self.state not in CARD_OPERATION_OPEN_STATES
+
+    # --- the transition table ------------------------------------------------------
+
+    @transition(field=state, source=_S.REQUESTED, target=_S.CLAIMED)
+    def claimed(self, *, agent_session: str, at: dt.datetime) -> None:
+        """The desk's agent took the request and runs it on the card."""
+        self.claimed_by = agent_session
+        self.claimed_at = at
+        self.attempts += 1
+
+    @transition(field=state, source=_S.CLAIMED, target=_S.REQUESTED)
+    def resumed(self) -> None:
+        """A restarted agent left it claimed; running it again is harmless."""
+        self.claimed_by = ""
+        self.claimed_at = None
+        self.progress = {"stage": "resumed"}
+
+    @transition(field=state, source=_S.CLAIMED, target=_S.SUCCEEDED)
+    def succeeded(self, *, result: dict[str, Any], at: dt.datetime) -> None:
+        self.result = result
+        self.finished_at = at
+
+    @transition(field=state, source=_S.CLAIMED, target=_S.FAILED)
+    def failed(
+        self,
+        *,
+        error_code: str,
+        message: str,
+        result: dict[str, Any] | None,
+        at: dt.datetime,
+    ) -> None:
+        """What the card or the agent met; ``result`` keeps what the card said."""
+        self.error_code = error_code[:60]
+        self.error_message = message[:500]
+        if result is not None:
+            self.result = result
+        self.finished_at = at
+
+    @transition(field=state, source=_S.REQUESTED, target=_S.CANCELLED)
+    def cancelled(self, *, at: dt.datetime) -> None:
+        """The clerk withdrew it before the agent picked it up."""
+        self.error_code = "cancelled"
+        self.finished_at = at
+
+    @transition(field=state, source=[_S.REQUESTED, _S.CLAIMED], target=_S.TIMED_OUT)
+    def timed_out(self, *, message: str, at: dt.datetime) -> None:
+        """Nobody claimed it, or the agent never reported, in time."""
+        self.error_code = "card-operation-timed-out"
+        self.error_message = message
+        self.finished_at = at
+
+    # --- how counter.transitions moves it (one mechanism for every entity) ---------
+
+    audit_noun: ClassVar[str] = "card_operation"
+    transition_conflict_code: ClassVar[str] = "card-operation-state-conflict"
+    transition_conflict_message: ClassVar[Any] = _(
+        "The operation is already running at the desk or finished."
+    )
+    transition_changed_code: ClassVar[str] = "card-operation-changed"
+    transition_changed_message: ClassVar[Any] = _(
+        "This operation is not running at this desk agent any more."
+    )
+
+    def transition_history(
+        self,
+        *,
+        name: str,
+        from_state: str,
+        actor: Any,
+        actor_label: str,
+        desk: Any,
+        reason: str,
+        code: str,
+    ) -> None:
+        CardOperationStatusChange.objects.create(
+            operation=self,
+            from_state=from_state,
+            to_state=self.state,
+            transition=name,
+            actor=actor,
+            actor_label=actor_label,
+            code=code,
+        )
+
+    def transition_audit_scope(self) -> dict[str, Any]:
+        return {"case": self.case}
+
+    def transition_is_repeat(self, name: str, actor: Any) -> bool:
+        """Repeats (an agent's retried post) are answered by the services."""
+        return False
+
+
+class CardOperationStatusChange(AppendOnly, models.Model):
+    """One state change of a card operation: from, to, who, when. Never edited."""
+
+    operation = models.ForeignKey(
+        CardOperation,
+        on_delete=models.PROTECT,
+        related_name="history",
+        verbose_name=_("card operation"),
+    )
+    from_state = models.CharField(_("from"), max_length=20, blank=True)
+    to_state = models.CharField(_("to"), max_length=20)
+    transition = models.CharField(_("transition"), max_length=30)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    actor_label = models.CharField(_("by (agent)"), max_length=100, blank=True)
+    code = models.CharField(_("code"), max_length=60, blank=True)
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    append_only_message = "Card operation history is append-only."
+
+    objects = ScopedManager()
+    scope_municipality = "operation__desk__office__municipality"
+    scope_office = "operation__desk__office"
+
+    class Meta:
+        verbose_name = _("card operation status change")
+        verbose_name_plural = _("card operation status changes")
+        ordering = ["operation", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.operation_id}: {self.from_state} → {self.to_state}"
 
 
 class DeskAgentCredential(models.Model):

@@ -24,7 +24,13 @@ from jpki_ops.models import CardOperationKind as Kind
 from jpki_ops.models import CardOperationState as State
 
 from .issuer import check_certificate_written
-from .records import announce_finished, audit_operation, locked, locked_claimed
+from .records import (
+    announce_finished,
+    audit_operation,
+    locked,
+    locked_claimed,
+    operation_move,
+)
 from .rules import (
     PROGRESS_KEYS,
     REQUEST_TIMEOUT,
@@ -51,20 +57,11 @@ def desk_agent_session_start(*, desk: Desk, agent_session: str) -> list[CardOper
         )
         for op in stale:
             if op.kind in IDEMPOTENT_CARD_OPERATION_KINDS:
-                op.state = State.REQUESTED
-                op.claimed_by = ""
-                op.claimed_at = None
-                op.progress = {"stage": "resumed"}
-                op.save(
-                    update_fields=[
-                        "state",
-                        "claimed_by",
-                        "claimed_at",
-                        "progress",
-                        "updated_at",
-                    ]
+                operation_move(
+                    op,
+                    "resumed",
+                    fields=["claimed_by", "claimed_at", "progress", "updated_at"],
                 )
-                audit_operation("card_operation_resumed", op)
             else:
                 finish_failed(
                     op,
@@ -77,9 +74,6 @@ def desk_agent_session_start(*, desk: Desk, agent_session: str) -> list[CardOper
                             "it again."
                         )
                     ),
-                )
-                audit_operation(
-                    "card_operation_failed", op, data={"error_code": op.error_code}
                 )
             touched.append(op)
     for op in touched:
@@ -110,20 +104,14 @@ def card_operation_claim(*, desk: Desk, agent_session: str) -> CardOperation | N
         )
         if op is None:
             return None
-        op.state = State.CLAIMED
-        op.claimed_by = agent_session
-        op.claimed_at = timezone.now()
-        op.attempts += 1
-        op.save(
-            update_fields=[
-                "state",
-                "claimed_by",
-                "claimed_at",
-                "attempts",
-                "updated_at",
-            ]
+        operation_move(
+            op,
+            "claimed",
+            fields=["claimed_by", "claimed_at", "attempts", "updated_at"],
+            data={"attempt": op.attempts + 1},
+            agent_session=agent_session,
+            at=timezone.now(),
         )
-        audit_operation("card_operation_claimed", op, data={"attempt": op.attempts})
     return op
 
 
@@ -169,12 +157,13 @@ def card_operation_complete(
         op = locked_claimed(operation_id, desk, agent_session)
         if op.kind == Kind.CERT_ISSUE:
             check_certificate_written(op, result)
-        op.state = State.SUCCEEDED
-        op.result = result
-        op.finished_at = timezone.now()
-        op.save(update_fields=["state", "result", "finished_at", "updated_at"])
-        audit_operation(
-            "card_operation_succeeded", op, data={"result": _audit_result(result)}
+        operation_move(
+            op,
+            "succeeded",
+            fields=["result", "finished_at", "updated_at"],
+            data={"result": _audit_result(result)},
+            result=result,
+            at=timezone.now(),
         )
     announce_finished(op)
     return op
@@ -202,33 +191,30 @@ def card_operation_fail(
         if op.state == State.FAILED and op.error_code == code:
             return op
         op = locked_claimed(operation_id, desk, agent_session)
-        finish_failed(op, code, message, extra)
-    # Outside the transaction: a failure's audit entry must survive (style.md §3.7).
-    audit_operation(
-        "card_operation_failed", op, data={"error_code": code, "extra": extra}
-    )
+        finish_failed(op, code, message, extra, data={"extra": extra})
     announce_finished(op)
     return op
 
 
 def finish_failed(
-    op: CardOperation, code: str, message: str, extra: dict[str, Any] | None = None
+    op: CardOperation,
+    code: str,
+    message: str,
+    extra: dict[str, Any] | None = None,
+    *,
+    data: dict[str, Any] | None = None,
 ) -> None:
-    op.state = State.FAILED
-    op.error_code = code[:60]
-    op.error_message = message[:500]
-    if extra:
-        op.result = {k: v for k, v in extra.items() if k in RESULT_KEYS}
-    op.finished_at = timezone.now()
-    op.save(
-        update_fields=[
-            "state",
-            "error_code",
-            "error_message",
-            "result",
-            "finished_at",
-            "updated_at",
-        ]
+    """The ``failed`` transition; what ``extra`` says about the card is kept."""
+    operation_move(
+        op,
+        "failed",
+        fields=["error_code", "error_message", "result", "finished_at", "updated_at"],
+        code=code[:60],
+        data={"error_code": code, **(data or {})},
+        error_code=code,
+        message=message,
+        result={k: v for k, v in extra.items() if k in RESULT_KEYS} if extra else None,
+        at=timezone.now(),
     )
 
 
@@ -242,23 +228,15 @@ def card_operations_time_out(*, now: dt.datetime | None = None) -> int:
             | models.Q(state=State.CLAIMED, claimed_at__lt=now - RUN_TIMEOUT)
         )
         for op in stale:
-            was = op.state
-            op.state = State.TIMED_OUT
-            op.error_code = "card-operation-timed-out"
-            op.error_message = str(
-                _("The desk agent did not finish the operation in time.")
+            operation_move(
+                op,
+                "timed_out",
+                fields=["error_code", "error_message", "finished_at", "updated_at"],
+                code="card-operation-timed-out",
+                data={"was": op.state},
+                message=str(_("The desk agent did not finish the operation in time.")),
+                at=now,
             )
-            op.finished_at = now
-            op.save(
-                update_fields=[
-                    "state",
-                    "error_code",
-                    "error_message",
-                    "finished_at",
-                    "updated_at",
-                ]
-            )
-            audit_operation("card_operation_timed_out", op, data={"was": was})
             finished.append(op)
     for op in finished:
         announce_finished(op)

@@ -1,4 +1,4 @@
-"""The card-operation row as every side touches it: locked, audited, announced."""
+"""The card-operation row as every side touches it: locked, moved, audited."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from counter.audit import audit_record
 from counter.errors import Conflict, NotFound
 from counter.models import Desk
 from counter.reactions import card_operation_finished
-from jpki_ops.models import CardOperation
+from counter.transitions import is_user, transition_run
+from jpki_ops.models import CardOperation, CardOperationStatusChange
 from jpki_ops.models import CardOperationState as State
 
 
@@ -40,6 +41,60 @@ def audit_operation(
         obj=operation,
         data=payload,
     )
+
+
+def history_opened(op: CardOperation, *, actor: Any = None) -> None:
+    """The first history row: the operation was requested (no transition yet)."""
+    CardOperationStatusChange.objects.create(
+        operation=op,
+        from_state="",
+        to_state=op.state,
+        transition="requested",
+        actor=actor if is_user(actor) else None,
+        actor_label="" if actor is not None else agent_label(op.desk),
+    )
+
+
+def operation_move(
+    op: CardOperation,
+    name: str,
+    *,
+    fields: list[str],
+    actor: Any = None,
+    code: str = "",
+    data: dict[str, Any] | None = None,
+    **kwargs: Any,
+) -> CardOperation:
+    """Run transition ``name`` of ``op`` through the one transition runner.
+
+    History row and ``card_operation_<name>`` audit entry in the caller's
+    transaction; the audit payload names the operation as :func:`audit_operation`
+    does. ``fields`` are the ones the transition sets (``updated_at`` included).
+    """
+    transition_run(
+        op,
+        name,
+        actor=actor,
+        actor_label="" if actor is not None else agent_label(op.desk),
+        desk=op.desk,
+        history_code=code,
+        data={
+            "operation": op.pk,
+            "kind": op.kind,
+            "state": _target(op, name),
+            **(data or {}),
+        },
+        fields=fields,
+        **kwargs,
+    )
+    return op
+
+
+def _target(op: CardOperation, name: str) -> str:
+    """The state transition ``name`` leads to (each has exactly one)."""
+    meta = getattr(op, name)._django_fsm
+    (target,) = {t.target for t in meta.transitions.values()}
+    return str(target)
 
 
 def locked(operation_id: int, desk: Desk) -> CardOperation:

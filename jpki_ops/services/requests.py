@@ -14,7 +14,7 @@ from jpki_ops.models import CardOperation
 from jpki_ops.models import CardOperationKind as Kind
 from jpki_ops.models import CardOperationState as State
 
-from .records import audit_operation
+from .records import audit_operation, history_opened, operation_move
 from .rules import validate_parameters
 
 
@@ -66,6 +66,7 @@ def card_operation_request(
                 if getattr(requested_by, "pk", None)
                 else None,
             )
+            history_opened(operation, actor=requested_by)
             audit_operation(
                 "card_operation_requested",
                 operation,
@@ -102,9 +103,12 @@ def card_operation_cancel(
                 _("The operation is already running at the desk or finished."),
                 extra={"state": op.state},
             )
-        op.state = State.CANCELLED
-        op.finished_at = timezone.now()
-        op.error_code = "cancelled"
-        op.save(update_fields=["state", "finished_at", "error_code", "updated_at"])
-        audit_operation("card_operation_cancelled", op, actor=user)
+        operation_move(
+            op,
+            "cancelled",
+            fields=["finished_at", "error_code", "updated_at"],
+            actor=user,
+            code="cancelled",
+            at=timezone.now(),
+        )
     return op
