@@ -88,3 +88,17 @@ class PinKind(models.TextChoices):
     AUTHENTICATION = "authentication", _("User-authentication PIN")
     RESIDENT_REGISTER = "resident_register", _("Resident-register PIN")
     CARD_INFO = "card_info", _("Card-info PIN")
+
+
+class CardOperationKind(models.TextChoices):
+    """What the desk agent does with the card (jpki_ops runs it; a procedure's
+    machine names the operations it needs, so the kinds live in the kernel)."""
+
+    READ_CARD = "read_card", _("Read the card")
+    PIN_STATUS = "pin_status", _("Check PIN tries left")
+    PIN_VERIFY = "pin_verify", _("Verify a PIN")
+    PIN_CHANGE = "pin_change", _("Change a PIN")
+    PIN_RESET = "pin_reset", _("Reset a PIN")
+    CERT_ISSUE = "cert_issue", _("Issue a certificate onto the card")
+    SIGN_TEST = "sign_test", _("Test signature")
+    READ_BASIC_ITEMS = "read_basic_items", _("Read the four basic items")

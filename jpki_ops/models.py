@@ -15,7 +15,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from counter.constants import CertificateKind
+from counter.constants import CardOperationKind, CertificateKind
 from counter.models.append_only import AppendOnly
 from counter.scoping import ScopedManager
 
@@ -102,17 +102,6 @@ class PublishedCrl(models.Model):
 # messages, so a restarted process loses nothing (architecture.md "Desk agent").
 # A PIN is never a field here: parameters, progress and results carry only what
 # the card said about it (tries left, blocked), never a value.
-
-
-class CardOperationKind(models.TextChoices):
-    READ_CARD = "read_card", _("Read the card")
-    PIN_STATUS = "pin_status", _("Check PIN tries left")
-    PIN_VERIFY = "pin_verify", _("Verify a PIN")
-    PIN_CHANGE = "pin_change", _("Change a PIN")
-    PIN_RESET = "pin_reset", _("Reset a PIN")
-    CERT_ISSUE = "cert_issue", _("Issue a certificate onto the card")
-    SIGN_TEST = "sign_test", _("Test signature")
-    READ_BASIC_ITEMS = "read_basic_items", _("Read the four basic items")
 
 
 # Kinds an agent may simply run again after a restart: they change nothing on the

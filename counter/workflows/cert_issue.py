@@ -17,7 +17,12 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from counter.constants import CertificateKind, CertificateStatus, Procedure
+from counter.constants import (
+    CardOperationKind,
+    CertificateKind,
+    CertificateStatus,
+    Procedure,
+)
 from counter.models.cases import Case
 from counter.validity import certificate_expiry
 
@@ -44,7 +49,7 @@ class CertIssueCase(CounterMachine, TwoVisitMachine, SigningExceptionMachine, Ca
         )
         return [
             (
-                "cert_issue",
+                CardOperationKind.CERT_ISSUE.value,
                 {
                     "certificate_kind": kind,
                     "not_after": (self.certificate_plan or {}).get(kind)

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from counter.constants import PinKind
+from counter.constants import CardOperationKind, PinKind
 from counter.models.cases import Case, RevocationKind
 
 from .base import CounterMachine
@@ -28,4 +28,9 @@ class CertRevokeCase(CounterMachine, TwoVisitMachine, Case):
     def required_operations(self) -> list[tuple[str, dict[str, Any]]]:
         if self.revocation_kind == RevocationKind.NOTIFICATION:
             return []  # §9: the card is lost, stolen or broken
-        return [("pin_verify", {"pin_kind": PinKind.RESIDENT_REGISTER.value})]
+        return [
+            (
+                CardOperationKind.PIN_VERIFY.value,
+                {"pin_kind": PinKind.RESIDENT_REGISTER.value},
+            )
+        ]

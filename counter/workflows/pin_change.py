@@ -13,6 +13,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from counter.constants import CardOperationKind
 from counter.models.cases import Case
 
 from .base import CounterMachine
@@ -26,4 +27,7 @@ class PinChangeCase(CounterMachine, TwoVisitMachine, Case):
 
     def required_operations(self) -> list[tuple[str, dict[str, Any]]]:
         # §2: one CHANGE REFERENCE DATA per PIN, each needing its current PIN.
-        return [("pin_change", {"pin_kind": kind}) for kind in self.pin_kinds or []]
+        return [
+            (CardOperationKind.PIN_CHANGE.value, {"pin_kind": kind})
+            for kind in self.pin_kinds or []
+        ]

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from counter.constants import CardOperationKind
 from counter.models.cases import Case
 
 from .base import CounterMachine
@@ -26,4 +27,7 @@ class PinResetCase(CounterMachine, TwoVisitMachine, Case):
 
     def required_operations(self) -> list[tuple[str, dict[str, Any]]]:
         # §11: a counter reset may cover any of the four PINs.
-        return [("pin_reset", {"pin_kind": kind}) for kind in self.pin_kinds or []]
+        return [
+            (CardOperationKind.PIN_RESET.value, {"pin_kind": kind})
+            for kind in self.pin_kinds or []
+        ]

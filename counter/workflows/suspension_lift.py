@@ -13,7 +13,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from counter.constants import PinKind
+from counter.constants import CardOperationKind, PinKind
 from counter.models.cases import Case
 
 from .base import CounterMachine
@@ -26,4 +26,9 @@ class SuspensionLiftCase(CounterMachine, TwoVisitMachine, Case):
         verbose_name = _("suspension lifting case")
 
     def required_operations(self) -> list[tuple[str, dict[str, Any]]]:
-        return [("pin_verify", {"pin_kind": PinKind.RESIDENT_REGISTER.value})]
+        return [
+            (
+                CardOperationKind.PIN_VERIFY.value,
+                {"pin_kind": PinKind.RESIDENT_REGISTER.value},
+            )
+        ]
