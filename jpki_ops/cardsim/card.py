@@ -7,17 +7,15 @@ directly. Cardholder commands (SELECT, READ BINARY, VERIFY, CHANGE REFERENCE DAT
 COMPUTE DIGITAL SIGNATURE) follow the public observations; the issuer-only commands
 (GET CHALLENGE + EXTERNAL AUTHENTICATE gating RESET RETRY COUNTER, GENERATE
 ASYMMETRIC KEY PAIR and UPDATE BINARY) are a SIMULATION of what real cards do only
-through J-LIS (§14.1), see :mod:`jpki_ops.cardsim.authorisation`.
+through J-LIS (§14.1), in :mod:`jpki_ops.cardsim.issuer_commands`; the file
+system they work on is :mod:`jpki_ops.cardsim.filesystem`.
 """
 
 from __future__ import annotations
 
 import hashlib
-import hmac
 import logging
-import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Final
 
 from cryptography.hazmat.primitives import hashes, serialization
@@ -26,76 +24,19 @@ from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
 
 from jpki_ops.protocol import constants as c
 from jpki_ops.protocol.apdu import Command, MalformedAPDU, parse
-from jpki_ops.protocol.authorisation import (
-    DESCRIPTOR_LENGTH,
-    MAC_LENGTH,
-    CardCommand,
-    authorisation_mac,
-)
+from jpki_ops.protocol.authorisation import CardCommand
 from jpki_ops.protocol.keys import (
     parse_public_key_template as parse_public_key_template,  # re-exported
 )
-from jpki_ops.protocol.keys import public_key_template
 
+from .filesystem import APPLICATIONS, FILES, BinaryEF, KeyEF, PinEF, file_key
+from .issuer_commands import IssuerCommands
 from .pins import pin_format_ok
 from .state import CardFile, CardState
 
 logger = logging.getLogger("jpki_ops.cardsim")
 
 SW = c.SW
-
-
-@dataclass(frozen=True)
-class PinEF:
-    pin: str
-
-
-@dataclass(frozen=True)
-class KeyEF:
-    key: str
-    pin: str  # the PIN that unlocks the key
-
-
-@dataclass(frozen=True)
-class BinaryEF:
-    needs: tuple[str, ...] = ()  # any one of these PINs opens it; () = free
-    writable_by_issuer: bool = False
-
-
-EF = PinEF | KeyEF | BinaryEF
-
-APPLICATIONS: Final[dict[bytes, str]] = {
-    c.AID_JPKI: "jpki",
-    c.AID_CARD_INFO: "card_info",
-    c.AID_COMMON: "common",
-}
-
-FILES: Final[dict[str, dict[int, EF]]] = {
-    "jpki": {
-        c.EF_SIGN_CERT: BinaryEF(needs=(c.PIN_SIGN,), writable_by_issuer=True),
-        c.EF_SIGN_CA_CERT: BinaryEF(writable_by_issuer=True),
-        c.EF_TOKEN_INFO: BinaryEF(),
-        c.EF_CERT_FLAGS: BinaryEF(),
-        c.EF_AUTH_CERT: BinaryEF(writable_by_issuer=True),
-        c.EF_AUTH_CA_CERT: BinaryEF(writable_by_issuer=True),
-        c.EF_AUTH_KEY: KeyEF(c.KEY_AUTH, c.PIN_AUTH),
-        c.EF_AUTH_PIN: PinEF(c.PIN_AUTH),
-        c.EF_SIGN_KEY: KeyEF(c.KEY_SIGN, c.PIN_SIGN),
-        c.EF_SIGN_PIN: PinEF(c.PIN_SIGN),
-    },
-    "card_info": {
-        c.EF_INDIVIDUAL_NUMBER: BinaryEF(needs=(c.PIN_CARD_INFO,)),
-        c.EF_FOUR_ITEMS: BinaryEF(needs=(c.PIN_CARD_INFO,)),
-        c.EF_CARD_INFO_PIN: PinEF(c.PIN_CARD_INFO),
-    },
-    "common": {
-        0x0001: BinaryEF(),  # SIMULATION: card id record (real cards: READ RECORD)
-        c.EF_RESIDENT_REGISTER_PIN: PinEF(c.PIN_RESIDENT_REGISTER),
-    },
-}
-
-# The certificate EF that belongs to each key: a new key makes the old one useless.
-CERT_OF_KEY: Final = {c.KEY_AUTH: c.EF_AUTH_CERT, c.KEY_SIGN: c.EF_SIGN_CERT}
 
 SHA256_DIGESTINFO_PREFIX: Final = bytes.fromhex(
     "3031300d060960864801650304020105000420"
@@ -105,11 +46,7 @@ SHA256_DIGESTINFO_PREFIX: Final = bytes.fromhex(
 SECRET_INS: Final = {0x20, 0x24, 0x2C, 0x32}
 
 
-def file_key(ap: str, fid: int) -> str:
-    return f"{ap}:{fid:04X}"
-
-
-class VirtualCard:
+class VirtualCard(IssuerCommands):
     """Card OS: session state in memory, persistent state in a :class:`CardFile`.
 
     ``on_apdu`` is called before each command APDU is executed; the removal hook of
@@ -442,128 +379,6 @@ class VirtualCard:
         if cmd.p1 == 0x04:
             return key.sign(data, pss, Prehashed(hashes.SHA256())), SW.OK
         return key.sign(data, pss, hashes.SHA256()), SW.OK
-
-    # --- SIMULATION: issuer-only commands (card-protocol.md §14.1) ---------------
-
-    def _get_challenge(self, cmd: Command) -> tuple[bytes, bytes]:
-        if cmd.extended:
-            return b"", SW.CONDITIONS_NOT_SATISFIED
-        if cmd.p1 or cmd.p2:
-            return b"", SW.INCORRECT_P1P2
-        if cmd.ne < c.CHALLENGE_LENGTH:
-            return b"", SW.WRONG_LENGTH
-        self.challenge = secrets.token_bytes(cmd.ne)
-        self.authorised = None
-        return self.challenge, SW.OK
-
-    def _external_authenticate(self, cmd: Command) -> tuple[bytes, bytes]:
-        challenge, self.challenge = self.challenge, None  # single use, either way
-        self.authorised = None
-        if challenge is None:
-            return b"", SW.CONDITIONS_NOT_SATISFIED
-        if len(cmd.data) != DESCRIPTOR_LENGTH + MAC_LENGTH:
-            return b"", SW.WRONG_LENGTH
-        try:
-            command = CardCommand.decode(cmd.data[:DESCRIPTOR_LENGTH])
-        except ValueError:
-            return b"", SW.WRONG_DATA
-        expected = authorisation_mac(
-            self.state.issuer_card_key, self.state.card_id, challenge, command
-        )
-        if not hmac.compare_digest(expected, cmd.data[DESCRIPTOR_LENGTH:]):
-            logger.warning("simulated issuer authorisation refused (bad cryptogram)")
-            return b"", SW.VERIFICATION_FAILED
-        self.authorised, self.authorised_ap = command, self.current_ap
-        return b"", SW.OK
-
-    def _take_authorisation(self, cmd: Command) -> bool:
-        """Consume the one-shot authorisation; True when it covers ``cmd``."""
-        authorised, self.authorised = self.authorised, None
-        return (
-            authorised is not None
-            and self.authorised_ap == self.current_ap
-            and authorised.matches(cmd.ins, cmd.p1, cmd.p2, cmd.data)
-        )
-
-    def _reset_retry_counter(self, cmd: Command) -> tuple[bytes, bytes]:
-        """P1=02: new value + unblock (初期化); P1=03: unblock only (ロック解除)."""
-        if cmd.p1 not in (0x02, 0x03):
-            return b"", SW.INCORRECT_P1P2
-        name = self._pin_ref(cmd.p2)
-        if name is None:
-            return b"", b"\x6a\x88"
-        if not self._take_authorisation(cmd):
-            return b"", SW.SECURITY_NOT_SATISFIED
-        pin = self.state.pins[name]
-        if cmd.p1 == 0x02:
-            if not pin_format_ok(name, cmd.data):
-                return b"", SW.WRONG_DATA
-            pin.set_value(cmd.data)
-        elif cmd.data:
-            return b"", SW.WRONG_LENGTH
-        pin.tries_left = pin.max_tries
-        self.verified.discard(name)
-        self._save()
-        logger.info("SIMULATION: PIN %s reset under issuer authorisation", name)
-        return b"", SW.OK
-
-    def _generate_key_pair(self, cmd: Command) -> tuple[bytes, bytes]:
-        if cmd.p1 != 0x00 or cmd.data:
-            return b"", SW.INCORRECT_P1P2
-        ef = self._key_ref(cmd.p2)
-        if ef is None:
-            return b"", b"\x6a\x88"
-        if not self._take_authorisation(cmd):
-            return b"", SW.SECURITY_NOT_SATISFIED
-        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        self.state.keys[ef.key] = key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        ).decode("ascii")
-        self._key_cache[ef.key] = key
-        # The certificate of the old key is void: remove it with the key.
-        self.state.files.pop(file_key("jpki", CERT_OF_KEY[ef.key]), None)
-        self._save()
-        logger.info(
-            "SIMULATION: key pair %s generated under issuer authorisation", ef.key
-        )
-        return public_key_template(key.public_key()), SW.OK
-
-    def _update_binary(self, cmd: Command) -> tuple[bytes, bytes]:
-        """Replace a whole certificate EF (offset 0, data = one DER certificate)."""
-        if self.current_ap is None:
-            return b"", SW.COMMAND_NOT_ALLOWED
-        if cmd.p1 & 0x80:
-            fid = self._resolve_ef(True, cmd.p1 & 0x1F)
-            offset = cmd.p2
-        else:
-            fid = self.current_ef
-            offset = ((cmd.p1 & 0x7F) << 8) | cmd.p2
-        ef = FILES[self.current_ap].get(fid) if fid is not None else None
-        if fid is None or not isinstance(ef, BinaryEF) or not ef.writable_by_issuer:
-            return b"", SW.COMMAND_NOT_ALLOWED
-        if not self._take_authorisation(cmd):
-            return b"", SW.SECURITY_NOT_SATISFIED
-        data = cmd.data
-        if offset != 0 or not _is_one_der_sequence(data):
-            return b"", SW.WRONG_DATA
-        if len(data) > c.CERT_EF_SIZE:
-            return b"", SW.NOT_ENOUGH_MEMORY
-        self.state.files[file_key(self.current_ap, fid)] = data
-        self._save()
-        logger.info("SIMULATION: EF %04X written under issuer authorisation", fid)
-        return b"", SW.OK
-
-
-def _is_one_der_sequence(data: bytes) -> bool:
-    """The 30 82 LL LL form OpenSC's 4-byte length rule depends on (§5.3)."""
-    return (
-        len(data) >= 4
-        and data[0] == 0x30
-        and data[1] == 0x82
-        and int.from_bytes(data[2:4], "big") + 4 == len(data)
-    )
 
 
 def _pkcs1_v15_sign_raw(key: rsa.RSAPrivateKey, block: bytes) -> bytes:

@@ -4,7 +4,8 @@ Runs in the desk agent, next to the reader. Every operation opens the card with
 :class:`CardSession`, sends as few APDUs as the protocol allows
 (card-protocol.md §13: short-EF-id forms instead of separate SELECTs, certificates
 read by the length in their DER header in the largest chunk the card takes) and
-turns status words into the typed errors of :mod:`jpki_ops.pcsc.errors`.
+turns status words into the typed errors of :mod:`jpki_ops.pcsc.errors`; what it
+reads comes back as the types of :mod:`jpki_ops.pcsc.contents`.
 
 PINs arrive as :class:`~jpki_ops.pcsc.pin.Pin`; their shape is checked against the
 foundation's PIN policy *before* any APDU (so a mistyped PIN costs no try), and the
@@ -16,16 +17,37 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from typing import Final, Self
 
 from jpki_ops.protocol import constants as card
 from jpki_ops.protocol.authorisation import CardCommand
 
 from . import apdu, errors
+from .contents import (
+    CardContents,
+    FourBasicItems,
+    PinStatus,
+    parse_four_items,
+    public_key_fingerprint,
+)
 from .pin import Pin
 from .policy import pin_shape_check
 from .transport import ApduObserver, Connection, resolve_reader
+
+__all__ = [
+    "CA_CERT_EF",
+    "CERT_EF",
+    "JPKI_ATR",
+    "KEY_EF",
+    "KEY_PIN",
+    "PIN_SLOTS",
+    "Authoriser",
+    "CardContents",
+    "CardSession",
+    "FourBasicItems",
+    "PinStatus",
+    "public_key_fingerprint",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -36,104 +58,6 @@ CERT_EF = apdu.CERT_EF
 CA_CERT_EF = apdu.CA_CERT_EF
 KEY_EF = apdu.KEY_EF
 KEY_PIN: Final = {"authentication": "authentication", "signing": "signing"}
-
-
-@dataclass(frozen=True)
-class PinStatus:
-    kind: str
-    tries_left: int
-    max_tries: int
-
-    @property
-    def blocked(self) -> bool:
-        return self.tries_left == 0
-
-    @property
-    def last_try(self) -> bool:
-        """The next wrong entry locks the PIN: the clerk must warn first (§2)."""
-        return self.tries_left == 1
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "kind": self.kind,
-            "tries_left": self.tries_left,
-            "max_tries": self.max_tries,
-            "blocked": self.blocked,
-            "last_try": self.last_try,
-        }
-
-
-@dataclass
-class CardContents:
-    """What a card read returns; certificates are DER, the token name is ASCII."""
-
-    token: str
-    auth_certificate: bytes | None
-    auth_ca_certificate: bytes
-    sign_ca_certificate: bytes
-    sign_certificate: bytes | None = None
-    pins: dict[str, PinStatus] = field(default_factory=dict)
-
-    @property
-    def fingerprint(self) -> str | None:
-        """SHA-256 of the user-authentication public key (SubjectPublicKeyInfo DER):
-        recognises the card without its certificate serial, which is regulated data
-        (rules.md §16); the same value as ``counter.Card.auth_key_fingerprint``."""
-        if self.auth_certificate is None:
-            return None
-        return public_key_fingerprint(self.auth_certificate)
-
-
-def public_key_fingerprint(certificate_der: bytes) -> str:
-    from cryptography import x509
-    from cryptography.hazmat.primitives import serialization
-
-    key = x509.load_der_x509_certificate(certificate_der).public_key()
-    spki = key.public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
-    return hashlib.sha256(spki).hexdigest()
-
-
-@dataclass(frozen=True)
-class FourBasicItems:
-    """基本4情報 from the card-info AP (§9.1). Never the individual number."""
-
-    name: str
-    address: str
-    birth_date: str  # YYYYMMDD, Gregorian
-    sex: str  # ISO 5218 digit
-
-    def __repr__(self) -> str:
-        return "<FourBasicItems ****>"
-
-
-def _parse_four_items(raw: bytes) -> FourBasicItems:
-    """BER-TLV ``FF 20`` { DF 21 offsets, DF 22 name, DF 23 address, DF 24, DF 25 }."""
-    if raw[:2] != b"\xff\x20":
-        raise errors.CardCommunicationError(extra={"reason": "four-items tag"})
-    pos = 2
-    pos += 1 if raw[pos] < 0x80 else 1 + (raw[pos] & 0x7F)
-    values: dict[int, bytes] = {}
-    while pos + 3 <= len(raw) and raw[pos] == 0xDF:
-        tag = raw[pos + 1]
-        length = raw[pos + 2]
-        pos += 3
-        if length >= 0x80:
-            n = length & 0x7F
-            length = int.from_bytes(raw[pos : pos + n], "big")
-            pos += n
-        values[tag] = raw[pos : pos + length]
-        pos += length
-    try:
-        return FourBasicItems(
-            name=values[0x22].decode("utf-8"),
-            address=values[0x23].decode("utf-8"),
-            birth_date=values[0x24].decode("ascii"),
-            sex=values[0x25].decode("ascii"),
-        )
-    except (KeyError, UnicodeDecodeError) as exc:
-        raise errors.CardCommunicationError(extra={"reason": "four-items"}) from exc
 
 
 class CardSession:
@@ -391,7 +315,7 @@ class CardSession:
             raise ValueError("the four basic items open with the card-info PIN")
         self.pin_verify(pin)
         raw = self.read_ef(card.EF_FOUR_ITEMS, name="READ BINARY (four items)")
-        return _parse_four_items(raw)
+        return parse_four_items(raw)
 
     # -- signing --------------------------------------------------------------
 
