@@ -36,6 +36,8 @@ from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from config.metrics import metrics
+
 logger = logging.getLogger(__name__)
 
 HEARTBEAT_PREFIX = "madoguchi:heartbeat:"
@@ -139,8 +141,6 @@ class ProbeMiddleware:
             if request.path_info == "/healthz":
                 return healthz(request)
             if request.path_info == "/metrics":
-                from config.metrics import metrics
-
                 return metrics(request)
         return self.get_response(request)
 

@@ -10,6 +10,10 @@ class CounterConfig(AppConfig):
     def ready(self) -> None:
         """Connect the procedures' reactions to what lower layers announce."""
         from counter import reactions
+
+        # Services enqueue letter tasks by name; an eager Celery (the demo) runs a
+        # task only if it is registered in this process.
+        from counter.letters import tasks as _letter_tasks  # noqa: F401
         from counter.services import case_card_work, visits
 
         reactions.card_operation_finished.connect(

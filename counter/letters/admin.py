@@ -23,13 +23,7 @@ from counter.audit import audit_record
 from counter.errors import ApplicationError
 
 from . import services
-from . import tasks as _tasks  # noqa: F401 (see below)
 from .models import InquiryLetter, LetterStatusChange, PrintRun
-
-# The services enqueue rendering by the task's stable name; a Celery app runs a
-# task eagerly (the demo) only if the task is registered in its process, and every
-# web process imports this module (through counter.admin), so the tasks are
-# registered here.
 
 
 class LetterStatusChangeInline(admin.TabularInline):
