@@ -3,7 +3,7 @@
 Call :func:`audit_record` for every state change and for reads of sensitive data.
 It joins the caller's transaction; for a refused or failed operation, call it
 *after* leaving the rolled-back ``transaction.atomic()`` block so the entry
-survives (style.md §3.7). Never pass a PIN in ``data``.
+survives (docs/reference/style.md §3.7). Never pass a PIN in ``data``.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Choices shared by services, screens, the API and other apps (glossary.md names)."""
+"""Choices shared by services, screens, the API and other apps (docs/glossary.md
+names)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _

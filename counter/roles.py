@@ -1,4 +1,5 @@
-"""Staff roles as groups with permissions (style.md §3.15: code checks permissions).
+"""Staff roles as groups with permissions (docs/reference/style.md §3.15: code checks
+permissions).
 
 Used by the data migration and by ``manage.py sync_roles`` after new models add
 permissions.

@@ -1,4 +1,4 @@
-"""Certificate validity and the renewal window (rules.md §3).
+"""Certificate validity and the renewal window (docs/rules/03-validity.md §3).
 
 Pure date arithmetic; the numbers (5th / 6th birthday, 3-month window) come from
 the municipal profile so that the next-generation card's rules (§14) are a data

@@ -1,17 +1,18 @@
 """The identity-document catalogue as data: one source for the migration and tests.
 
 The class A and class B entries are the seed city's list (本人確認書類一覧 on the
-Atsugi page in ``shared/seeds/000_75c9d3b2c8a82c09.txt``), with the Japanese names
-copied character for character; rules.md "Default profile: the seed city" and §5.1.
+Atsugi page in ``docs/rules/seed.md``), with the Japanese names
+copied character for character; docs/rules/seed.md "Seed table" and §5.1.
 The other kinds are the documents the procedures need besides identity documents
-(rules.md §6): the proofs of legal authority, the proofs that the holder cannot come,
+(docs/rules/06-agents.md §6): the proofs of legal authority, the proofs that the holder
+cannot come,
 the inquiry answer sheets and the power of attorney.
 
 Fields:
 
 - ``photo``: the document carries the bearer's photo.
 - ``public_issuer``: issued by a public body (官公署), which the two-tier B lists of
-  some cities need (rules.md §5.1, VARIES).
+  some cities need (docs/rules/05-identity-documents.md §5.1, VARIES).
 - ``issued_on_or_after``: ISO date; an older document never counts
   (運転経歴証明書: only if issued on or after 2012-04-01).
 - ``has_expiry``: the document shows an expiry date; it counts only until then.
@@ -344,7 +345,8 @@ CLASS_B: list[dict[str, Any]] = [
     ),
 ]
 
-#: Proofs of legal authority (法定代理人の資格を証明する書類, rules.md §6.1).
+#: Proofs of legal authority (法定代理人の資格を証明する書類,
+#: docs/rules/06-agents.md §6.1).
 PROOFS_OF_AUTHORITY: list[dict[str, Any]] = [
     _kind(
         "family_register_extract",

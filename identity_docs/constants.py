@@ -1,6 +1,6 @@
 """Names shared by the evaluator, the models, the API and the screens.
 
-Procedures and applicant roles are counter's (glossary.md names); this module adds
+Procedures and applicant roles are counter's (docs/glossary.md names); this module adds
 what only the document rules need.
 """
 
@@ -52,7 +52,8 @@ class DocumentClass(models.TextChoices):
 
 
 class Fact(models.TextChoices):
-    """Facts the clerk states that switch a rule on or off (rules.md §5.2, §6.1)."""
+    """Facts the clerk states that switch a rule on or off
+    (docs/rules/05-identity-documents.md §5.2, §6.1)."""
 
     AUTHORITY_CONFIRMED_IN_RECORDS = (
         "authority_confirmed_in_records",
@@ -72,7 +73,7 @@ class Fact(models.TextChoices):
 CARD_CODE = "my_number_card"
 
 #: Catalogue code of 照会書兼回答書, the sheet J-LIS encloses with the expiry notice
-#: (rules.md §3, §6.2 "One-visit renewal").
+#: (docs/rules/03-validity.md §3, §6.2 "One-visit renewal").
 JLIS_ANSWER_SHEET_CODE = "inquiry_and_answer_sheet"
 
 #: The seed city's visits: holders and legal representatives come once.

@@ -3,12 +3,14 @@
 ``default_rules(policy)`` returns, for every procedure × applicant role × visit, the
 rules as JSON (see :mod:`identity_docs.rules`) and a note citing where each comes
 from. With :data:`SEED_POLICY` it encodes the seed city (Atsugi's PIN page and the
-certificate page in ``shared/seeds/000_75c9d3b2c8a82c09.txt``; rules.md "Default
-profile: the seed city"). The other policy values are the VARIES points of rules.md
+certificate page in ``docs/rules/seed.md``; docs/rules "Default
+profile: the seed city"). The other policy values are the VARIES points of
+docs/rules/05-identity-documents.md
 §5–§6 that other cities choose differently; :data:`SAYAMA_POLICY` is one of them.
 
 Where the seed is silent (revocation, lifting a suspension, a legal representative
-for certificates) the defaults follow rules.md §5.2, §9 and §10 and say so in the
+for certificates) the defaults follow docs/rules/05-identity-documents.md §5.2, §9
+and §10 and say so in the
 note; ``docs/identity-documents.md`` lists those choices.
 """
 
@@ -46,7 +48,8 @@ AGENT_LIFT_NOT_ACCEPTED = "not_accepted"
 
 @dataclass(frozen=True)
 class PolicyValues:
-    """A city's choices at the VARIES points of rules.md §5–§6 (seed city's default)."""
+    """A city's choices at the VARIES points of
+    docs/rules/05-identity-documents.md §5–§6 (seed city's default)."""
 
     #: §5.2 PIN reset, holder in person: what besides the card.
     pin_reset_holder_id: str = HOLDER_ID_ONE_A_OR_ONE_B
@@ -84,7 +87,8 @@ class PolicyValues:
 
 SEED_POLICY = PolicyValues()
 
-#: Sayama (rules.md §5.2 [M-sayama]): PIN reset with the card only for the holder,
+#: Sayama (docs/rules/05-identity-documents.md §5.2 [M-sayama]): PIN reset with the card
+#: only for the holder,
 #: one photo ID for a legal representative.
 SAYAMA_POLICY = replace(
     SEED_POLICY,
@@ -209,7 +213,7 @@ def _resident_pin_extra(policy: PolicyValues) -> list[dict[str, Any]]:
 def _inquiry_second_visit(
     procedure: str, policy: PolicyValues, agent_id: dict[str, Any]
 ) -> list[dict[str, Any]]:
-    """Second visit of the inquiry method (照会書方式, rules.md §6.2)."""
+    """Second visit of the inquiry method (照会書方式, docs/rules/06-agents.md §6.2)."""
     rules = [_answer_sheet(policy)]
     if procedure in policy.power_of_attorney_procedures:
         rules.append(_rule("power_of_attorney", [_slot(["power_of_attorney"])]))
@@ -231,7 +235,7 @@ def default_rules(policy: PolicyValues = SEED_POLICY) -> dict[Key, Entry]:
     agent_id = _a_or_two_b("agent_id", OWN_APPLICANT, policy)
     rep_id = _a_or_two_b("representative_id", OWN_APPLICANT, policy)
 
-    # PIN change (seed: Atsugi 暗証番号の変更; rules.md "Default profile").
+    # PIN change (seed: Atsugi 暗証番号の変更; docs/rules/seed.md "Seed table").
     pc = Procedure.PIN_CHANGE.value
     out[(pc, HOLDER, 1)] = (
         [CARD_RULE],
@@ -261,7 +265,8 @@ def default_rules(policy: PolicyValues = SEED_POLICY) -> dict[Key, Entry]:
         ),
     )
 
-    # PIN reset (seed: Atsugi 暗証番号の再設定; rules.md §5.2 VARIES).
+    # PIN reset (seed: Atsugi 暗証番号の再設定; docs/rules/05-identity-documents.md §5.2
+    # VARIES).
     pr = Procedure.PIN_RESET.value
     out[(pr, HOLDER, 1)] = (
         [CARD_RULE, *_holder_other_id(policy, policy.pin_reset_holder_id)],
@@ -292,13 +297,14 @@ def default_rules(policy: PolicyValues = SEED_POLICY) -> dict[Key, Entry]:
         ),
     )
 
-    # Certificate issuance and renewal (seed certificate page; rules.md §5.2).
+    # Certificate issuance and renewal (seed certificate page;
+    # docs/rules/05-identity-documents.md §5.2).
     for proc in (Procedure.CERT_ISSUE.value, Procedure.CERT_RENEW.value):
         out[(proc, HOLDER, 1)] = (
             [CARD_RULE, *_resident_pin_extra(policy)],
             (
                 "Seed: マイナンバーカードをお持ちの方は、他の本人確認書類は不要; "
-                "rules.md §5.2: one more A or B if the 住基 PIN is unknown."
+                "§5.2: one more A or B if the 住基 PIN is unknown."
             ),
         )
         out[(proc, REP, 1)] = (
@@ -309,7 +315,7 @@ def default_rules(policy: PolicyValues = SEED_POLICY) -> dict[Key, Entry]:
             ],
             (
                 "Seed: under 15 / adult ward "
-                "— ask in advance; rules.md §5.2: card + the "
+                "— ask in advance; §5.2: card + the "
                 "representative's photo ID + proof of authority."
             ),
         )
@@ -337,19 +343,20 @@ def default_rules(policy: PolicyValues = SEED_POLICY) -> dict[Key, Entry]:
         [*rules, _jlis_answer_sheet(policy)],
         note
         + (
-            " rules.md §6.2 one-visit renewal: with J-LIS's sealed 照会書兼回答書 "
+            " §6.2 one-visit renewal: with J-LIS's sealed 照会書兼回答書 "
             "(expiry notice) the agent renews at this visit."
             if policy.one_visit_renewal
             else " One-visit renewal not offered (§6.2): inquiry method only."
         ),
     )
 
-    # Revocation (seed: 失効 — bring the card; rules.md §5.2, §6.1, §9).
+    # Revocation (seed: 失効 — bring the card;
+    # docs/rules/05-identity-documents.md §5.2, §6.1, §9).
     rv = Procedure.CERT_REVOKE.value
     out[(rv, HOLDER, 1)] = (
         [CARD_RULE, *_resident_pin_extra(policy)],
         (
-            "Seed: マイナンバーカードを持参; rules.md "
+            "Seed: マイナンバーカードを持参; "
             "§5.2 [M-kure]: one A/B if the 住基 PIN "
             "is unknown."
         ),
@@ -357,51 +364,51 @@ def default_rules(policy: PolicyValues = SEED_POLICY) -> dict[Key, Entry]:
     out[(rv, REP, 1)] = (
         [CARD_RULE, *_authority(policy), rep_id],
         (
-            "rules.md §6.1 [M-atsugi-revoke]: the representative accompanies the ward; "
+            "§6.1 [M-atsugi-revoke]: the representative accompanies the ward; "
             "documents as for a PIN change by a representative (chosen default)."
         ),
     )
     out[(rv, AGENT_ROLE, 1)] = (
         [CARD_RULE, agent_id],
-        "rules.md §9 [M-kure]: inquiry method, two visits; first visit as PIN change.",
+        "§9 [M-kure]: inquiry method, two visits; first visit as PIN change.",
     )
     out[(rv, AGENT_ROLE, 2)] = (
         _inquiry_second_visit(rv, policy, agent_id),
-        "rules.md §9 [M-kure]: second visit with the sealed answer.",
+        "§9 [M-kure]: second visit with the sealed answer.",
     )
 
-    # Lifting a suspension (rules.md §5.2, §10; VARIES for agents).
+    # Lifting a suspension (docs/rules/05-identity-documents.md §5.2, §10; VARIES for
+    # agents).
     sl = Procedure.SUSPENSION_LIFT.value
     out[(sl, HOLDER, 1)] = (
         [CARD_RULE],
-        "rules.md §5.2 / §10 [M-chikuhoku-lost]: the found card and its PIN.",
+        "§5.2 / §10 [M-chikuhoku-lost]: the found card and its PIN.",
     )
     out[(sl, REP, 1)] = (
         [CARD_RULE, *_authority(policy, max_age=3), rep_id],
         (
-            "rules.md §5.2 [M-chikuhoku-lost]: the representative's ID + proof "
+            "§5.2 [M-chikuhoku-lost]: the representative's ID + proof "
             "(guardian: registry certificate at most 3 months old)."
         ),
     )
     if policy.agent_suspension_lift == AGENT_LIFT_NOT_ACCEPTED:
         out[(sl, AGENT_ROLE, 1)] = (
             [{"id": "agent_not_permitted", "alternatives": [], "not_permitted": True}],
-            "rules.md §5.2 VARIES [M-omura]: "
-            "agents not accepted; the holder must come.",
+            "§5.2 VARIES [M-omura]: agents not accepted; the holder must come.",
         )
     elif policy.agent_suspension_lift == AGENT_LIFT_ID_ONLY:
         out[(sl, AGENT_ROLE, 1)] = (
             [CARD_RULE, agent_id],
-            "rules.md §5.2 VARIES [M-fujinomiya-lost]: the agent's ID only, one visit.",
+            "§5.2 VARIES [M-fujinomiya-lost]: the agent's ID only, one visit.",
         )
     else:
         out[(sl, AGENT_ROLE, 1)] = (
             [CARD_RULE, agent_id],
-            "rules.md §5.2 VARIES [M-chikuhoku-lost]: inquiry method, first visit.",
+            "§5.2 VARIES [M-chikuhoku-lost]: inquiry method, first visit.",
         )
         out[(sl, AGENT_ROLE, 2)] = (
             _inquiry_second_visit(sl, policy, agent_id),
-            "rules.md §5.2 VARIES [M-chikuhoku-lost]: sealed answer sheet.",
+            "§5.2 VARIES [M-chikuhoku-lost]: sealed answer sheet.",
         )
     return out
 

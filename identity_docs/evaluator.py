@@ -4,7 +4,7 @@ Called by the API (``POST /api/v1/requirements/evaluate/``), the checklist scree
 the procedures that must refuse to go ahead without the right documents. Pure: no
 database, no clock — the caller passes the catalogue, the date and the facts.
 
-How it decides (rules.md §5, §6):
+How it decides (docs/rules/05-identity-documents.md §5, §6):
 
 1. Each document is checked on its own: known kind, accepted by the city, an
    original (a copy never counts), not issued after the visit, not expired, issued

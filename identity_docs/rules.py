@@ -25,7 +25,7 @@ e.g. the card where the rule says "other than the card"), ``owner`` (``holder`` 
 ``sealed`` (an answer sheet counts only if its envelope arrived sealed),
 ``max_age_months`` (issued at most that many months before the visit),
 ``min_public`` (of the ``count`` documents, at least this many issued by a public
-body — the two-tier B lists of rules.md §5.1).
+body — the two-tier B lists of docs/rules/05-identity-documents.md §5.1).
 
 Rule keys: ``id`` (stable, reported in ``missing``), ``alternatives``,
 ``waived_if`` / ``only_if`` (a :class:`~identity_docs.constants.Fact` that waives

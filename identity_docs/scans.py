@@ -2,7 +2,8 @@
 
 Only Fernet ciphertext reaches the disk; the key is ``settings.SCAN_ENCRYPTION_KEY``.
 Viewing a copy is a read of sensitive data: it needs ``counter.view_scans`` and
-leaves an audit entry (style.md §3.7). Copies are purged after the retention days
+leaves an audit entry (docs/reference/style.md §3.7). Copies are purged after the
+retention days
 of the city's document policy by the task ``identity_docs.purge_expired_scans``.
 """
 

@@ -1,4 +1,4 @@
-"""Services and selectors of the document rules (style.md §3.3).
+"""Services and selectors of the document rules (docs/reference/style.md §3.3).
 
 Callers: the API and the checklist screen (``requirements_evaluate``), the
 municipality set-up in ``counter.services.municipalities`` and the data migration

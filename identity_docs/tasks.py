@@ -1,4 +1,5 @@
-"""Celery tasks of the document rules: thin callers of services (style.md §3.8)."""
+"""Celery tasks of the document rules: thin callers of services
+(docs/reference/style.md §3.8)."""
 
 from __future__ import annotations
 

@@ -99,7 +99,8 @@ class PublishedCrl(models.Model):
 #
 # The clerk's screen requests a card operation; the desk agent next to the reader
 # claims it by long-polling, runs it on the card and posts the outcome. Rows, not
-# messages, so a restarted process loses nothing (architecture.md "Desk agent").
+# messages, so a restarted process loses nothing (docs/reference/architecture.md "Desk
+# agent").
 # A PIN is never a field here: parameters, progress and results carry only what
 # the card said about it (tries left, blocked), never a value.
 

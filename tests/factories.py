@@ -1,4 +1,5 @@
-"""factory-boy factories for the counter's domain, with traits (style.md §3.11).
+"""factory-boy factories for the counter's domain, with traits
+(docs/reference/style.md §3.11).
 
 General on purpose: procedure tests, selector tests and foundation tests use them.
 A municipality is made through ``municipality_create`` so it has its profile,

@@ -121,7 +121,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 
-# Japanese first (architecture.md, cross-cutting). USE_TZ stores UTC; the counter
+# Japanese first (docs/reference/architecture.md, cross-cutting). USE_TZ stores UTC; the
+# counter
 # calendar converts to Asia/Tokyo before asking "is the office open".
 LANGUAGE_CODE = "ja"
 LANGUAGES = [("ja", _("Japanese")), ("en", _("English"))]

@@ -1,6 +1,6 @@
 """One-command demo: SQLite and eager Celery, so it runs on a bare machine.
 
-A demo convenience, never a test configuration (style.md §3.2).
+A demo convenience, never a test configuration (docs/reference/style.md §3.2).
 """
 
 import os

@@ -1,5 +1,6 @@
 """Every clerk action on a case as one endpoint, calling the same services as the
-screens (architecture.md). Errors come back as ``{"code", "message", "extra"}``."""
+screens (docs/reference/architecture.md). Errors come back as ``{"code", "message",
+"extra"}``."""
 
 from __future__ import annotations
 
@@ -167,7 +168,7 @@ class CaseDetailApi(APIView):
     @extend_schema(responses=CaseDetailSerializer)
     def get(self, request: Request, reference: str) -> Response:
         case = selectors.case_detail(user=request.user, reference=reference)
-        # Reads of a person's case are audited too (style.md §3.7).
+        # Reads of a person's case are audited too (docs/reference/style.md §3.7).
         audit_record(action="case_viewed", actor=request.user, case=case, obj=case)
         return Response(CaseDetailSerializer(case).data)
 

@@ -1,4 +1,5 @@
-"""Output shapes shared by the case endpoints (plain serializers, style.md §3.13)."""
+"""Output shapes shared by the case endpoints (plain serializers,
+docs/reference/style.md §3.13)."""
 
 from __future__ import annotations
 

@@ -1,9 +1,10 @@
 """The addressee block of a window-envelope letter, as a validated value object.
 
 Validation failures are :class:`~counter.errors.ApplicationError` with stable
-kebab-case codes and a Japanese clerk message (style.md §3 item 9). The stored
+kebab-case codes and a Japanese clerk message (docs/reference/style.md §3.9). The stored
 address is printed as received; the only normalised form is the barcode's address
-number, derived on the side (letters.md §7). Names are never normalised.
+number, derived on the side (docs/reference/letters-design.md §7). Names are never
+normalised.
 """
 
 from __future__ import annotations
@@ -89,7 +90,8 @@ def text_width(text: str, size: float) -> float:
 class PostalAddress:
     """〒 code, address lines and name + 様, fitted to the window (layout.py).
 
-    ``town_area`` and ``block`` are the two parts of the address (letters.md §5.5):
+    ``town_area`` and ``block`` are the two parts of the address
+    (docs/reference/letters-design.md §5.5):
     the town area (町域) the postal code names, and the rest, from which the
     customer barcode's address number is derived.
     """

@@ -2,7 +2,8 @@
 
 Source: Japan Post, 郵便番号・バーコードマニュアル
 (https://www.post.japanpost.jp/zipcode/zipmanual/), p12 (symbol), p17–p22 (address
-number), p21 (check character), p25 (test data); summarised in letters.md §5. The
+number), p21 (check character), p25 (test data); summarised in
+docs/reference/letters-design.md §5. The
 encoder is in-house because it is small; the effort goes into
 :func:`address_number`, which is tested against the manual's p25 examples.
 """
@@ -13,7 +14,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-# Bars of each character, read left to right (letters.md §5.3). L long, U
+# Bars of each character, read left to right (docs/reference/letters-design.md §5.3). L
+# long, U
 # semi-long reaching up, D semi-long reaching down, T timing bar.
 BARS: dict[str, str] = {
     "1": "LLT", "2": "LDU", "3": "DLU", "4": "LUD", "5": "LTL",
@@ -35,7 +37,8 @@ _COUNTER_WORDS = "丁目|丁|番地|番|号|地割|線|の|ノ"
 _KANJI_DIGITS = {"〇": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6,
                  "七": 7, "八": 8, "九": 9}  # fmt: skip
 _KANJI_NUMBER = re.compile(rf"([〇一二三四五六七八九十百千]+)(?={_COUNTER_WORDS})")
-# Hyphen look-alikes NFKC leaves alone (letters.md §7); only between digits.
+# Hyphen look-alikes NFKC leaves alone (docs/reference/letters-design.md §7); only
+# between digits.
 _HYPHENS = "‐‑‒–—―−ー－─━"
 _HYPHEN_BETWEEN_DIGITS = re.compile(rf"(?<=[0-9])[{_HYPHENS}](?=[0-9])")
 

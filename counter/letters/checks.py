@@ -1,6 +1,7 @@
 """Django system check: the letter font is present, pinned, embeddable, covering.
 
-letters.md §1.6: a missing or changed font must stop a deployment, not produce
+docs/reference/letters-design.md §1.6: a missing or changed font must stop a deployment,
+not produce
 letters with boxes in them.
 """
 

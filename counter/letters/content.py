@@ -1,11 +1,12 @@
 """What an inquiry letter says, and the data one letter is rendered from.
 
 The wording is the printed document the resident reads at home, in plain Japanese
-with short sentences (rules.md §6.2, §15); it is not screen text, so it is written
+with short sentences (docs/rules/06-agents.md §6.2, §15); it is not screen text, so it
+is written
 here in Japanese rather than through gettext. Whatever varies between
 municipalities (what the agent must bring, office hours, phone) comes in through
 :class:`LetterData` from the municipal profile; the defaults below are the seed
-city's (rules.md "Default profile").
+city's (docs/rules/seed.md "Seed table").
 """
 
 from __future__ import annotations
@@ -56,7 +57,8 @@ TITLE: dict[Procedure, str] = {
     Procedure.SUSPENSION_LIFT: "一時停止の解除についての照会書兼回答書",
 }
 
-# What the agent brings at the second visit (rules.md §6.2; seed city defaults).
+# What the agent brings at the second visit (docs/rules/06-agents.md §6.2; seed city
+# defaults).
 DEFAULT_BRING: dict[LetterKind, tuple[str, ...]] = {
     LetterKind.PIN: (
         "封をした回答書",
@@ -75,7 +77,8 @@ DEFAULT_BRING: dict[LetterKind, tuple[str, ...]] = {
         "あなたのマイナンバーカード",
         "代理人の本人確認書類（運転免許証など）",
     ),
-    # rules.md §5.2 / §10 (seed default: inquiry method): the found card.
+    # docs/rules/05-identity-documents.md §5.2 / §10 (seed default: inquiry method): the
+    # found card.
     LetterKind.SUSPENSION_LIFT: (
         "封をした回答書",
         "見つかったあなたのマイナンバーカード",
@@ -90,7 +93,7 @@ PIN_BOX_KINDS = frozenset({LetterKind.PIN, LetterKind.SUSPENSION_LIFT})
 
 @dataclass(frozen=True)
 class PinRow:
-    """One line of PIN boxes on the answer sheet (rules.md §6.2, §15).
+    """One line of PIN boxes on the answer sheet (docs/rules/06-agents.md §6.2, §15).
 
     ``moments`` are the PINs the holder writes on the line: the current one
     (今の番号) for a change, the new one (新しい番号) for a change or reset.
@@ -101,7 +104,7 @@ class PinRow:
     moments: tuple[str, ...]
 
 
-# The four PINs (rules.md §2) as the holder knows them.
+# The four PINs (docs/rules/02-certificates-and-pins.md §2) as the holder knows them.
 PIN_NAMES: dict[str, tuple[str, int]] = {
     "authentication": ("利用者証明用（数字4けた）", 4),
     "resident_register": ("住民基本台帳用（数字4けた）", 4),
@@ -186,7 +189,8 @@ class LetterData:
         return self.pin_rows or pin_rows_for(self.procedure, ())
 
 
-# Seed city office (rules.md "Default profile": Atsugi 市民課, hours of the PIN page).
+# Seed city office (docs/rules/seed.md "Seed table": Atsugi 市民課, hours of the PIN
+# page).
 SEED_OFFICE = OfficeInfo(
     municipality="厚木市",
     sender="厚木市長",

@@ -29,7 +29,8 @@ def draw_fixed(pen: Pen, data: LetterData) -> None:
     """Everything that is the same for all residents of one procedure and office."""
     office = data.office
     right = L.ISSUER_RIGHT_MM
-    # 転送不要 marking inside the window (rules.md §6.2: 普通郵便・転送不要).
+    # 転送不要 marking inside the window (docs/rules/06-agents.md §6.2:
+    # 普通郵便・転送不要).
     box = L.NON_FORWARDABLE_BOX
     pen.rect(box.left, box.top, box.width, box.height, stroke=0.6)
     pen.text(box.left + box.width / 2, box.top + 4.4, "転送不要", 10, align="center")
@@ -182,7 +183,7 @@ def _draw_fixed_answer(pen: Pen, data: LetterData) -> None:
     y += 7.5
     pen.text(left, y, "私は、上の手続きを代理人に頼みました。", 12)
     y += 4.0
-    # Date: fixed boxes, never runs of spaces (letters.md §3.3).
+    # Date: fixed boxes, never runs of spaces (docs/reference/letters-design.md §3.3).
     pen.text(left, y + 5.6, "記入日", L.BODY_SIZE_PT)
     pen.text(left + 20.0, y + 5.6, "令和", L.BODY_SIZE_PT)
     for i, unit in enumerate("年月日"):
@@ -208,7 +209,8 @@ def _draw_fixed_answer(pen: Pen, data: LetterData) -> None:
 
 
 def _draw_pin_rows(pen: Pen, y: float, rows: tuple[PinRow, ...]) -> None:
-    """PIN boxes, one line per PIN, inside a heavy frame (rules.md §6.2)."""
+    """PIN boxes, one line per PIN, inside a heavy frame
+    (docs/rules/06-agents.md §6.2)."""
     left, right = L.BODY_LEFT_MM, L.BODY_RIGHT_MM
     if len(rows) > MAX_PIN_LINES:
         raise ApplicationError(

@@ -1,7 +1,8 @@
 """Japanese era dates (和暦) for letters and clerk screens.
 
 Django's ``ja`` formats are Gregorian only, and the libraries that know eras either
-need ICU, a process-wide locale, or print 令和1年05月01日 (letters.md §6). This is
+need ICU, a process-wide locale, or print 令和1年05月01日
+(docs/reference/letters-design.md §6). This is
 the small in-house formatter and parser the design recommends; the era table is the
 one place eras are listed.
 """

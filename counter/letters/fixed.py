@@ -4,7 +4,8 @@ Everything that does not depend on the resident (for one procedure and office)
 is drawn into a content-stream fragment and kept, with the font subset of its
 characters pinned first (:meth:`LetterFont.preseed`) so that its font streams are
 cached too. The fragment is reportlab's private ``Canvas._code`` list: a page
-then costs only its variable text, the barcode and the QR code (letters.md §4,
+then costs only its variable text, the barcode and the QR code
+(docs/reference/letters-design.md §4,
 bench/letters.py).
 """
 

@@ -1,11 +1,12 @@
 """The letter font: one embedded, subsetted TrueType face, and the coverage guard.
 
 BIZ UDゴシック 1.05 (SIL OFL 1.1, licence in ``fonts/OFL.txt``) is shipped unmodified
-in ``fonts/`` so every machine renders the same letter (letters.md §1, §2). It is a
+in ``fonts/`` so every machine renders the same letter
+(docs/reference/letters-design.md §1, §2). It is a
 universal-design face, easy to read for elderly residents.
 
 reportlab re-subsets the font for every document and silently prints a box for a
-character the font lacks (letters.md §3.1). This module therefore
+character the font lacks (docs/reference/letters-design.md §3.1). This module therefore
 
 * checks every character before rendering (:func:`printable_or_raise`), naming the
   first unprintable one and suggesting the substitute character (代替文字);
@@ -322,7 +323,7 @@ def first_unprintable(text: str) -> str | None:
     """The first character of ``text`` the letter font cannot print, if any.
 
     Variation selectors (IVS) and private-use code points count as unprintable:
-    reportlab would draw a box for them (letters.md §3.1).
+    reportlab would draw a box for them (docs/reference/letters-design.md §3.1).
     """
     char_to_glyph = letter_font().face.charToGlyph
     for ch in text:
@@ -340,7 +341,8 @@ def first_unprintable(text: str) -> str | None:
 
 
 def printable_or_raise(text: str, *, field: str) -> None:
-    """Refuse a text the font cannot print, naming the character (letters.md §3.1)."""
+    """Refuse a text the font cannot print, naming the character
+    (docs/reference/letters-design.md §3.1)."""
     ch = first_unprintable(text)
     if ch is None:
         return

@@ -6,9 +6,10 @@ panel's title and table, the answer sheet and its QR code — measured from the
 top-left corner of the sheet the way a ruler on the paper reads it. The drawing
 code (:mod:`counter.letters.drawing`) places each line relative to these anchors;
 :func:`pt` and :func:`pt_y` are the only places that convert to reportlab's
-bottom-left points (style.md §3 item 9).
+bottom-left points (docs/reference/style.md §3.9).
 
-Source of the window geometry (letters.md §8): **no measured envelope yet.** The
+Source of the window geometry (docs/reference/letters-design.md §8): **no measured
+envelope yet.** The
 window below is the trial layout's 90 × 45 mm block, 20 mm from the left and
 15 mm from the top of the A4 sheet, for a 長形3号 (120 × 235 mm) window envelope
 with the sheet folded in three (panels of 99 mm). These are placeholders, not a
@@ -60,7 +61,8 @@ class Box:
         )
 
 
-# 長形3号 window (placeholder, letters.md §8 trial layout; see module docstring).
+# 長形3号 window (placeholder, docs/reference/letters-design.md §8 trial layout; see
+# module docstring).
 WINDOW = Box(left=20.0, top=15.0, width=90.0, height=45.0)
 # How far the folded sheet may shift inside the envelope in any direction.
 WINDOW_SHIFT_TOLERANCE_MM = 3.0
@@ -84,7 +86,8 @@ NAME_MAX_SIZE_PT = NAME_SIZE_PT
 NAME_MIN_SIZE_PT = 11.0
 NAME_GAP_MM = 2.0  # between the last address line and the name's cap height
 
-# Japan Post customer barcode (letters.md §5.2, §5.6): 9 pt symbol, 2 mm clear.
+# Japan Post customer barcode (docs/reference/letters-design.md §5.2, §5.6): 9 pt
+# symbol, 2 mm clear.
 BARCODE_POINT_SIZE = 9.0
 BARCODE_QUIET_ZONE_MM = 2.0
 BARCODE_LEFT_MM = ADDRESS_BLOCK.left + BARCODE_QUIET_ZONE_MM

@@ -1,6 +1,6 @@
 """Inquiry letters (照会書兼回答書) and print runs, with an append-only history.
 
-Lifecycle (rules.md §6.2; style.md §3 item 8)::
+Lifecycle (docs/rules/06-agents.md §6.2; docs/reference/style.md §3.8)::
 
     queued → rendered → printed → mailed → answered
                                          → returned_undeliverable (宛所不明)
@@ -187,7 +187,8 @@ class InquiryLetter(ConcurrentTransitionMixin, models.Model):
         verbose_name_plural = _("inquiry letters")
         ordering = ["-created_at"]
         constraints = [
-            # rules.md §6.2: one inquiry per visit; a re-run reuses this row.
+            # docs/rules/06-agents.md §6.2: one inquiry per visit; a re-run reuses this
+            # row.
             models.UniqueConstraint(
                 fields=["case", "visit"], name="inquiry_letter_one_per_case_visit"
             ),
@@ -201,7 +202,8 @@ class InquiryLetter(ConcurrentTransitionMixin, models.Model):
         return self.reference
 
     # ---------------------------------------------------------- transitions
-    # rules.md §6.2 for the paper's life; style.md §3.8 for failed/flagged/retry.
+    # docs/rules/06-agents.md §6.2 for the paper's life; docs/reference/style.md §3.8
+    # for failed/flagged/retry.
     # One transition per target, named after it: the audit action is
     # ``letter_<target>`` whichever state the letter came from.
 

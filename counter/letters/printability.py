@@ -1,4 +1,4 @@
-"""Printability checks for rendered letters (style.md §3 item 9).
+"""Printability checks for rendered letters (docs/reference/style.md §3.9).
 
 The pixel check follows GOV.UK Notify's template preview: render each page, paint
 the zones where ink is allowed white, and fail if anything dark is left. On top of

@@ -1,7 +1,8 @@
 """Celery tasks for inquiry letters: thin callers of :mod:`counter.letters.services`.
 
 Stable names, ids only (never a PIN, never personal data), acknowledged late,
-idempotent through the services' status guards and row locks (style.md §3 item 8).
+idempotent through the services' status guards and row locks
+(docs/reference/style.md §3.8).
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""The append-only, hash-chained audit trail (architecture.md, style.md §3.7)."""
+"""The append-only, hash-chained audit trail (docs/reference/architecture.md,
+docs/reference/style.md §3.7)."""
 
 from __future__ import annotations
 

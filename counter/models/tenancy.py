@@ -49,7 +49,7 @@ class Municipality(models.Model):
 
 
 class MunicipalProfile(models.Model):
-    """The rules that vary between cities, as data (rules.md 'How to use this').
+    """The rules that vary between cities, as data (docs/rules 'How to use this').
 
     Defaults are the seed city's (厚木市) choices; a supervisor edits them in the
     admin. Code reads these fields and never branches on which city it runs in.
@@ -67,7 +67,7 @@ class MunicipalProfile(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(365)],
         help_text=_(
             "Days after the first visit within which the agent must return with the "
-            "answer sheet. No source states it (rules.md §6.2, UNVERIFIED)."
+            "answer sheet. No source states it (§6.2, UNVERIFIED)."
         ),
     )
     require_proof_holder_cannot_come = models.BooleanField(

@@ -1,4 +1,5 @@
-"""Reads for the clerk screens, the supervisor console and the API (style.md §3.3).
+"""Reads for the clerk screens, the supervisor console and the API
+(docs/reference/style.md §3.3).
 
 One module per aggregate — :mod:`.cases`, :mod:`.residents`, :mod:`.letters`,
 :mod:`.console` — each selector taking the user and starting from

@@ -1,4 +1,5 @@
-"""The one mutation path of a case (Signalen's manager pattern, style.md §3.4).
+"""The one mutation path of a case (Signalen's manager pattern,
+docs/reference/style.md §3.4).
 
 Every service that changes a case does, inside ``transaction.atomic()``:
 :func:`case_lock` (``select_for_update(nowait=True)``: of two clerks acting at
@@ -6,7 +7,7 @@ once exactly one wins, the other gets a :class:`Conflict`) → :func:`case_trans
 (the procedure's FSM transition, its guard's refusal if a condition fails, the
 permission, a :class:`CaseStatusChange` row and an audit entry) → side effects.
 :func:`refusals_audited` wraps the whole so a refusal leaves an audit entry that
-survives the rollback (style.md §3.7).
+survives the rollback (docs/reference/style.md §3.7).
 """
 
 from __future__ import annotations

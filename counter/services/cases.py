@@ -1,4 +1,5 @@
-"""Case services: the only way a case is opened or moved (style.md §3.3–3.5).
+"""Case services: the only way a case is opened or moved
+(docs/reference/style.md §3.3–3.5).
 
 Screens, API views and tasks call these; each follows the one mutation path of
 :mod:`counter.services.case_flow` (lock → transition → history → audit → side

@@ -4,7 +4,8 @@ Conditions are :class:`Guard` objects: pure checks on the case's own fields that
 carry the stable code and the Japanese message the service raises when they fail,
 so a refusal reads the same on the screen, in the API and in the audit trail.
 Transition methods only set fields of the case; card I/O, letters and issuer calls
-are the services' business (style.md §3.5). Each transition cites rules.md.
+are the services' business (docs/reference/style.md §3.5). Each transition cites
+docs/rules.
 """
 
 from __future__ import annotations
@@ -87,7 +88,7 @@ class BaseMachine(_MachineBase):
     """Cancel and refuse: every procedure can end this way."""
 
     # Any open state → cancelled: the applicant withdraws or the clerk made a
-    # mistake; the reason is required by the service (style.md §3.7).
+    # mistake; the reason is required by the service (docs/reference/style.md §3.7).
     @transition(
         field="state",
         custom={"rules": "§15"},
@@ -161,7 +162,8 @@ class CounterMachine(BaseMachine):
     def request_card_operation(self, *, operation_id: int) -> None:
         self.current_operation_id = operation_id
 
-    # The desk agent reported success (architecture.md "Desk agent"); more
+    # The desk agent reported success (docs/reference/architecture.md "Desk agent");
+    # more
     # operations may remain (e.g. both certificates, §15).
     @transition(
         field="state",

@@ -21,7 +21,7 @@ Generated from `counter/workflows/` by `counter.workflows.graph.render_markdown`
 file and the code disagree. One machine per procedure (proxy models of `Case`,
 django-fsm-2, `FSMField(protected=True)`); every transition runs through the
 services' one mutation path (lock → transition → status-history row → audit →
-side effects). "Rules" cites `rules.md`; "Conditions" are the guard codes a
+side effects). "Rules" cites `docs/rules`; "Conditions" are the guard codes a
 refused step answers with; "Permission" is checked for staff actors (the desk
 agent and the register act as the system).
 

@@ -4,7 +4,8 @@ Documents per role (§5.2: holder one A or one B besides the card; legal
 representative two A or A+B plus the holder's document and proof of authority; a
 voluntary agent by the inquiry method). The new PIN is typed on the desk's PIN pad
 (or, for an agent, taken from the sealed answer sheet); the issuer authorises
-"reset this PIN" without ever learning the value (card-protocol §14.1).
+"reset this PIN" without ever learning the value
+(docs/reference/card-protocol.md §14.1).
 """
 
 from __future__ import annotations

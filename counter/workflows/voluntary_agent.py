@@ -1,4 +1,4 @@
-"""The voluntary agent's two visits (照会書方式, rules.md §6.2).
+"""The voluntary agent's two visits (照会書方式, docs/rules/06-agents.md §6.2).
 
 Visit 1 files the application and shows the agent's ID; the city mails an inquiry
 letter to the holder's registered address (転送不要); the holder fills it in and

@@ -5,7 +5,7 @@
 #   deploy/pcsc/pcscd-vpcd.sh status
 #   deploy/pcsc/pcscd-vpcd.sh stop     # by pid (ours only), TERM, then KILL after 5 s
 #
-# No systemd, no --auto-exit, never stops anything by name (pcsc-testing.md §3, §4, §7).
+# No systemd, no --auto-exit, never stops anything by name (docs/reference/pcsc-testing.md §3, §4, §7).
 # If a pcscd with the vpcd reader is already running, `start` reuses it and writes no
 # pid file, so `stop` leaves it alone.
 #

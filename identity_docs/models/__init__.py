@@ -1,10 +1,12 @@
 """Catalogue, per-city document policy and rules, and the evidence of each visit.
 
-- :class:`IdentityDocumentKind`: the catalogue (rules.md §5.1 and the seed's list),
+- :class:`IdentityDocumentKind`: the catalogue (docs/rules/05-identity-documents.md §5.1
+and the seed's list),
   loaded by a data migration from :mod:`identity_docs.catalogue_data`, edited by
   supervisors in the admin.
 - :class:`DocumentPolicy`: one per municipal profile; the city's choices at the
-  VARIES points of rules.md §5–§6 (seed city's choices by default).
+  VARIES points of docs/rules/05-identity-documents.md §5–§6 (seed city's choices by
+  default).
 - :class:`RequirementRule`: the requirement per procedure × applicant role × visit,
   built from the policy by ``requirement_rules_install_defaults`` and editable.
 - :class:`EvidencePresented` / :class:`ScannedCopy`: what was shown at a visit, who

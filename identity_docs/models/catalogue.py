@@ -1,4 +1,5 @@
-"""The catalogue of document kinds (rules.md §5.1 and the seed's list).
+"""The catalogue of document kinds (docs/rules/05-identity-documents.md §5.1 and the
+seed's list).
 
 Loaded by a data migration from :mod:`identity_docs.catalogue_data`, edited by
 supervisors in the admin; a city may override some fields for itself
@@ -17,7 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from identity_docs.constants import DocumentClass
 from identity_docs.evaluator import DocumentKind
 
-#: Catalogue fields a city may override for itself (rules.md §5.1 VARIES).
+#: Catalogue fields a city may override for itself
+#: (docs/rules/05-identity-documents.md §5.1 VARIES).
 OVERRIDABLE_FIELDS = {
     "document_class": str,
     "photo": bool,

@@ -1,5 +1,6 @@
 """One document policy per municipal profile: the city's choices at the VARIES
-points of rules.md §5–§6 (the seed city's choices by default)."""
+points of docs/rules/05-identity-documents.md §5–§6 (the seed city's choices by
+default)."""
 
 from __future__ import annotations
 
@@ -34,7 +35,8 @@ def _default_inability_procedures() -> list[str]:
 
 
 class DocumentPolicy(models.Model):
-    """A city's choices at the VARIES points of rules.md §5–§6 (seed city default)."""
+    """A city's choices at the VARIES points of
+    docs/rules/05-identity-documents.md §5–§6 (seed city default)."""
 
     class HolderId(models.TextChoices):
         ONE_A_OR_ONE_B = (
@@ -76,19 +78,19 @@ class DocumentPolicy(models.Model):
         max_length=30,
         choices=HolderId.choices,
         default=HolderId.ONE_A_OR_ONE_B,
-        help_text=_("rules.md §5.2 (VARIES)."),
+        help_text=_("§5.2 (VARIES)."),
     )
     pin_reset_representative_id = models.CharField(
         _("PIN reset: the legal representative's own ID"),
         max_length=30,
         choices=RepresentativeId.choices,
         default=RepresentativeId.TWO_A_OR_A_PLUS_B,
-        help_text=_("rules.md §5.2 (VARIES)."),
+        help_text=_("§5.2 (VARIES)."),
     )
     proof_of_authority_required = models.BooleanField(
         _("legal representatives prove their authority"),
         default=True,
-        help_text=_("rules.md §6.1 (VARIES: one city asks no proof for under-15s)."),
+        help_text=_("§6.1 (VARIES: one city asks no proof for under-15s)."),
     )
     proof_of_authority_waivable = models.BooleanField(
         _("no proof needed when the city's records confirm the authority"),
@@ -103,7 +105,7 @@ class DocumentPolicy(models.Model):
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(24)],
         help_text=_(
-            "rules.md §6.1: often 3 months; the seed city says nothing (empty). "
+            "§6.1: often 3 months; the seed city says nothing (empty). "
             "Lifting a suspension always asks for at most 3 months (§5.2)."
         ),
     )
@@ -112,48 +114,48 @@ class DocumentPolicy(models.Model):
         max_length=20,
         choices=AgentSuspensionLift.choices,
         default=AgentSuspensionLift.INQUIRY,
-        help_text=_("rules.md §5.2 / §10 (VARIES)."),
+        help_text=_("§5.2 / §10 (VARIES)."),
     )
     inquiry_requires_holder_id = models.BooleanField(
         _("inquiry method: the holder's ID too at the second visit"),
         default=False,
-        help_text=_("rules.md §5.2 (VARIES: Maebashi)."),
+        help_text=_("§5.2 (VARIES: Maebashi)."),
     )
     answer_sheet_must_be_sealed = models.BooleanField(
         _("answer sheet only in its sealed envelope"),
         default=True,
-        help_text=_("rules.md §6.2: an opened envelope is refused."),
+        help_text=_("§6.2: an opened envelope is refused."),
     )
     power_of_attorney_procedures = models.JSONField(
         _("power of attorney at the second visit for"),
         default=_default_attorney_procedures,
         validators=[validate_procedure_list],
-        help_text=_("rules.md §6.2 (VARIES). Seed city: certificate issuance."),
+        help_text=_("§6.2 (VARIES). Seed city: certificate issuance."),
     )
     proof_of_inability_procedures = models.JSONField(
         _("proof that the holder cannot come for"),
         default=_default_inability_procedures,
         validators=[validate_procedure_list],
         help_text=_(
-            "rules.md §6.2 (VARIES). Seed city: PIN change and reset. Applies only "
+            "§6.2 (VARIES). Seed city: PIN change and reset. Applies only "
             "while the municipal profile requires such proof."
         ),
     )
     two_b_requires_public = models.BooleanField(
         _("two class B documents: at least one issued by a public body"),
         default=False,
-        help_text=_("rules.md §5.1 two-tier B lists (VARIES)."),
+        help_text=_("§5.1 two-tier B lists (VARIES)."),
     )
     extra_id_when_resident_pin_unknown = models.BooleanField(
         _("one more A or B when the resident-register PIN is unknown"),
         default=True,
-        help_text=_("rules.md §5.2 (issuance, revocation)."),
+        help_text=_("§5.2 (issuance, revocation)."),
     )
     one_visit_renewal = models.BooleanField(
         _("one-visit renewal with the J-LIS sheet"),
         default=True,
         help_text=_(
-            "rules.md §6.2: while the certificate is valid, a voluntary agent with "
+            "§6.2: while the certificate is valid, a voluntary agent with "
             "the sealed sheet J-LIS sends with the expiry notice renews in one visit."
         ),
     )
@@ -163,7 +165,7 @@ class DocumentPolicy(models.Model):
         blank=True,
         validators=[validate_document_overrides],
         help_text=_(
-            'rules.md §5.1 (VARIES), e.g. {"seaman_handbook": {"document_class": '
+            '§5.1 (VARIES), e.g. {"seaman_handbook": {"document_class": '
             '"A"}} where licences count as class A.'
         ),
     )

@@ -4,7 +4,7 @@ When an operation needs a PIN, the agent opens a *prompt* here (which PIN, tries
 left, a warning before the last try) and blocks until the resident submits or
 cancels. The submitted PIN goes straight into a :class:`~jpki_ops.pcsc.pin.Pin`
 and from there to the card; it is never written to a log, echoed in a response or
-sent to the server (architecture.md "PINs stay at the desk").
+sent to the server (docs/reference/architecture.md "PINs stay at the desk").
 
 The page is plain HTML + a little JavaScript polling ``/state``. Submitting is an
 ordinary POST to ``/entry`` on 127.0.0.1, which is also how automated tests act as
@@ -154,7 +154,7 @@ class PinPad:
 
         A PIN of the wrong shape is refused here, on the pad, with the foundation's
         message, and the prompt stays open: it never reaches the card, so it costs
-        no try (rules.md §2).
+        no try (docs/rules/02-certificates-and-pins.md §2).
         """
         prompt = Prompt(
             kind=kind,

@@ -41,7 +41,8 @@ ALL_PIN_KINDS = ("signing", "authentication", "resident_register", "card_info")
 
 
 class LastTryNotConfirmed(errors.CardError):
-    """One try left and the clerk has not confirmed: nothing is spent (rules.md §2)."""
+    """One try left and the clerk has not confirmed: nothing is spent
+    (docs/rules/02-certificates-and-pins.md §2)."""
 
     default_code = "pin-last-try-unconfirmed"
     default_message = _(
@@ -61,7 +62,8 @@ class CardNotHolders(errors.CardError):
 
 def certificate_summary(der: bytes, *, with_serial: bool) -> dict[str, Any]:
     """Fingerprint and validity; the serial only for signing certificates (the
-    user-authentication certificate's serial is regulated data, rules.md §16)."""
+    user-authentication certificate's serial is regulated data,
+    docs/rules/16-counter-operations.md §16)."""
     cert = x509.load_der_x509_certificate(der)
     summary: dict[str, Any] = {
         "fingerprint": hashlib.sha256(der).hexdigest(),
@@ -108,7 +110,8 @@ class OperationRunner:
             self.reader, reader_pattern=self.reader_pattern
         ) as card:
             # Which card is in the reader, before anything changes on it: reading
-            # the user-authentication certificate needs no PIN (card-protocol.md).
+            # the user-authentication certificate needs no PIN
+            # (docs/reference/card-protocol.md).
             fingerprint = None
             expected = params.get("expected_card_fingerprint")
             if operation["kind"] != "read_card" or expected:
@@ -275,7 +278,8 @@ class OperationRunner:
         der: bytes = issued["certificate"]
         card.certificate_write(kind, der, authorise)
         if kind == "signing":
-            # The signing certificate reads only after the signing password (§3).
+            # The signing certificate reads only after the signing password
+            # (docs/reference/card-protocol.md §3).
             card.pin_verify(self._ask_pin(card, operation, "signing"))
         read_back = card.read_certificate(kind)
         if read_back != der:

@@ -1,13 +1,15 @@
 """The card operating system of the virtual My Number Card.
 
 A :class:`VirtualCard` turns command APDUs into response APDUs the way
-card-protocol.md §12 lists them. It knows nothing about sockets: the vpcd loop in
+docs/reference/card-protocol.md §12 lists them. It knows nothing about sockets: the vpcd
+loop in
 :mod:`jpki_ops.cardsim.vpcd` feeds it, and unit tests can call :meth:`execute`
 directly. Cardholder commands (SELECT, READ BINARY, VERIFY, CHANGE REFERENCE DATA,
 COMPUTE DIGITAL SIGNATURE) follow the public observations; the issuer-only commands
 (GET CHALLENGE + EXTERNAL AUTHENTICATE gating RESET RETRY COUNTER, GENERATE
 ASYMMETRIC KEY PAIR and UPDATE BINARY) are a SIMULATION of what real cards do only
-through J-LIS (§14.1), in :mod:`jpki_ops.cardsim.issuer_commands`; the file
+through J-LIS (docs/reference/card-protocol.md §14.1), in
+:mod:`jpki_ops.cardsim.issuer_commands`; the file
 system they work on is :mod:`jpki_ops.cardsim.filesystem`.
 """
 
@@ -124,7 +126,8 @@ class VirtualCard(IssuerCommands):
 
     def _execute(self, cmd: Command) -> bytes:
         if cmd.cla & ~0x10 not in (0x00, 0x80):
-            return SW.CLA_NOT_SUPPORTED  # no secure messaging in the JPKI AP (§1)
+            # no secure messaging in the JPKI AP (docs/reference/card-protocol.md §1)
+            return SW.CLA_NOT_SUPPORTED
         chained = self._handle_chaining(cmd)
         if chained is None:
             return SW.OK
@@ -299,7 +302,8 @@ class VirtualCard(IssuerCommands):
             return b"", b"\x6a\x88"  # referenced data not found
         pin = self.state.pins[name]
         if not cmd.data:
-            # Retry counter query: spends nothing (§5.5). OpenSC needs 63 Cn here.
+            # Retry counter query: spends nothing
+            # (docs/reference/card-protocol.md §5.5). OpenSC needs 63 Cn here.
             return b"", SW.tries_left(pin.tries_left)
         if pin.blocked:
             return b"", SW.AUTH_METHOD_BLOCKED

@@ -1,5 +1,6 @@
 """The virtual card's file system: applications, their EFs and what opens them
-(card-protocol.md §2, §3). The card OS and its issuer-only commands read it."""
+(docs/reference/card-protocol.md §2, §3). The card OS and its issuer-only commands read
+it."""
 
 from __future__ import annotations
 

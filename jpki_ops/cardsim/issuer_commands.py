@@ -1,4 +1,4 @@
-"""SIMULATION: the card's issuer-only commands (card-protocol.md §14.1).
+"""SIMULATION: the card's issuer-only commands (docs/reference/card-protocol.md §14.1).
 
 GET CHALLENGE + EXTERNAL AUTHENTICATE give a one-shot authorisation from the
 issuer (:mod:`jpki_ops.protocol.authorisation`) that gates RESET RETRY COUNTER,
@@ -169,7 +169,8 @@ class IssuerCommands:
 
 
 def _is_one_der_sequence(data: bytes) -> bool:
-    """The 30 82 LL LL form OpenSC's 4-byte length rule depends on (§5.3)."""
+    """The 30 82 LL LL form OpenSC's 4-byte length rule depends on
+    (docs/reference/card-protocol.md §5.3)."""
     return (
         len(data) >= 4
         and data[0] == 0x30

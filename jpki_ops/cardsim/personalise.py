@@ -28,7 +28,8 @@ from .state import CardFile, CardState, PinRecord
 
 @dataclass(frozen=True)
 class CardHolder:
-    """What the card-info AP holds about its holder (card-protocol.md §9.1)."""
+    """What the card-info AP holds about its holder
+    (docs/reference/card-protocol.md §9.1)."""
 
     name: str  # family name, U+3000, given name
     address: str
@@ -136,9 +137,10 @@ def create_card_file(
     """Write a new card file and return its state.
 
     ``signing_password=None`` makes a card without a signing key or certificate
-    (children under 15, rules.md §7). ``certificates_not_after=None`` leaves both
+    (children under 15, docs/rules/07-minors-and-wards.md §7).
+    ``certificates_not_after=None`` leaves both
     certificate EFs empty (a card handed over before issuance); otherwise the
-    caller computes the expiry with ``counter.validity`` (rules.md §3).
+    caller computes the expiry with ``counter.validity`` (docs/rules/03-validity.md §3).
     ``certificate_holder`` (e.g. ``jpki_ops.issuer.gateway.HolderAttributes`` with
     substitute-character flags and municipality code) defaults to ``holder``.
     """

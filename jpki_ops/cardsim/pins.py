@@ -1,4 +1,5 @@
-"""PIN shapes (card-protocol.md §4; rules.md §2), shared by the card and its tools."""
+"""PIN shapes (docs/reference/card-protocol.md §4;
+docs/rules/02-certificates-and-pins.md §2), shared by the card and its tools."""
 
 from __future__ import annotations
 

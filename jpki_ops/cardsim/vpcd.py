@@ -2,7 +2,8 @@
 
 vpcd (vsmartcard's reader driver for pcscd) listens on 35963 for reader
 ``Virtual PCD 00 00`` (35964 for ``… 00 01``); the card is the TCP client
-(pcsc-testing.md §5). Frames are ``len (2 bytes, big-endian) || payload``; a 1-byte
+(docs/reference/pcsc-testing.md §5). Frames are ``len (2 bytes, big-endian) ||
+payload``; a 1-byte
 payload is a control byte (00 power off, 01 power on, 02 reset, 04 get ATR), longer
 payloads are APDUs. "Inserting" the card = connecting, "removing" it = closing the
 socket; :class:`CardLink` offers both to tests, plus a rule that pulls the card out
@@ -42,7 +43,8 @@ class _Removed(Exception):
 
 def _quickack(sock: socket.socket) -> None:
     # vpcd writes length and payload in two send() calls with Nagle on; without
-    # TCP_QUICKACK re-armed before every recv() each message costs ~40 ms (§7.1).
+    # TCP_QUICKACK re-armed before every recv() each message costs ~40 ms
+    # (docs/reference/pcsc-testing.md §7.1).
     quickack = getattr(socket, "TCP_QUICKACK", None)
     if quickack is not None:
         with contextlib.suppress(OSError):
@@ -114,7 +116,8 @@ class CardLink:
         """Vanish *while* an APDU is in flight, when ``predicate(apdu)`` is true.
 
         vpcd then hands pcscd an empty answer, which pyscard reports as
-        ``Card returned no valid response`` (pcsc-testing.md §5): the harshest case.
+        ``Card returned no valid response`` (docs/reference/pcsc-testing.md §5): the
+        harshest case.
         """
         self._remove_when = predicate
 

@@ -3,7 +3,8 @@
 J-LIS (地方公共団体情報システム機構) issues, revokes and suspends the JPKI
 certificates and is the only party that may unlock a card's issuer-only commands.
 madoguchi ships one implementation, :class:`~jpki_ops.issuer.simulator.SimulatedIssuer`,
-a SIMULATION with a test CA (card-protocol.md §14.1). A real connection would be
+a SIMULATION with a test CA (docs/reference/card-protocol.md §14.1). A real connection
+would be
 another class with the same methods; procedures call :func:`get_issuer` and never
 name the simulator.
 """

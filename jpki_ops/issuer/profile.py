@@ -1,4 +1,5 @@
-"""JPKI certificate profile (card-protocol.md §10) of the simulated issuer's TEST CA.
+"""JPKI certificate profile (docs/reference/card-protocol.md §10) of the simulated
+issuer's TEST CA.
 
 Structure, encodings, key usages, policy OIDs and the subjectAltName otherNames
 follow the real certificates; the names say plainly that this is a SIMULATION
@@ -22,14 +23,16 @@ from jpki_ops.protocol.tlv import tlv
 SIGNING = "signing"
 AUTHENTICATION = "authentication"
 
-# §10.2: policy OIDs. The signing one is the OID of JPKI *test* cards (production
+# docs/reference/card-protocol.md §10.2: policy OIDs. The signing one is the OID of JPKI
+# *test* cards (production
 # uses …8.5.1.1.20); for authentication only …8.5.1.3.30 is known (one source).
 POLICY_OID = {
     SIGNING: ObjectIdentifier("1.2.392.200149.8.5.1.0.20"),
     AUTHENTICATION: ObjectIdentifier("1.2.392.200149.8.5.1.3.30"),
 }
 
-# §10.2: subjectAltName otherNames of the signing certificate.
+# docs/reference/card-protocol.md §10.2: subjectAltName otherNames of the signing
+# certificate.
 OID_NAME = ObjectIdentifier("1.2.392.200149.8.5.5.1")
 OID_NAME_SUBSTITUTES = ObjectIdentifier("1.2.392.200149.8.5.5.2")
 OID_GENDER = ObjectIdentifier("1.2.392.200149.8.5.5.3")
@@ -58,7 +61,8 @@ JST = dt.timezone(dt.timedelta(hours=9), "JST")
 
 
 def not_after_for(expires_on: dt.date) -> dt.datetime:
-    """notAfter for an expiry date: 23:59:59 JST that day, as J-LIS does (§10.1)."""
+    """notAfter for an expiry date: 23:59:59 JST that day, as J-LIS does
+    (docs/reference/card-protocol.md §10.1)."""
     return dt.datetime.combine(expires_on, dt.time(23, 59, 59), JST).astimezone(dt.UTC)
 
 
@@ -67,7 +71,8 @@ def _utf8(oid: ObjectIdentifier, value: str) -> x509.NameAttribute:
 
 
 def ca_name(kind: str) -> x509.Name:
-    """C=JP, O=JPKI-TEST, OU=<JPKI for …>, OU=<simulation notice> (§10.1 order)."""
+    """C=JP, O=JPKI-TEST, OU=<JPKI for …>, OU=<simulation notice>
+    (docs/reference/card-protocol.md §10.1 order)."""
     return x509.Name(
         [
             x509.NameAttribute(
@@ -98,7 +103,7 @@ def _service_dirname() -> x509.DirectoryName:
 def build_ca_certificate(
     *, kind: str, key: rsa.RSAPrivateKey, now: dt.datetime, crl_url: str | None
 ) -> x509.Certificate:
-    """Self-signed, single tier, 10 years (§10.1)."""
+    """Self-signed, single tier, 10 years (docs/reference/card-protocol.md §10.1)."""
     name = ca_name(kind)
     distribution: list[x509.GeneralName] = [x509.DirectoryName(name)]
     if crl_url:
@@ -147,7 +152,8 @@ def _utf8string_der(value: str) -> bytes:
 
 
 def era_birth_date(day: dt.date) -> str:
-    """``EYYYYMMDD``: era digit (1 明治 … 5 令和) + Gregorian date (§10.2)."""
+    """``EYYYYMMDD``: era digit (1 明治 … 5 令和) + Gregorian date
+    (docs/reference/card-protocol.md §10.2)."""
     eras = [
         (dt.date(2019, 5, 1), "5"),
         (dt.date(1989, 1, 8), "4"),
@@ -180,7 +186,8 @@ def signing_othernames(holder: object) -> list[x509.GeneralName]:
 
 
 def opaque_subject_id(municipality_code: str) -> str:
-    """23-character CN like the test card's ``997794E9AGCIEG13221003A`` (§10.2)."""
+    """23-character CN like the test card's ``997794E9AGCIEG13221003A``
+    (docs/reference/card-protocol.md §10.2)."""
     alphabet = string.ascii_uppercase + string.digits
     head = "SIM" + "".join(secrets.choice(alphabet) for _ in range(7))
     tail = "".join(secrets.choice(alphabet) for _ in range(8))

@@ -173,7 +173,8 @@ class SimulatedIssuer:
         public_key = serialization.load_der_public_key(public_key_der)
         if not isinstance(public_key, rsa.RSAPublicKey) or public_key.key_size != 2048:
             raise ValueError("JPKI keys are RSA-2048")
-        # No personal data in the user-authentication certificate (§10.2).
+        # No personal data in the user-authentication certificate
+        # (docs/reference/card-protocol.md §10.2).
         holder_for_cert = None if kind == profile.AUTHENTICATION else holder
         now = dt.datetime.now(dt.UTC).replace(microsecond=0)
         if not_after.tzinfo is None:

@@ -15,7 +15,8 @@ from jpki_ops.protocol.authorisation import CardCommand
 
 
 class RevocationReason(enum.IntEnum):
-    """RFC 5280 §5.3.1 CRLReason codes (rules.md §8.9: verifiers see these)."""
+    """RFC 5280 §5.3.1 CRLReason codes (docs/rules/08-life-events.md §8.9: verifiers see
+    these)."""
 
     UNSPECIFIED = 0
     KEY_COMPROMISE = 1
@@ -48,7 +49,7 @@ class Holder(Protocol):
 
 @dataclass(frozen=True)
 class HolderAttributes:
-    """Holder data for a signing certificate (card-protocol.md §10.2).
+    """Holder data for a signing certificate (docs/reference/card-protocol.md §10.2).
 
     ``gender`` is the JIS X 0303 digit: "1" male, "2" female, "9" not applicable.
     The substitute-character flags carry one "0"/"1" per character; None = none

@@ -1,8 +1,9 @@
-"""The JPKI card's addresses and APDU builders (card-protocol.md §2–§5, §14.1).
+"""The JPKI card's addresses and APDU builders
+(docs/reference/card-protocol.md §2–§5, §14.1).
 
 Only byte layout lives here; :mod:`jpki_ops.pcsc.client` decides what to send.
 The card's byte values come from :mod:`jpki_ops.protocol`, shared with the
-virtual card: one source of truth for card-protocol.md §2 and §3.
+virtual card: one source of truth for docs/reference/card-protocol.md §2 and §3.
 """
 
 from __future__ import annotations
@@ -42,7 +43,8 @@ EXTENDED_LE_MAX: Final = 65535
 
 @dataclass(frozen=True)
 class PinSlot:
-    """Where a PIN kind lives on the card and how many tries it has (§4)."""
+    """Where a PIN kind lives on the card and how many tries it has
+    (docs/reference/card-protocol.md §4)."""
 
     kind: str
     aid: bytes
@@ -64,7 +66,8 @@ PIN_SLOTS: Final[dict[str, PinSlot]] = {
     ),
 }
 
-# Which certificate EF / key EF belongs to which certificate kind (§3).
+# Which certificate EF / key EF belongs to which certificate kind
+# (docs/reference/card-protocol.md §3).
 CERT_EF: Final = {"authentication": card.EF_AUTH_CERT, "signing": card.EF_SIGN_CERT}
 CA_CERT_EF: Final = {
     "authentication": card.EF_AUTH_CA_CERT,
@@ -100,27 +103,31 @@ def read_binary_sfi(ef: int, le: int) -> bytes:
 
 
 def verify(p2: int, pin: bytes | None) -> bytes:
-    """VERIFY; with no PIN it only asks for the retry counter (§5.5)."""
+    """VERIFY; with no PIN it only asks for the retry counter
+    (docs/reference/card-protocol.md §5.5)."""
     if pin is None:
         return bytes([0x00, 0x20, 0x00, p2])
     return bytes([0x00, 0x20, 0x00, p2, len(pin)]) + pin
 
 
 def change_reference_data(p2: int, new_pin: bytes) -> bytes:
-    """CHANGE REFERENCE DATA, P1=01: new value only, after VERIFY (§5.6)."""
+    """CHANGE REFERENCE DATA, P1=01: new value only, after VERIFY
+    (docs/reference/card-protocol.md §5.6)."""
     return bytes([0x00, 0x24, 0x01, p2, len(new_pin)]) + new_pin
 
 
 def compute_signature(p2: int, digest_info: bytes) -> bytes:
-    """COMPUTE DIGITAL SIGNATURE, P1=00: the card pads PKCS#1 v1.5 (§5.7)."""
+    """COMPUTE DIGITAL SIGNATURE, P1=00: the card pads PKCS#1 v1.5
+    (docs/reference/card-protocol.md §5.7)."""
     return bytes([0x80, 0x2A, 0x00, p2, len(digest_info)]) + digest_info + b"\x00"
 
 
 def ber_total_length(header: bytes) -> int:
     """Total size of the BER-TLV object whose first bytes are ``header``.
 
-    Certificates start ``30 82 LL LL`` (§5.3); the four basic items ``FF 20 LL``
-    with a two-byte tag (§9.1).
+    Certificates start ``30 82 LL LL`` (docs/reference/card-protocol.md §5.3); the four
+    basic items ``FF 20 LL``
+    with a two-byte tag (docs/reference/card-protocol.md §9.1).
     """
     if len(header) < 2 or header[0] in (0x00, 0xFF) and header[:2] != b"\xff\x20":
         raise ValueError("no TLV object")
@@ -141,7 +148,8 @@ def ber_total_length(header: bytes) -> int:
 
 
 def _with_lc(header: bytes, data: bytes, le: int | None = None) -> bytes:
-    """Short form up to 255 data bytes, extended form above (§1 APDU length)."""
+    """Short form up to 255 data bytes, extended form above
+    (docs/reference/card-protocol.md §1 APDU length)."""
     if len(data) <= 255 and (le is None or le <= SHORT_LE_MAX):
         tail = b"" if le is None else bytes([le & 0xFF])
         return header + bytes([len(data)]) + data + tail

@@ -2,7 +2,8 @@
 
 Runs in the desk agent, next to the reader. Every operation opens the card with
 :class:`CardSession`, sends as few APDUs as the protocol allows
-(card-protocol.md §13: short-EF-id forms instead of separate SELECTs, certificates
+(docs/reference/card-protocol.md §13: short-EF-id forms instead of separate SELECTs,
+certificates
 read by the length in their DER header in the largest chunk the card takes) and
 turns status words into the typed errors of :mod:`jpki_ops.pcsc.errors`; what it
 reads comes back as the types of :mod:`jpki_ops.pcsc.contents`.
@@ -118,7 +119,8 @@ class CardSession:
         return errors.UnexpectedStatus(sw=sw, command=name)
 
     def select_application(self, aid: bytes, *, force: bool = False) -> None:
-        """SELECT by AID; re-selecting clears the AP's verified PINs (§2)."""
+        """SELECT by AID; re-selecting clears the AP's verified PINs
+        (docs/reference/card-protocol.md §2)."""
         if self._current_aid == aid and not force:
             return
         _data, sw = self._send(apdu.select_aid(aid), "SELECT AP")
@@ -131,17 +133,20 @@ class CardSession:
 
     def check_jpki_card(self) -> None:
         if self._conn.atr() != JPKI_ATR:
-            # Contactless readers synthesise ATRs (§1); fall back to the AID probe.
+            # Contactless readers synthesise ATRs (docs/reference/card-protocol.md §1);
+            # fall back to the AID probe.
             self.select_application(card.AID_JPKI, force=True)
 
     def read_ef(self, ef: int, *, name: str, length: int | None = None) -> bytes:
         """Read a transparent EF of the current AP.
 
         With ``length`` given, exactly that many bytes from offset 0. Without, the EF
-        holds one BER-TLV object (a DER certificate, §5.3): the first READ (by
+        holds one BER-TLV object (a DER certificate,
+        docs/reference/card-protocol.md §5.3): the first READ (by
         short EF id, which also selects the EF) returns the header and as much as
         a short APDU carries, and the rest comes in as few further READs as the
-        card's largest chunk allows (§5.3). An empty EF raises EmptyFile.
+        card's largest chunk allows (docs/reference/card-protocol.md §5.3). An empty EF
+        raises EmptyFile.
         """
         if length is not None:
             return self._expect_ok(apdu.read_binary_sfi(ef, length), name)
@@ -199,12 +204,15 @@ class CardSession:
             return 0
         if sw >> 4 == 0x63C:
             return sw & 0x0F
-        if sw == apdu.SW_OK:  # some cards: already verified in this selection (§6)
+        # some cards: already verified in this selection
+        # (docs/reference/card-protocol.md §6)
+        if sw == apdu.SW_OK:
             return slot.max_tries
         raise self._status_error(sw, name)
 
     def pin_status(self, kind: str) -> PinStatus:
-        """Tries left without spending one: VERIFY with no data (§5.5)."""
+        """Tries left without spending one: VERIFY with no data
+        (docs/reference/card-protocol.md §5.5)."""
         slot = self._slot(kind)
         self.select_application(slot.aid)
         _data, sw = self._send(apdu.verify(slot.p2, None), "VERIFY (status)")
@@ -231,7 +239,8 @@ class CardSession:
         raise self._status_error(sw, "VERIFY")
 
     def pin_change(self, current: Pin, new: Pin) -> None:
-        """VERIFY the current PIN, then CHANGE REFERENCE DATA (§5.6). Wipes both."""
+        """VERIFY the current PIN, then CHANGE REFERENCE DATA
+        (docs/reference/card-protocol.md §5.6). Wipes both."""
         if current.kind != new.kind:
             current.wipe()
             new.wipe()
@@ -289,7 +298,8 @@ class CardSession:
         pin_kinds: Iterable[str] = ("authentication", "signing"),
     ) -> CardContents:
         """Token, both CA certificates, the auth certificate and the PIN counters;
-        the signing certificate too when the signing password is given (§3)."""
+        the signing certificate too when the signing password is given
+        (docs/reference/card-protocol.md §3)."""
         self.check_jpki_card()
         self.select_application(card.AID_JPKI)
         token = self.read_token()
@@ -320,7 +330,8 @@ class CardSession:
     # -- signing --------------------------------------------------------------
 
     def sign_digest_info(self, pin: Pin, digest_info: bytes) -> bytes:
-        """VERIFY the key's PIN, then COMPUTE DIGITAL SIGNATURE, P1=00 (§5.7)."""
+        """VERIFY the key's PIN, then COMPUTE DIGITAL SIGNATURE, P1=00
+        (docs/reference/card-protocol.md §5.7)."""
         key_kind = "signing" if pin.kind == "signing" else "authentication"
         if pin.kind not in KEY_PIN:
             raise ValueError("only the JPKI PINs unlock a signing key")
@@ -336,7 +347,8 @@ class CardSession:
         digest = hashlib.sha256(message).digest()
         return self.sign_digest_info(pin, apdu.SHA256_DIGEST_INFO_PREFIX + digest)
 
-    # -- SIMULATION: issuer-authorised commands (card-protocol.md §14.1) --------
+    # -- SIMULATION: issuer-authorised commands (docs/reference/card-protocol.md §14.1)
+    # --------
     #
     # Real cards take PIN resets, new keys and certificates only from J-LIS
     # terminals by non-public commands; the virtual card models them as standard
@@ -382,7 +394,8 @@ class CardSession:
     def pin_reset(self, kind: str, new_pin: Pin | None, authorise: Authoriser) -> None:
         """RESET RETRY COUNTER: unblock, and set ``new_pin`` when given (初期化).
 
-        Without ``new_pin`` only the counter is reset (ロック解除, rules.md §11).
+        Without ``new_pin`` only the counter is reset (ロック解除,
+        docs/rules/11-pin-reset-channels.md §11).
         The issuer authorises "reset this key reference" without seeing the value.
         """
         slot = self._slot(kind)

@@ -1,5 +1,6 @@
 """What the desk client reads from a card: PIN tries, certificates, the four
-basic items, and the fingerprint that recognises a card (card-protocol.md §5, §9)."""
+basic items, and the fingerprint that recognises a card
+(docs/reference/card-protocol.md §5, §9)."""
 
 from __future__ import annotations
 
@@ -52,7 +53,8 @@ class CardContents:
     def fingerprint(self) -> str | None:
         """SHA-256 of the user-authentication public key (SubjectPublicKeyInfo DER):
         recognises the card without its certificate serial, which is regulated data
-        (rules.md §16); the same value as ``counter.Card.auth_key_fingerprint``."""
+        (docs/rules/16-counter-operations.md §16); the same value as
+        ``counter.Card.auth_key_fingerprint``."""
         if self.auth_certificate is None:
             return None
         return public_key_fingerprint(self.auth_certificate)
@@ -68,7 +70,8 @@ def public_key_fingerprint(certificate_der: bytes) -> str:
 
 @dataclass(frozen=True)
 class FourBasicItems:
-    """基本4情報 from the card-info AP (§9.1). Never the individual number."""
+    """基本4情報 from the card-info AP (docs/reference/card-protocol.md §9.1). Never the
+    individual number."""
 
     name: str
     address: str

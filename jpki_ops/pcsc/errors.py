@@ -46,7 +46,8 @@ class CardError(ApplicationError):
 
 
 class PcscUnavailable(CardError):
-    """pcscd is not running, or libpcsclite cannot be loaded (pcsc-testing.md §8)."""
+    """pcscd is not running, or libpcsclite cannot be loaded
+    (docs/reference/pcsc-testing.md §8)."""
 
     default_code = "pcsc-unavailable"
     default_message = _(
@@ -78,7 +79,8 @@ class ReaderBusy(CardError):
 
 
 class CardRemoved(CardError):
-    """The card left the reader during an operation (pcsc-testing.md §8)."""
+    """The card left the reader during an operation
+    (docs/reference/pcsc-testing.md §8)."""
 
     default_code = "card-removed"
     default_message = _(
@@ -105,7 +107,8 @@ class WrongPin(CardError):
 
 
 class PinBlocked(CardError):
-    """The PIN is locked; only a reset at the counter unlocks it (rules.md §2, §11)."""
+    """The PIN is locked; only a reset at the counter unlocks it
+    (docs/rules/02-certificates-and-pins.md §2, §11)."""
 
     default_code = "pin-blocked"
 

@@ -61,7 +61,8 @@ class Pin:
         return self._buf.decode("utf-8", "replace")
 
     def apdu_bytes(self) -> bytes:
-        """The ASCII bytes the card expects (no padding, card-protocol.md §4)."""
+        """The ASCII bytes the card expects (no padding,
+        docs/reference/card-protocol.md §4)."""
         return bytes(self._buf)
 
     @property

@@ -2,7 +2,7 @@
 
 The low-level API is used (not ``smartcard.System``) because it hands back the
 winscard return code, which is what tells "pcscd is down" from "no card" from "card
-pulled out" (pcsc-testing.md §8), and because it adds nothing per APDU.
+pulled out" (docs/reference/pcsc-testing.md §8), and because it adds nothing per APDU.
 """
 
 from __future__ import annotations
@@ -103,7 +103,7 @@ class Connection:
     The transaction keeps every other program's APDUs out while an operation has
     a PIN verified (a shared connection, so a program that merely looks at the
     reader does not make the desk fail); closed with a card reset, so a verified
-    PIN does not outlive the operation (card-protocol.md §2).
+    PIN does not outlive the operation (docs/reference/card-protocol.md §2).
     """
 
     def __init__(
@@ -127,7 +127,8 @@ class Connection:
             raise _context_error(hresult)
         self._context = context
         share = scard.SCARD_SHARE_EXCLUSIVE if exclusive else scard.SCARD_SHARE_SHARED
-        # A card just put in needs a moment before it answers (pcsc-testing.md §4.5).
+        # A card just put in needs a moment before it answers
+        # (docs/reference/pcsc-testing.md §4.5).
         deadline = time.monotonic() + card_timeout
         while True:
             hresult, card, protocol = scard.SCardConnect(
@@ -180,7 +181,8 @@ class Connection:
         if _u32(hresult) != scard.SCARD_S_SUCCESS:
             raise self._transmit_error(hresult)
         if len(response) < 2:
-            # vpcd answers nothing when the card left mid-command (pcsc-testing §8).
+            # vpcd answers nothing when the card left mid-command
+            # (docs/reference/pcsc-testing.md §8).
             self._removed = True
             raise errors.CardRemoved(extra={"reason": "no response"})
         sw = (response[-2] << 8) | response[-1]

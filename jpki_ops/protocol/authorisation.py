@@ -1,7 +1,8 @@
 """SIMULATION of the issuer (J-LIS) authorising one issuer-only card command.
 
 Real cards reset PINs, generate keys and take new certificates only from J-LIS's
-terminals, by commands and keys that are not public (card-protocol.md §11, §14.1).
+terminals, by commands and keys that are not public
+(docs/reference/card-protocol.md §11, §14.1).
 madoguchi models that with a challenge-response that a smart card can really do:
 
 1. the card answers GET CHALLENGE with 8 fresh random bytes and remembers them;

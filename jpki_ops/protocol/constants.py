@@ -1,25 +1,28 @@
 """Byte values of the My Number Card as the virtual card presents them.
 
-Every value cites the section of ``/work/shared/jpki/card-protocol.md`` it comes
+Every value cites the section of ``docs/reference/card-protocol.md`` it comes
 from, so a reader can tell observation (real cards) from the project's own design
-(the issuer-only commands of §14.1, marked SIMULATION).
+(the issuer-only commands of docs/reference/card-protocol.md §14.1, marked SIMULATION).
 """
 
 from __future__ import annotations
 
 from typing import Final
 
-# §1: contact ATR, T=1, no historical bytes. OpenSC matches exactly these 9 bytes.
+# docs/reference/card-protocol.md §1: contact ATR, T=1, no historical bytes. OpenSC
+# matches exactly these 9 bytes.
 ATR: Final = bytes.fromhex("3BE000FF8131FE4514")
 
-# §2: application identifiers (SELECT by DF name, P1=04, P2=0C).
+# docs/reference/card-protocol.md §2: application identifiers (SELECT by DF name, P1=04,
+# P2=0C).
 AID_JPKI: Final = bytes.fromhex("D392F000260100000001")
 AID_CARD_INFO: Final = bytes.fromhex("D3921000310001010408")  # 券面事項入力補助AP
-# §2 naming conflict: TRET labels this AP as the one holding the resident-register
+# docs/reference/card-protocol.md §2 naming conflict: TRET labels this AP as the one
+# holding the resident-register
 # PIN at EF 001C; we host it under that reading (docs/virtual-card.md).
 AID_COMMON: Final = bytes.fromhex("D3921000310001010100")
 
-# §3: JPKI AP elementary files.
+# docs/reference/card-protocol.md §3: JPKI AP elementary files.
 EF_SIGN_CERT: Final = 0x0001
 EF_SIGN_CA_CERT: Final = 0x0002
 EF_TOKEN_INFO: Final = 0x0006
@@ -31,21 +34,24 @@ EF_AUTH_PIN: Final = 0x0018
 EF_SIGN_KEY: Final = 0x001A
 EF_SIGN_PIN: Final = 0x001B
 
-# §9.1: card-info input support AP.
+# docs/reference/card-protocol.md §9.1: card-info input support AP.
 EF_INDIVIDUAL_NUMBER: Final = 0x0001
 EF_FOUR_ITEMS: Final = 0x0002
 EF_CARD_INFO_PIN: Final = 0x0011
 
-# §2 / §4: resident-register PIN in the common AP.
+# docs/reference/card-protocol.md §2 / §4: resident-register PIN in the common AP.
 EF_RESIDENT_REGISTER_PIN: Final = 0x001C
 
-# §7: token name of a physical My Number Card, padded to 32 bytes, file of 160.
+# docs/reference/card-protocol.md §7: token name of a physical My Number Card, padded to
+# 32 bytes, file of 160.
 TOKEN_NAME: Final = b"JPKIAPICCTOKEN2"
 TOKEN_INFO_SIZE: Final = 160
 
-# §3 / §5.3: the EF is larger than the certificate; filler follows the DER, so
+# docs/reference/card-protocol.md §3 / §5.3: the EF is larger than the certificate;
+# filler follows the DER, so
 # clients must read by the length in the DER header. The filler byte is not
-# documented for JPKI EFs; FF is what the card-info AP's EF 0001 shows (§9.1).
+# documented for JPKI EFs; FF is what the card-info AP's EF 0001 shows
+# (docs/reference/card-protocol.md §9.1).
 CERT_EF_SIZE: Final = 4096
 CERT_EF_FILLER: Final = 0xFF
 CERT_EFS: Final = frozenset({0x0001, 0x0002, 0x000A, 0x000B})
@@ -59,7 +65,7 @@ PIN_RESIDENT_REGISTER: Final = "resident_register"
 KEY_AUTH: Final = "jpki_auth"
 KEY_SIGN: Final = "jpki_sign"
 
-# §4: maximum tries.
+# docs/reference/card-protocol.md §4: maximum tries.
 PIN_MAX_TRIES: Final = {
     PIN_AUTH: 3,
     PIN_SIGN: 5,
@@ -69,7 +75,7 @@ PIN_MAX_TRIES: Final = {
 
 
 class SW:
-    """Status words (§6)."""
+    """Status words (docs/reference/card-protocol.md §6)."""
 
     OK: Final = b"\x90\x00"
     WRONG_LENGTH: Final = b"\x67\x00"
@@ -93,7 +99,8 @@ class SW:
         return bytes([0x63, 0xC0 | (n & 0x0F)])
 
 
-# --- SIMULATION (card-protocol.md §14.1) --------------------------------------
+# --- SIMULATION (docs/reference/card-protocol.md §14.1)
+# --------------------------------------
 # The instructions J-LIS and municipal terminals use to reset PINs, generate keys
 # and write certificates are not public. The virtual card models them with
 # standard ISO 7816 instructions, each usable only once after the simulated

@@ -1,6 +1,7 @@
 """Card operations: what the clerk's screen asks of the card and the desk agent runs.
 
-The server side of architecture.md's desk agent, one module per side. The clerk's
+The server side of docs/reference/architecture.md's desk agent, one module per side. The
+clerk's
 screen calls :func:`card_operation_request` (:mod:`.requests`); the agent of that
 desk claims it (:func:`card_operation_claim`, :mod:`.agent`), may report progress
 (tries left, waiting for the PIN pad), asks for an issuer authorisation when the
@@ -9,7 +10,7 @@ or :func:`card_operation_fail`. Desk agents authenticate with the credentials of
 :mod:`.credentials`. Every change is audited. No function here accepts or returns
 a PIN: parameters and results are checked against the allow-lists of
 :mod:`.rules`, and issuer authorisations cover a PIN *reset* without the new value
-(card-protocol.md §14.1).
+(docs/reference/card-protocol.md §14.1).
 """
 
 from .agent import (

@@ -1,4 +1,5 @@
-"""The issuer's side of a card operation (SIMULATION of J-LIS, §14.1).
+"""The issuer's side of a card operation (SIMULATION of J-LIS,
+docs/reference/card-protocol.md §14.1).
 
 The agent asks the issuer to unlock one issuer-only card command, or to certify
 the key the card just generated; only what the operation's kind needs, once.
@@ -235,7 +236,8 @@ def _certificate_not_after(op: CardOperation, resident: Any) -> dt.datetime:
         card_expires_on=card_expires_on,
         residence_period_end=resident.residence_period_end,
     )
-    # 23:59:59 JST on the last day, like J-LIS's own notAfter (card-protocol §10.1).
+    # 23:59:59 JST on the last day, like J-LIS's own notAfter
+    # (docs/reference/card-protocol.md §10.1).
     return dt.datetime.combine(validity.expires_on, dt.time(14, 59, 59), tzinfo=dt.UTC)
 
 

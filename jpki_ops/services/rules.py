@@ -1,7 +1,8 @@
 """What may cross the wire between the clerk's screen, the server and the desk agent.
 
 Parameters, progress and results are checked against allow-lists, so a PIN cannot
-be smuggled in as a parameter (architecture.md: the server never receives a PIN).
+be smuggled in as a parameter (docs/reference/architecture.md: the server never receives
+a PIN).
 """
 
 from __future__ import annotations
@@ -18,11 +19,12 @@ from counter.errors import ApplicationError
 from jpki_ops.models import CardOperationKind as Kind
 
 # What a request may carry, per kind. Anything else is refused, so a PIN cannot be
-# smuggled in as a parameter (architecture.md: the server never receives a PIN).
+# smuggled in as a parameter (docs/reference/architecture.md: the server never receives
+# a PIN).
 # Every kind may name the card it expects (``expected_card_fingerprint``, the
 # SHA-256 of its user-authentication public key, not a secret): the agent checks
 # it before anything changes on the card. Kinds that may ask for a PIN take
-# ``confirm_last_try`` (rules.md §2).
+# ``confirm_last_try`` (docs/rules/02-certificates-and-pins.md §2).
 EXPECTED_CARD = "expected_card_fingerprint"
 PARAMETERS: dict[str, frozenset[str]] = {
     Kind.READ_CARD: frozenset(

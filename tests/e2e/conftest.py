@@ -102,7 +102,8 @@ def server_requests(browser_context: Any, live_server: Any) -> list[str]:
     """Every request the browser sent to the server: URL and body, as text.
 
     The PIN pad posts to the desk agent on 127.0.0.1, never to the server; a test
-    can assert that no PIN appears here (architecture.md "PINs stay at the desk").
+    can assert that no PIN appears here (docs/reference/architecture.md "PINs stay at
+    the desk").
     """
     seen: list[str] = []
 

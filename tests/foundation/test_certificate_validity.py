@@ -1,4 +1,5 @@
-"""Certificate validity (rules.md §3): 5th birthday, 6th on early renewal, caps."""
+"""Certificate validity (docs/rules/03-validity.md §3): 5th birthday, 6th on early
+renewal, caps."""
 
 import datetime as dt
 

@@ -26,10 +26,6 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import pytest
-
-pytestmark = pytest.mark.skip(reason="TODO-remove-when-rewritten")
-
 ROOT = Path(__file__).resolve().parents[2]
 SCANNED_DIRS = (
     "counter",

@@ -1,6 +1,6 @@
 """Counter hours of the seed city (厚木市): weekdays 8:30–17:15, Saturday mornings
 8:30–12:00 for PIN procedures at the main office, closed on national holidays and
-29 December–3 January (rules.md 'Default profile', §16)."""
+29 December–3 January (docs/rules/seed.md "Seed table", §16)."""
 
 import datetime as dt
 from zoneinfo import ZoneInfo

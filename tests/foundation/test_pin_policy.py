@@ -1,4 +1,5 @@
-"""PIN formats (rules.md §2): each way a proposed PIN is wrong has its own message."""
+"""PIN formats (docs/rules/02-certificates-and-pins.md §2): each way a proposed PIN is
+wrong has its own message."""
 
 import pytest
 from django.utils import translation

@@ -1,4 +1,5 @@
-"""Each VARIES point of rules.md §5–§6 is a policy choice that changes the answer
+"""Each VARIES point of docs/rules/05-identity-documents.md §5–§6 is a policy choice
+that changes the answer
 where, and only where, the city's rule differs from the seed city's."""
 
 from __future__ import annotations

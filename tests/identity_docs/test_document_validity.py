@@ -1,5 +1,6 @@
 """Rules about a single document, whatever the procedure (seed: 本人確認書類一覧;
-rules.md §5.1): originals only, expiry, the 運転経歴証明書 cut-off date."""
+docs/rules/05-identity-documents.md §5.1): originals only, expiry, the 運転経歴証明書
+cut-off date."""
 
 from __future__ import annotations
 

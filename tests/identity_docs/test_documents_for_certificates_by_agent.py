@@ -1,6 +1,6 @@
 """Certificate issuance and renewal: the seed city's agent rule in two visits.
 
-Seed: the certificate page (代理人申請の場合 [1回目] / [2回目]); rules.md "Default
+Seed: the certificate page (代理人申請の場合 [1回目] / [2回目]); docs/rules "Default
 profile" (voluntary agent, certificate issuance) and §5.2 (holder, representative).
 """
 

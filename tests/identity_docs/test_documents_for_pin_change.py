@@ -1,7 +1,7 @@
 """PIN change (暗証番号の変更) in the seed city.
 
 Seed: Atsugi's page, 暗証番号の変更 1–3 and 手続きの際にお持ちいただくもの;
-rules.md "Default profile" (PIN change row, voluntary agent row), §6.2.
+docs/rules/seed.md "Seed table" (PIN change row, voluntary agent row), §6.2.
 """
 
 from __future__ import annotations

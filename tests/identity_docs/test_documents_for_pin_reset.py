@@ -1,6 +1,7 @@
 """PIN reset (暗証番号の再設定): which documents let it go ahead in the seed city.
 
-Seed: Atsugi's page, 暗証番号の再設定 1–3; rules.md "Default profile" (PIN reset row,
+Seed: Atsugi's page, 暗証番号の再設定 1–3; docs/rules/seed.md "Seed table" (PIN reset
+row,
 voluntary agent row) and §5.2, §6.2.
 """
 

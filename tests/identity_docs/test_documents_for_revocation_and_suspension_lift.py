@@ -1,6 +1,7 @@
-"""Revocation and lifting a suspension: defaults chosen from rules.md §5.2, §9, §10.
+"""Revocation and lifting a suspension: defaults chosen from
+docs/rules/05-identity-documents.md §5.2, §9, §10.
 
-The seed only says "bring the card" for revocation; the rest follows rules.md and is
+The seed only says "bring the card" for revocation; the rest follows docs/rules and is
 listed in docs/identity-documents.md.
 """
 

@@ -1,7 +1,8 @@
 """Properties of the evaluator over random presentations (hypothesis).
 
 - Showing one more valid document never turns "satisfied" into "not satisfied".
-- An expired document or a photocopy never counts (rules.md §5.1, seed: 原本に限る).
+- An expired document or a photocopy never counts
+(docs/rules/05-identity-documents.md §5.1, seed: 原本に限る).
 - The answer does not depend on the order the documents were listed in.
 """
 

@@ -1,4 +1,5 @@
-"""One-visit renewal (rules.md §6.2): while the certificate is valid, the sealed
+"""One-visit renewal (docs/rules/06-agents.md §6.2): while the certificate is valid, the
+sealed
 照会書兼回答書 J-LIS encloses with the expiry notice (§3) lets a voluntary agent
 renew at the first visit — holder's card + the sealed sheet + the agent's photo ID.
 Without the sheet the ordinary two-visit inquiry method applies. A city may not

@@ -1,4 +1,4 @@
-"""The seed city's rules are installed for every municipality (rules.md "Default
+"""The seed city's rules are installed for every municipality (docs/rules "Default
 profile"), and a city's policy choices rebuild them (§5–§6 VARIES)."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """A real Celery worker (Redis, separate process) runs the nightly purge of scanned
-copies past their retention date (style.md §3 item 11, integration layer)."""
+copies past their retention date (docs/reference/style.md §3.11, integration layer)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """A second city's profile changes the answers exactly where its rules differ.
 
-Sayama (rules.md §5.2 [M-sayama], VARIES): a PIN reset needs only the card from the
+Sayama (docs/rules/05-identity-documents.md §5.2 [M-sayama], VARIES): a PIN reset needs
+only the card from the
 holder, and one photo ID from a legal representative. Everything else is as in the
 seed city.
 """

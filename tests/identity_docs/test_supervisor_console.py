@@ -1,5 +1,6 @@
 """Supervisors edit the catalogue, the city's policy and rules in the admin; every
-change is audited; evidence and scans are read-only there (style.md §3.15)."""
+change is audited; evidence and scans are read-only there
+(docs/reference/style.md §3.15)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
 """Raw pyscard helpers for the virtual-card tests (no project client on purpose).
 
 The desk's PC/SC client (jpki_ops.pcsc) is tested separately; these tests talk to
-the card the way card-protocol.md writes the APDUs, so they check the card itself.
+the card the way docs/reference/card-protocol.md writes the APDUs, so they check the
+card itself.
 """
 
 from __future__ import annotations

@@ -1,7 +1,9 @@
 """Card operations as rows: idempotent, audited, desk-scoped, never carrying a PIN.
 
-The server side of the desk agent (architecture.md "Desk agent"; style.md §3.7
-audit; rules.md §2 "municipal staff never learn or record PINs").
+The server side of the desk agent (docs/reference/architecture.md "Desk agent";
+docs/reference/style.md §3.7
+audit; docs/rules/02-certificates-and-pins.md §2 "municipal staff never learn or record
+PINs").
 """
 
 from __future__ import annotations

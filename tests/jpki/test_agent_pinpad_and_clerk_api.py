@@ -1,5 +1,6 @@
 """The PIN pad only listens to the desk PC, and the clerk sees only their office's
-operations (architecture.md: PIN pad on 127.0.0.1; scoping in selectors)."""
+operations (docs/reference/architecture.md: PIN pad on 127.0.0.1; scoping in
+selectors)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 # ruff: noqa: F811 - pytest fixtures imported from test_agent_fixtures
 """Someone else's card in the reader is refused before anything changes on it
-(issue 6 "Bad input"; rules.md §11, §16).
+(issue 6 "Bad input"; docs/rules/11-pin-reset-channels.md §11, §16).
 
 Real chain: pyscard → pcscd → vpcd → the virtual card. The operation names the
 holder's card (``expected_card_fingerprint``, the SHA-256 of its

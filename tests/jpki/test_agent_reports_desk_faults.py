@@ -1,5 +1,6 @@
 # ruff: noqa: F811 - pytest fixtures imported from test_agent_fixtures
-"""Faults at the desk reach the clerk as their own error (pcsc-testing.md §8).
+"""Faults at the desk reach the clerk as their own error
+(docs/reference/pcsc-testing.md §8).
 
 The agent runs as its own process (``python -m jpki_ops.agent``); what it meets on
 the desk PC comes back to the clerk's screen as a stable code and a message.

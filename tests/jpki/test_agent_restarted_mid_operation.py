@@ -4,7 +4,8 @@
 The agent process (``python -m jpki_ops.agent``) is killed with SIGKILL while the
 resident is at the PIN pad; the restarted agent announces a new session and the
 server fails the PIN change with ``agent-restarted`` (the card is untouched), while
-a read is simply run again (architecture.md: "nothing is lost when a process
+a read is simply run again (docs/reference/architecture.md: "nothing is lost when a
+process
 restarts").
 """
 

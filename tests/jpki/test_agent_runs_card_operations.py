@@ -1,10 +1,12 @@
 # ruff: noqa: F811 - pytest fixtures imported from test_agent_fixtures
-"""The desk agent runs what the clerk's screen requests (architecture.md, desk agent).
+"""The desk agent runs what the clerk's screen requests (docs/reference/architecture.md,
+desk agent).
 
 Real chain: the clerk requests a card operation (a database row), the agent
 long-polls the live server, runs it through pyscard → pcscd → vpcd → the virtual
 card, asks the resident for PINs on its 127.0.0.1 PIN pad, and posts the outcome.
-rules.md §2 (tries, locks, last-try warning), §11 (reset at the counter), §16.
+docs/rules/02-certificates-and-pins.md §2 (tries, locks, last-try warning), §11 (reset
+at the counter), §16.
 """
 
 from __future__ import annotations
@@ -213,7 +215,8 @@ def test_a_signing_certificate_for_a_case_carries_the_residents_items(
     )
     case = CaseFactory(resident=resident, office=office, procedure=Procedure.CERT_ISSUE)
     op = desk_agent.request("cert_issue", {"certificate_kind": "signing"}, case=case)
-    # Reading the new signing certificate back needs the signing password (§3).
+    # Reading the new signing certificate back needs the signing password
+    # (docs/reference/card-protocol.md §3).
     desk_agent.type_pin(desk_agent.card.pins["signing_password"])
     op = desk_agent.wait(op, timeout=60)
     assert op.state == "succeeded", op.error_message

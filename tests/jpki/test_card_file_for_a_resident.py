@@ -2,7 +2,8 @@
 
 ``python -m jpki_ops.cardsim new`` is how the demo makes the card it later
 "inserts"; the certificates come from the simulated issuer with the validity of
-rules.md §3 (5th birthday after issuance, 23:59:59 JST), and nothing in the file
+docs/rules/03-validity.md §3 (5th birthday after issuance, 23:59:59 JST), and nothing in
+the file
 reveals a PIN.
 """
 

@@ -1,6 +1,7 @@
 """The card OS on its own (no pcscd): APDU forms the desk client may send.
 
-card-protocol.md §5.7: COMPUTE SIGNATURE schemes P1 00–05; ISO 7816-4 response
+docs/reference/card-protocol.md §5.7: COMPUTE SIGNATURE schemes P1 00–05; ISO 7816-4
+response
 chaining (61 xx + GET RESPONSE), command chaining and extended lengths.
 """
 

@@ -1,4 +1,5 @@
-"""Issue a certificate onto the card (rules.md §3, card-protocol.md §10, §14.1).
+"""Issue a certificate onto the card (docs/rules/03-validity.md §3,
+docs/reference/card-protocol.md §10, §14.1).
 
 The card generates the key pair (issuer-authorised), the simulated J-LIS
 certifies the public key with the JPKI profile, the desk writes the certificate
@@ -115,7 +116,8 @@ def test_authentication_certificate_issued_onto_the_card(
     cert.verify_directly_issued_by(ca)
     ca.verify_directly_issued_by(ca)
     assert cert.public_key().public_numbers() == public_key.public_numbers()
-    # No personal data in the user-authentication certificate (§10.2).
+    # No personal data in the user-authentication certificate
+    # (docs/reference/card-protocol.md §10.2).
     with pytest.raises(x509.ExtensionNotFound):
         cert.extensions.get_extension_for_oid(ExtensionOID.SUBJECT_ALTERNATIVE_NAME)
     assert "山田" not in cert.subject.rfc4514_string()
@@ -141,7 +143,8 @@ def test_signing_certificate_carries_the_jpki_profile(virtual_card, simulated_is
     ca = x509.load_der_x509_certificate(read_der_ef(conn, c.EF_SIGN_CA_CERT))
     cert.verify_directly_issued_by(ca)
 
-    # Issuer names mark the TEST hierarchy and the simulation (§14.1).
+    # Issuer names mark the TEST hierarchy and the simulation
+    # (docs/reference/card-protocol.md §14.1).
     assert (
         ca.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)[0].value
         == "JPKI-TEST"

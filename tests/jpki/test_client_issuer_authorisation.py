@@ -1,4 +1,5 @@
-"""Issuer-only commands through the desk's client: SIMULATION of J-LIS (§14.1).
+"""Issuer-only commands through the desk's client: SIMULATION of J-LIS
+(docs/reference/card-protocol.md §14.1).
 
 A PIN reset, a new key and a certificate write each need a fresh cryptogram from
 the simulated issuer over this card's id and challenge. A replayed cryptogram, or

@@ -1,4 +1,5 @@
-"""PINs through the desk's PC/SC client (rules.md §2, card-protocol.md §4–§6).
+"""PINs through the desk's PC/SC client (docs/rules/02-certificates-and-pins.md §2,
+docs/reference/card-protocol.md §4–§6).
 
 A wrong PIN costs a try and says how many are left; a PIN of the wrong shape is
 refused before it reaches the card, so it costs nothing; the 4-digit PINs lock at
@@ -28,7 +29,8 @@ def test_a_wrong_pin_costs_one_try_and_says_how_many_are_left(virtual_card):
         assert caught.value.tries_left == 2
         assert caught.value.extra == {"pin_kind": "authentication", "tries_left": 2}
         assert card.pin_status("authentication").tries_left == 2
-        # A right PIN brings the counter back to its maximum (§6).
+        # A right PIN brings the counter back to its maximum
+        # (docs/reference/card-protocol.md §6).
         card.pin_verify(Pin("authentication", virtual_card.pins["auth_pin"]))
         assert card.pin_status("authentication").tries_left == 3
 

@@ -1,8 +1,10 @@
 """The desk's PC/SC client reading a card through real pcscd + vpcd + the virtual card.
 
-card-protocol.md §3 (which EF needs which PIN), §5.3 (certificates read by the
+docs/reference/card-protocol.md §3 (which EF needs which PIN), §5.3 (certificates read
+by the
 length in their DER header, in the largest chunk the card takes), §9.1 (the four
-basic items after the card-info PIN, never the individual number), pcsc-testing.md
+basic items after the card-info PIN, never the individual number),
+docs/reference/pcsc-testing.md
 §8 (the faults a clerk meets: pcscd down, no reader, no card, card pulled out).
 """
 
@@ -53,7 +55,8 @@ def test_a_full_read_returns_token_certificates_and_tries_in_ten_apdus(
     assert contents.sign_ca_certificate == simulated_issuer.ca_certificate(
         kind="signing"
     )
-    assert contents.sign_certificate is None  # needs the signing password (§3)
+    # needs the signing password (docs/reference/card-protocol.md §3)
+    assert contents.sign_certificate is None
     assert contents.pins["authentication"].tries_left == 3
     assert contents.pins["signing"].tries_left == 5
     # SELECT AP, token, 3 certificates x (header chunk + extended chunk), 2 counters.

@@ -1,9 +1,10 @@
 """Issuer-only commands need a fresh authorisation from the simulated J-LIS.
 
-SIMULATION (card-protocol.md §14.1): PIN reset (RESET RETRY COUNTER), key
+SIMULATION (docs/reference/card-protocol.md §14.1): PIN reset (RESET RETRY COUNTER), key
 generation and certificate writes are refused (69 82) unless EXTERNAL
 AUTHENTICATE has just presented a cryptogram over this card's id, a fresh
-challenge and exactly that command. rules.md §11: PIN reset / unlock at the counter.
+challenge and exactly that command. docs/rules/11-pin-reset-channels.md §11: PIN reset /
+unlock at the counter.
 """
 
 from __future__ import annotations
@@ -59,7 +60,8 @@ def test_issuer_authorised_reset_sets_a_new_pin_and_unlocks(
 def test_issuer_authorised_unlock_keeps_the_old_password(
     virtual_card, simulated_issuer
 ):
-    """ロック解除 (unlock, old password kept) vs 初期化 (new value): rules.md §11."""
+    """ロック解除 (unlock, old password kept) vs 初期化 (new value):
+    docs/rules/11-pin-reset-channels.md §11."""
     conn = virtual_card.connect()
     select_ap(conn, "jpki")
     for _ in range(5):

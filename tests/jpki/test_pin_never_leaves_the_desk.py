@@ -1,4 +1,5 @@
-"""A PIN never leaves the desk (architecture.md; rules.md §2: the city keeps no PIN).
+"""A PIN never leaves the desk (docs/reference/architecture.md;
+docs/rules/02-certificates-and-pins.md §2: the city keeps no PIN).
 
 Every PIN flow runs end to end with canary PINs — resident types on the agent's
 127.0.0.1 PIN pad, the agent talks to the card through pcscd and to the live server

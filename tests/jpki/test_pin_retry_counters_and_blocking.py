@@ -1,4 +1,5 @@
-"""PIN tries on the virtual card (rules.md §2, card-protocol.md §4–§6).
+"""PIN tries on the virtual card (docs/rules/02-certificates-and-pins.md §2,
+docs/reference/card-protocol.md §4–§6).
 
 The signing password locks after 5 wrong tries, the three 4-digit PINs after 3;
 an empty VERIFY reads the counter without spending a try; a right PIN restores
@@ -79,7 +80,8 @@ def test_counter_query_in_short_ef_form_spends_nothing(virtual_card):
 
 
 def test_a_pin_of_the_wrong_shape_costs_a_try_on_the_card(virtual_card):
-    """The card only compares; refusing bad shapes is the desk's job (§14.2.11)."""
+    """The card only compares; refusing bad shapes is the desk's job
+    (docs/reference/card-protocol.md §14.2.11)."""
     conn = virtual_card.connect()
     select_ap(conn, "jpki")
     assert tries_left(verify(conn, c.EF_AUTH_PIN, "12")) == 2
@@ -94,7 +96,7 @@ def test_a_pin_of_the_wrong_shape_costs_a_try_on_the_card(virtual_card):
     ],
 )
 def test_change_pin_after_verify(virtual_card, ap, ef, pin_key, new):
-    """CHANGE REFERENCE DATA 00 24 01 80 (§5.6)."""
+    """CHANGE REFERENCE DATA 00 24 01 80 (docs/reference/card-protocol.md §5.6)."""
     conn = virtual_card.connect()
     select_ap(conn, ap)
     assert verify(conn, ef, virtual_card.pins[pin_key]) == "9000"
@@ -108,7 +110,8 @@ def test_change_pin_after_verify(virtual_card, ap, ef, pin_key, new):
 
 
 def test_resident_register_pin_changes_with_change_key(virtual_card):
-    """住基 PIN: JICSAP CHANGE KEY 80 32 00 80 after VERIFY (§5.6)."""
+    """住基 PIN: JICSAP CHANGE KEY 80 32 00 80 after VERIFY
+    (docs/reference/card-protocol.md §5.6)."""
     from .raw import tx
 
     conn = virtual_card.connect()

@@ -1,6 +1,7 @@
 """Revocation and suspension at the simulated issuer, and the CRL it publishes.
 
-rules.md §8.9 / §9: verifiers see RFC 5280 reason codes; §10: suspension is a
+docs/rules/08-life-events.md §8.9 / §9: verifiers see RFC 5280 reason codes; §10:
+suspension is a
 hold (certificateHold on the CRL) that can be lifted. Served over plain HTTP and
 refreshed by the beat task ``jpki_ops.refresh_crl``.
 """

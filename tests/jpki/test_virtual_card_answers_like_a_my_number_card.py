@@ -1,4 +1,5 @@
-"""The virtual card, through real pyscard → pcscd → vpcd, answers as card-protocol.md
+"""The virtual card, through real pyscard → pcscd → vpcd, answers as
+docs/reference/card-protocol.md
 §12 lists (ATR, AIDs, EFs, READ BINARY rules, access conditions)."""
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ def test_hosted_aps_select_and_unknown_aids_answer_6a82(virtual_card):
     conn = virtual_card.connect()
     for ap in ("jpki", "card_info", "common"):
         assert select_ap(conn, ap) == "9000"
-    # 券面事項確認AP is not hosted, nor is any AID from another card family (§8.3).
+    # 券面事項確認AP is not hosted, nor is any AID from another card family
+    # (docs/reference/card-protocol.md §8.3).
     assert tx(conn, "00A4040C0AD3921000310001010402")[1] == "6A82"
     assert tx(conn, "00A4040C07A0000000791000")[1] == "6A82"
     assert select_ef(conn, 0x1234) == "6A82"
@@ -62,7 +64,8 @@ def test_free_certificates_read_by_der_length(virtual_card, simulated_issuer):
 
 
 def test_read_binary_length_rules(virtual_card):
-    """§5.3: the EF is larger than the certificate, so the DER header gives the
+    """docs/reference/card-protocol.md §5.3: the EF is larger than the certificate, so
+    the DER header gives the
     length; reads return min(Le, rest of the EF); past the end → 6B 00."""
     conn = virtual_card.connect()
     select_ap(conn, "jpki")
@@ -96,7 +99,8 @@ def test_signing_certificate_needs_the_signing_password(virtual_card):
     assert verify(conn, c.EF_SIGN_PIN, virtual_card.pins["signing_password"]) == "9000"
     cert = x509.load_der_x509_certificate(read_der_ef(conn, c.EF_SIGN_CERT))
     assert cert.extensions.get_extension_for_class(x509.SubjectAlternativeName)
-    # Selecting the AP again resets its security status (§2).
+    # Selecting the AP again resets its security status
+    # (docs/reference/card-protocol.md §2).
     select_ap(conn, "jpki")
     select_ef(conn, c.EF_SIGN_CERT)
     assert tx(conn, "00B0000004")[1] == "6982"

@@ -1,7 +1,9 @@
 """Bad addresses are refused with specific codes before anything is rendered.
 
-rules.md §6.2 (the letter goes to the registered address, non-forwardable);
-letters.md §3.1 (coverage guard), §8 (the block must fit the window).
+docs/rules/06-agents.md §6.2 (the letter goes to the registered address,
+non-forwardable);
+docs/reference/letters-design.md §3.1 (coverage guard), §8 (the block must fit the
+window).
 """
 
 from __future__ import annotations
@@ -68,7 +70,8 @@ def test_a_long_name_is_set_smaller_and_a_too_long_name_is_refused():
 
 
 def test_a_name_the_font_lacks_names_the_character_and_suggests_the_substitute():
-    """𠮷 (U+20BB7) is in neither BIZ UD nor IPAex (letters.md §1.5)."""
+    """𠮷 (U+20BB7) is in neither BIZ UD nor IPAex
+    (docs/reference/letters-design.md §1.5)."""
     with pytest.raises(ApplicationError) as exc:
         build(name="\U00020bb7野 太郎")
     assert exc.value.code == "letter-character-not-in-font"
@@ -94,6 +97,7 @@ def test_a_private_use_character_is_refused():
 
 
 def test_name_kanji_are_kept_exactly_as_stored():
-    """No normalisation of names: 﨑 U+FA11 and 髙 stay as stored (letters.md §7)."""
+    """No normalisation of names: 﨑 U+FA11 and 髙 stay as stored
+    (docs/reference/letters-design.md §7)."""
     address = build(name="髙\ufa11 花子")
     assert address.name == "髙\ufa11 花子"

@@ -1,4 +1,5 @@
-"""カスタマバーコード against Japan Post's published examples (letters.md §5).
+"""カスタマバーコード against Japan Post's published examples
+(docs/reference/letters-design.md §5).
 
 The table is the manual's test data (郵便番号・バーコードマニュアル p25,
 https://www.post.japanpost.jp/zipcode/zipmanual/p25.html): postal code, address and

@@ -1,4 +1,5 @@
-"""和暦 on letters: era boundaries and 元年 (letters.md §6, rules.md §6.2)."""
+"""和暦 on letters: era boundaries and 元年 (docs/reference/letters-design.md §6,
+docs/rules/06-agents.md §6.2)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The inquiry letter's life, each step audited (rules.md §6.2; style.md §3 items 7, 8).
+"""The inquiry letter's life, each step audited (docs/rules/06-agents.md §6.2;
+docs/reference/style.md §3.7, §3.8).
 
 queued → rendered → printed (in a run) → mailed → answered / returned / expired.
 """

@@ -1,6 +1,7 @@
 """Bad input: refused or flagged with a specific code; no letter lost, none twice.
 
-rules.md §6.2 (one inquiry per visit, the registered address); letters.md §3.1.
+docs/rules/06-agents.md §6.2 (one inquiry per visit, the registered address);
+docs/reference/letters-design.md §3.1.
 """
 
 from __future__ import annotations
@@ -66,7 +67,8 @@ def test_an_address_that_cannot_be_mailed_is_refused(
 def test_a_name_the_font_lacks_flags_the_letter_and_keeps_the_case(
     make_case, supervisor, django_capture_on_commit_callbacks
 ):
-    """𠮷 is in no shipped font: flagged with the character named (letters.md §3.1)."""
+    """𠮷 is in no shipped font: flagged with the character named
+    (docs/reference/letters-design.md §3.1)."""
     case = make_case(name="\U00020bb7野 太郎")
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         letter = services.letter_request(case=case, deadline=DEADLINE)

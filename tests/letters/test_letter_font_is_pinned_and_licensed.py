@@ -1,4 +1,5 @@
-"""The shipped font: pinned, licensed, embeddable, covering (letters.md §1.6, §2)."""
+"""The shipped font: pinned, licensed, embeddable, covering
+(docs/reference/letters-design.md §1.6, §2)."""
 
 from __future__ import annotations
 

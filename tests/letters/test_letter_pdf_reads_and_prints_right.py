@@ -1,4 +1,5 @@
-"""What the letter says and where it puts it (rules.md §6.2, §15; letters.md §9).
+"""What the letter says and where it puts it (docs/rules/06-agents.md §6.2, §15;
+docs/reference/letters-design.md §9).
 
 Text is read back from the PDF with pypdf; positions with pdfplumber.
 """
@@ -104,7 +105,8 @@ def test_signature_or_name_and_seal():
 
 
 def test_address_block_lies_inside_the_window_minus_the_shift_tolerance():
-    """letters.md §8: every address-block glyph and bar is inside the window."""
+    """docs/reference/letters-design.md §8: every address-block glyph and bar is inside
+    the window."""
     pdf = letter_pdf(make_letter(name="見本 " + "花" * 10))
     to_mm = 25.4 / 72
     block = layout.ADDRESS_BLOCK
@@ -179,7 +181,8 @@ def test_names_with_rare_but_covered_kanji_print_and_extract():
 
 
 @pytest.mark.xfail(
-    strict=True, reason="reportlab 5.1.0 ToUnicode for non-BMP (letters.md §3.2)"
+    strict=True,
+    reason="reportlab 5.1.0 ToUnicode, docs/reference/letters-design.md §3.2",
 )
 def test_non_bmp_names_extract_from_the_pdf():
     text = squeeze(text_of(letter_pdf(make_letter(name="\U00029e3d 花子"))))

@@ -1,4 +1,5 @@
-"""The printability check: one named fixture PDF per failure code (style.md §3.9)."""
+"""The printability check: one named fixture PDF per failure code
+(docs/reference/style.md §3.9)."""
 
 from __future__ import annotations
 

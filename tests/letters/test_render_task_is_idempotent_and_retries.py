@@ -1,6 +1,7 @@
 """The render task: idempotent, bounded retries, terminal failure, supervisor retry.
 
-style.md §3 item 8. Tasks are executed in-process with ``apply`` (no broker in the
+docs/reference/style.md §3.8. Tasks are executed in-process with ``apply`` (no broker in
+the
 unit layer); the real worker is in tests/letters/integration.
 """
 

@@ -1,6 +1,7 @@
 """Supervisors see and act on the letter lists in the console; each act audited.
 
-style.md §3 item 15 (visible retry of failed letters); rules.md §6.2.
+docs/reference/style.md §3.15 (visible retry of failed letters);
+docs/rules/06-agents.md §6.2.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""The inquiry letter for a voluntary agent lifting a suspension (rules.md §5.2, §10).
+"""The inquiry letter for a voluntary agent lifting a suspension
+(docs/rules/05-identity-documents.md §5.2, §10).
 
 The seed profile uses the inquiry method for this case: the holder confirms the
 found card with its resident-register PIN on the sealed answer sheet (§6.2, §10);

@@ -181,7 +181,7 @@ def every_state_change_is_recorded_and_audited(
 ) -> Iterator[None]:
     """After every procedure test: each case's status history is an unbroken chain
     ending in its current state, and every transition has its audit entry
-    (style.md §3.4, §3.7) — whatever path the test took."""
+    (docs/reference/style.md §3.4, §3.7) — whatever path the test took."""
     yield
     if "django_db" not in {m.name for m in request.node.iter_markers()}:
         return

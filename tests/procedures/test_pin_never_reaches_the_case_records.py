@@ -1,4 +1,5 @@
-"""A PIN never leaves the desk (architecture.md): even a screen or client that
+"""A PIN never leaves the desk (docs/reference/architecture.md): even a screen or client
+that
 wrongly sends one along with a case action leaves no trace of it — not in any
 database row, log record, audit entry or response. Canary PINs prove it."""
 

@@ -184,7 +184,7 @@ def test_a_timed_out_card_operation_never_leaves_the_clerk_stuck(
     resident, card, office, clerk, desk, agent, counter_case
 ):
     """The desk agent never answered; the timeout sweep ends the operation. The
-    next request applies that outcome and goes ahead (style.md §2: manual
+    next request applies that outcome and goes ahead (docs/reference/style.md §2: manual
     recovery must always work)."""
     import datetime as dt
 

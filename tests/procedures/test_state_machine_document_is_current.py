@@ -1,5 +1,5 @@
 """docs/state-machines.md is generated from the machines; it must not drift, and
-every transition cites its rules.md section (style.md §3.5)."""
+every transition cites its docs/rules section (docs/reference/style.md §3.5)."""
 
 from __future__ import annotations
 
@@ -22,4 +22,6 @@ def test_every_transition_cites_a_rule():
         for name, _source, _target, _conditions, _permission, rules in transition_rows(
             machine
         ):
-            assert "§" in rules, f"{machine.__name__}.{name} cites no rules.md section"
+            assert "§" in rules, (
+                f"{machine.__name__}.{name} cites no docs/rules section"
+            )

@@ -1,6 +1,6 @@
 """Two clerks on the same case at once: exactly one wins, the other is told why
 (a row lock without waiting); one after the other, the second sees the case has
-moved on; the same clerk's double submit is harmless (style.md §3.4)."""
+moved on; the same clerk's double submit is harmless (docs/reference/style.md §3.4)."""
 
 from __future__ import annotations
 

@@ -3,7 +3,8 @@
 A letter moves only through :func:`move`, which runs the transition declared on
 :class:`~counter.letters.models.InquiryLetter` through
 :func:`counter.transitions.transition_run` (history row + audit entry
-``letter_<target>``). Refusals are audited after their rollback (style.md §3
+``letter_<target>``). Refusals are audited after their rollback
+(docs/reference/style.md §3
 items 7, 8). Rendering is enqueued by the task's stable name, so the services
 never import the task module that calls them.
 """

@@ -122,7 +122,8 @@ def _tell_case(
 
 
 def on_letter_expired(letter: InquiryLetter) -> None:
-    """Tell the case that its letter expired unanswered (rules.md §6.2)."""
+    """Tell the case that its letter expired unanswered
+    (docs/rules/06-agents.md §6.2)."""
     _tell_case(letter_expired, letter)
 
 

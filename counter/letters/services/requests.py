@@ -93,7 +93,8 @@ def letter_request(
     desk: Any = None,
     first_visit_on: dt.date | None = None,
 ) -> InquiryLetter:
-    """Queue the inquiry letter of the case's current visit (rules.md §6.2).
+    """Queue the inquiry letter of the case's current visit
+    (docs/rules/06-agents.md §6.2).
 
     Refused for a cancelled or closed case, for a second letter of the same visit,
     and for an address that cannot be mailed (postal code, length). A name the font

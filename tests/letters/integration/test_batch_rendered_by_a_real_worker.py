@@ -1,4 +1,5 @@
-"""A real Celery worker on Redis renders a batch of letters (style.md §3 item 11).
+"""A real Celery worker on Redis renders a batch of letters
+(docs/reference/style.md §3.11).
 
 The worker is a separate process (tests/fixtures/celery_worker.py) on the test
 PostgreSQL database; letters are requested the way visit 1 requests them, so the
