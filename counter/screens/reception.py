@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -55,7 +56,14 @@ def choose_desk(request: HttpRequest) -> HttpResponse:
     else:
         request.session[DESK_SESSION_KEY] = desk.pk
         messages.success(request, _("You are working at %(desk)s.") % {"desk": desk})
-    return redirect(request.POST.get("next") or "counter:queue")
+    # Only a path on this host: an absolute or scheme-relative "next" is an open
+    # redirect (issue 11).
+    target = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = ""
+    return redirect(target or "counter:queue")
 
 
 @clerk_view
