@@ -312,6 +312,27 @@ class SimulatedIssuer:
     def status(self, *, serial: int) -> CertificateStatusInfo:
         return self._info(self._record(serial))
 
+    def status_by_card(self, *, card_id: str) -> list[CertificateStatusInfo]:
+        """The simulated J-LIS answers from its own records, newest first."""
+        records = IssuedCertificateRecord.objects.filter(card_id=card_id).order_by(
+            "-issued_at", "-pk"
+        )
+        return [self._info(record) for record in records]
+
+    def simulate_revoked_at_home(self, *, serial: int) -> CertificateStatusInfo:
+        """SIMULATION hook: the holder revoked this certificate at home with the
+        利用者クライアントソフト, so J-LIS knows and the counter does not (§9.1)."""
+        return self._change_state(
+            serial,
+            allowed_from=(
+                IssuedCertificateState.ACTIVE,
+                IssuedCertificateState.SUSPENDED,
+            ),
+            to=IssuedCertificateState.REVOKED,
+            reason=RevocationReason.CESSATION_OF_OPERATION,
+            action="issuer_sim_revoked_at_home",
+        )
+
     # --- card command authorisation ------------------------------------------------
 
     def authorise_card_command(

@@ -132,6 +132,12 @@ class IssuerGateway(Protocol):
 
     def status(self, *, serial: int) -> CertificateStatusInfo: ...
 
+    def status_by_card(self, *, card_id: str) -> list[CertificateStatusInfo]:
+        """Every certificate the issuer wrote to one card, newest first: the J-LIS
+        side of a card, which a revocation at home (利用者クライアントソフト) changes
+        without any counter record (docs/rules/09-revocation.md §9.1)."""
+        ...
+
     def crl(self, *, kind: str) -> bytes:
         """The current CRL (DER) of the CA that issues ``kind`` certificates."""
         ...
