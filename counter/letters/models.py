@@ -167,6 +167,16 @@ class InquiryLetter(ConcurrentTransitionMixin, models.Model):
     stuck_since = models.DateTimeField(
         _("listed as stuck since"), null=True, blank=True
     )
+    published_at = models.DateTimeField(
+        _("render message last published"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "The letter row is the outbox: a queued letter whose message is older "
+            "than the profile's threshold is published again."
+        ),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

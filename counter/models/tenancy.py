@@ -124,6 +124,15 @@ class MunicipalProfile(models.Model):
             "A letter that stays queued or rendered longer is listed as stuck."
         ),
     )
+    letter_requeue_after_minutes = models.PositiveSmallIntegerField(
+        _("queued letter is published again after (minutes)"),
+        default=10,
+        help_text=_(
+            "A letter still waiting for rendering this long after its message was "
+            "sent gets a new message, so a lost message never keeps it from the "
+            "next print run."
+        ),
+    )
 
     class Meta:
         verbose_name = _("municipal profile")
