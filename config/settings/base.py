@@ -6,10 +6,12 @@ for the same variables before importing this module; they never add logic.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import environ
+from csp.constants import NONCE, SELF
 from django.utils.translation import gettext_lazy as _
 
 from config.env import config
@@ -85,7 +87,6 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -124,7 +125,15 @@ LOGIN_REDIRECT_URL = "/"
 # Japanese first (docs/reference/architecture.md, cross-cutting). USE_TZ stores UTC; the
 # counter
 # calendar converts to Asia/Tokyo before asking "is the office open".
-LANGUAGE_CODE = "ja"
+# One language for every person-facing page, whatever the browser asks: no
+# LocaleMiddleware, so Accept-Language and language cookies are ignored
+# (docs/adr/0005-japanese-whatever-the-browser-asks.md).
+LANGUAGE_CODE = config(
+    "UI_LANGUAGE",
+    "ja",
+    help_text="Language of every screen, the console, the admin and the error pages "
+    "(ja or en). The browser's language is ignored; only an operator changes this.",
+)
 LANGUAGES = [("ja", _("Japanese")), ("en", _("English"))]
 TIME_ZONE = "Asia/Tokyo"
 USE_I18N = True
@@ -432,3 +441,171 @@ MIDDLEWARE[:0] = [
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     "CardOperationKindEnum": "jpki_ops.models.CardOperationKind",
 }
+
+# --- Authentication and web hardening (docs/security/asvs.md, docs/adr ... accounts).
+INSTALLED_APPS += [
+    "csp",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "rest_framework.authtoken",
+    "drf_spectacular_sidecar",
+    "counter.accounts",
+]
+# django-otp marks a verified session right after authentication; the accounts
+# middleware then ends idle or too old sessions, asks for the second factor and
+# adds the response headers; axes answers a locked-out login last.
+MIDDLEWARE[MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1 : 0] = [
+    "django_otp.middleware.OTPMiddleware",
+    "counter.accounts.middleware.SessionLimitsMiddleware",
+    "counter.accounts.middleware.SecondFactorMiddleware",
+]
+MIDDLEWARE[MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1 : 0] = [
+    "counter.accounts.middleware.ResponseHeadersMiddleware",
+    "csp.middleware.CSPMiddleware",
+]
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("username", "first_name", "last_name", "email")},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "counter.accounts.validators.NotADateValidator"},
+]
+
+# Lockout per account and, separately, per address: five failures lock either for
+# the cool-off time; a success resets the account's count.
+AXES_FAILURE_LIMIT = config(
+    "AXES_FAILURE_LIMIT",
+    5,
+    help_text="Failed logins after which an account, or an address, is locked.",
+    group="Security",
+)
+AXES_COOLOFF_MINUTES = config(
+    "AXES_COOLOFF_MINUTES",
+    15,
+    help_text="Minutes a locked account or address waits before it may try again; "
+    "a supervisor can unlock earlier with `manage.py axes_reset_username`.",
+    group="Security",
+)
+AXES_COOLOFF_TIME = timedelta(minutes=AXES_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
+# The proxy in front overwrites X-Forwarded-For (docs/operations.md); without a
+# proxy REMOTE_ADDR is the client.
+AXES_IPWARE_PROXY_COUNT = config(
+    "AXES_IPWARE_PROXY_COUNT",
+    0,
+    help_text="Proxies in front of the web server whose X-Forwarded-For entries "
+    "name the client address for the login lockout (0: use the socket address).",
+    group="Security",
+)
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
+)
+
+# Sessions: an absolute limit (the cookie never outlives it, the middleware checks
+# the login time) and an idle limit read from the city's profile.
+SESSION_ABSOLUTE_SECONDS = config(
+    "SESSION_ABSOLUTE_SECONDS",
+    8 * 3600,
+    help_text="Seconds after login when a session ends however active it is.",
+    group="Security",
+)
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_SECONDS
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_IDLE_NOTICE_SECONDS = 120
+
+# Second factor (TOTP): required for supervisors and auditors everywhere, for every
+# account in the admin, and for clerks where the city's profile asks for it. The
+# demo and the tests may bypass it; production refuses the bypass.
+SECOND_FACTOR_BYPASS = config(
+    "SECOND_FACTOR_BYPASS",
+    False,
+    help_text="Demo and tests only: log in without the second factor. Production "
+    "refuses to start with it on.",
+    group="Security",
+)
+OTP_TOTP_ISSUER = "madoguchi"
+OTP_TOTP_THROTTLE_FACTOR = 1
+
+# CSP: scripts and styles only from the application; inline scripts only with
+# the per-response nonce. Swagger UI sets inline styles, hence 'unsafe-inline'
+# for style-src only (docs/security/asvs.md V14.4).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), "
+    "magnetometer=(), microphone=(), payment=(), usb=(), serial=(), hid=(), "
+    "bluetooth=(), interest-cohort=()"
+)
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# API: the browser's session, or a token for integrations; never HTTP Basic.
+# Throttled per user and per endpoint class (reads and writes apart).
+REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
+    "rest_framework.authentication.SessionAuthentication",
+    "rest_framework.authentication.TokenAuthentication",
+]
+REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = [
+    "counter.accounts.throttles.EndpointClassThrottle",
+]
+API_THROTTLE_READ_RATE = config(
+    "API_THROTTLE_READ_RATE",
+    "120/min",
+    help_text="Reads (GET) one user may make per endpoint class before the API "
+    "answers 429.",
+    group="Security",
+)
+API_THROTTLE_WRITE_RATE = config(
+    "API_THROTTLE_WRITE_RATE",
+    "30/min",
+    help_text="Writes (POST, PUT, PATCH, DELETE) one user may make per endpoint "
+    "class before the API answers 429.",
+    group="Security",
+)
+API_THROTTLE_ANON_RATE = config(
+    "API_THROTTLE_ANON_RATE",
+    "30/min",
+    help_text="Requests per minute from one address without a login.",
+    group="Security",
+)
+SPECTACULAR_SETTINGS["SWAGGER_UI_DIST"] = "SIDECAR"
+SPECTACULAR_SETTINGS["SWAGGER_UI_FAVICON_HREF"] = "SIDECAR"
+SPECTACULAR_SETTINGS["REDOC_DIST"] = "SIDECAR"
+
+DEMO_DATA_ALLOWED = config(
+    "DEMO_DATA_ALLOWED",
+    False,
+    help_text="`load_demo_data` may create the demo city and its published logins. "
+    "On in the demo and the tests; production refuses it.",
+    group="Security",
+)

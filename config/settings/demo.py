@@ -8,7 +8,9 @@ from pathlib import Path
 
 _root = Path(__file__).resolve().parent.parent.parent
 os.environ.setdefault("ENVIRONMENT_LABEL", "demo")
-os.environ.setdefault("DEBUG", "true")
+# Not DEBUG: the demo shows the same Japanese error pages as production, never
+# Django's English debug page; WhiteNoise serves the static files from the apps.
+os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("SECRET_KEY", "demo-insecure-secret-key-not-for-production")
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{_root / 'var' / 'demo.sqlite3'}")
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
@@ -22,4 +24,6 @@ os.environ.setdefault(
 
 from .base import *  # noqa: E402,F403
 
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
 os.makedirs(STATIC_ROOT, exist_ok=True)  # noqa: F405 (whitenoise warns on a missing root)

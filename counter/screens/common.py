@@ -15,6 +15,11 @@ from counter.errors import ApplicationError
 from counter.models import Desk
 
 DESK_SESSION_KEY = "counter_desk_id"
+# The desk is where this PC stands, not a property of one login: a signed cookie
+# keeps it across logout and a new login, so a re-login never loses it.
+DESK_COOKIE = "madoguchi_desk"
+DESK_COOKIE_SALT = "counter.desk"
+DESK_COOKIE_AGE = 60 * 60 * 24 * 366
 
 View = TypeVar("View", bound=Callable[..., HttpResponse])
 
@@ -34,15 +39,33 @@ def clerk_view(view: View) -> View:
 
 def current_desk(request: HttpRequest) -> Desk | None:
     """The desk this browser sits at (chosen on the queue screen, kept in session)."""
-    desk_id = request.session.get(DESK_SESSION_KEY)
+    desk_id = request.session.get(DESK_SESSION_KEY) or request.get_signed_cookie(
+        DESK_COOKIE, default=None, salt=DESK_COOKIE_SALT
+    )
     if not desk_id:
         return None
-    return (
+    desk = (
         Desk.objects.visible_to(request.user)
         .select_related("office")
         .filter(pk=desk_id, active=True)
         .first()
     )
+    if desk is not None:
+        request.session[DESK_SESSION_KEY] = desk.pk
+    return desk
+
+
+def remember_desk(response: HttpResponse, desk: Desk) -> HttpResponse:
+    """This browser's desk survives logging out and in (a signed, HTTP-only cookie)."""
+    response.set_signed_cookie(
+        DESK_COOKIE,
+        str(desk.pk),
+        salt=DESK_COOKIE_SALT,
+        max_age=DESK_COOKIE_AGE,
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
 
 
 def desks_for(request: HttpRequest) -> list[Desk]:

@@ -1,7 +1,7 @@
 """Clerk-readable names of audit actions shown in a case's history.
 
-The audit trail stores stable snake_case codes; the case page shows the code and,
-for the events a clerk meets, what it means. ``<action>_refused`` entries (the
+The audit trail stores stable snake_case codes; the case page never shows a code
+to a person (issue 15): a known action gets its name, any other a generic one. ``<action>_refused`` entries (the
 services' refusals) get the refused step's name with "refused".
 """
 
@@ -50,5 +50,7 @@ def action_label(action: str) -> str:
         return str(ACTION_LABELS[action])
     if action.endswith("_refused"):
         step = ACTION_LABELS.get(action.removesuffix("_refused"))
-        return str(_("Refused: %(step)s") % {"step": step or action})
-    return ""
+        return str(
+            _("Refused: %(step)s") % {"step": step or _("a step of the case")}
+        )
+    return str(_("Recorded event"))

@@ -22,6 +22,7 @@ from .common import (
     clerk_view,
     current_desk,
     desks_for,
+    remember_desk,
 )
 from .forms import CaseOpenForm, PickupForm, ResidentSearchForm
 
@@ -63,7 +64,8 @@ def choose_desk(request: HttpRequest) -> HttpResponse:
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         target = ""
-    return redirect(target or "counter:queue")
+    response = redirect(target or "counter:queue")
+    return response if desk is None else remember_desk(response, desk)
 
 
 @clerk_view
@@ -100,6 +102,7 @@ def case_new(request: HttpRequest, resident_id: int) -> HttpResponse:
     form = CaseOpenForm(
         request.POST or None, initial={"idempotency_key": uuid.uuid4().hex}
     )
+    open_case_reference = ""
     cards = selectors.resident_cards(user=request.user, resident=resident)
     form.fields["card"].queryset = cards  # type: ignore[attr-defined]
     form.fields["card"].initial = cards.first()
@@ -128,6 +131,7 @@ def case_new(request: HttpRequest, resident_id: int) -> HttpResponse:
             )
             if error is None:
                 return redirect("counter:case", reference=case.reference)
+            open_case_reference = error.extra.get("reference", "")
     status = 400 if request.method == "POST" else 200
     return render(
         request,
@@ -139,6 +143,7 @@ def case_new(request: HttpRequest, resident_id: int) -> HttpResponse:
             ),
             "form": form,
             "desk": desk,
+            "open_case_reference": open_case_reference,
         },
         status=status,
     )

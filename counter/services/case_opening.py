@@ -20,13 +20,14 @@ from counter.audit import audit_record
 from counter.constants import ApplicantRole, Procedure
 from counter.errors import ApplicationError, Conflict, PermissionDenied
 from counter.models import Card, Case, CaseStatusChange, Desk, Office, Resident
-from counter.models.cases import CaseState, RevocationKind
+from counter.models.cases import FINAL_STATES, CaseState, RevocationKind
 from counter.workflows import workflow_for
 from counter.workflows.cert_issue import CertIssueCase
 from counter.workflows.legal_representative import signing_certificate_barred
 
 from . import reception
 from .case_flow import refusals_audited
+from .certificates import certificates_sync_from_issuer
 
 _REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
@@ -116,6 +117,31 @@ def case_open(
         )
 
 
+def _refuse_second_open_case(*, resident: Resident, procedure: str) -> None:
+    """One open case per resident and procedure: Back + 受付する again must not
+    start a second one beside the first (issue 15); the clerk goes on with it."""
+    open_case = (
+        Case.objects.filter(
+            municipality_id=resident.municipality_id,
+            resident=resident,
+            procedure=procedure,
+        )
+        .exclude(state__in=FINAL_STATES)
+        .order_by("created_at")
+        .first()
+    )
+    if open_case is not None:
+        raise Conflict(
+            "case-already-open",
+            _(
+                "This resident already has an open case for this procedure "
+                "(%(reference)s). Continue that case, or cancel it first."
+            )
+            % {"reference": open_case.reference},
+            extra={"reference": open_case.reference},
+        )
+
+
 def _case_open(
     *,
     resident: Resident,
@@ -157,6 +183,7 @@ def _case_open(
     profile = office.municipality.profile
     reception.check_registered(resident=resident, office=office)
     reception.check_open(office=office, procedure=procedure, at=at)
+    _refuse_second_open_case(resident=resident, procedure=procedure)
     if (
         procedure == Procedure.CERT_REVOKE
         and revocation_kind not in RevocationKind.values
@@ -175,6 +202,9 @@ def _case_open(
         revocation_kind=revocation_kind,
         on=day,
     )
+    if procedure in reception.ISSUER_CHECKED_PROCEDURES:
+        # §9.1: J-LIS's view first; its answer is kept even if reception refuses.
+        certificates_sync_from_issuer(card=card, actor=actor)
     reception.check_applicant(
         resident=resident,
         applicant_role=applicant_role,
@@ -185,7 +215,7 @@ def _case_open(
     pins: list[str] = []
     certs: list[str] = []
     if procedure in reception.PIN_PROCEDURES:
-        pins = reception.check_pin_kinds(card=card, pin_kinds=pin_kinds)
+        pins = reception.check_pin_kinds(card=card, pin_kinds=pin_kinds, on=day)
     if procedure in reception.CERTIFICATE_PROCEDURES:
         certs = reception.check_certificates(
             card=card,
