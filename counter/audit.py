@@ -1,9 +1,16 @@
-"""Writing and verifying the hash-chained audit trail.
+"""Writing and verifying the hash-chained audit trail, and the access log of reads.
 
-Call :func:`audit_record` for every state change and for reads of sensitive data.
-It joins the caller's transaction; for a refused or failed operation, call it
-*after* leaving the rolled-back ``transaction.atomic()`` block so the entry
-survives (docs/reference/style.md §3.7). Never pass a PIN in ``data``.
+Call :func:`audit_record` for every state change. It joins the caller's
+transaction; for a refused or failed operation, call it *after* leaving the
+rolled-back ``transaction.atomic()`` block so the entry survives
+(docs/reference/style.md §3.7). Never pass a PIN in ``data``.
+
+Each municipality has its own chain, serialised by its own advisory lock; the
+installation's events (no municipality) form chain 0. Take row locks first and
+append last: the append locks nothing but its chain (the audit table's references
+have no database constraint), so it cannot deadlock with a case row lock
+(docs/adr/0005-audit-append-design.md). Reads go to :func:`access_record`, which
+takes no chain lock at all.
 """
 
 from __future__ import annotations
@@ -16,13 +23,16 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
-from counter.models import AuditEvent
+from counter.models import AccessPath, AccessRecord, AuditEvent
 
 GENESIS_HASH = "0" * 64
-# Any constant works; it names the lock that serialises appends to the chain.
+# Any constant works; shifted left it names the family of chain locks, and the
+# chain number (the municipality id, 0 for the installation) picks one of them.
 _CHAIN_LOCK_KEY = 7_270_001
+INSTALLATION_CHAIN = 0
 
 
 def _normalise(data: dict[str, Any] | None) -> dict[str, Any]:
@@ -58,10 +68,15 @@ def compute_hash(event: AuditEvent) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def _lock_chain() -> None:
+def chain_lock_key(chain: int) -> int:
+    """The advisory lock of one chain (a bigint: family in the high half)."""
+    return (_CHAIN_LOCK_KEY << 32) | (chain & 0xFFFFFFFF)
+
+
+def _lock_chain(chain: int) -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [chain_lock_key(chain)])
 
 
 def audit_record(
@@ -91,10 +106,17 @@ def audit_record(
             municipality = profile.municipality if profile else None
     else:
         actor = None
+    chain = municipality.pk if municipality is not None else INSTALLATION_CHAIN
     with transaction.atomic():
-        _lock_chain()
-        last = AuditEvent.objects.order_by("-seq").only("seq", "hash").first()
+        _lock_chain(chain)
+        last = (
+            AuditEvent.objects.filter(chain=chain)
+            .order_by("-seq")
+            .only("seq", "hash")
+            .first()
+        )
         event = AuditEvent(
+            chain=chain,
             seq=(last.seq + 1) if last else 1,
             created_at=timezone.now(),
             municipality=municipality,
@@ -117,29 +139,100 @@ def audit_record(
 @dataclass(frozen=True)
 class ChainProblem:
     seq: int
-    kind: str  # "changed", "missing", "relinked"
+    kind: str  # "changed", "missing", "relinked", "misplaced"
     detail: str
+    chain: int = INSTALLATION_CHAIN
 
 
 def verify_chain(batch_size: int = 2000) -> Iterator[ChainProblem]:
-    """Recompute every hash and link; yield each place the chain is broken."""
-    expected_seq = 1
-    prev_hash = GENESIS_HASH
-    rows = AuditEvent.objects.order_by("seq").iterator(chunk_size=batch_size)
+    """Recompute every hash and link of every chain; yield each place one is broken."""
+    chain: int | None = None
+    expected_seq, prev_hash = 1, GENESIS_HASH
+    rows = AuditEvent.objects.order_by("chain", "seq").iterator(chunk_size=batch_size)
     for event in rows:
+        if event.chain != chain:
+            chain, expected_seq, prev_hash = event.chain, 1, GENESIS_HASH
+        where = f"chain {chain}: #{event.seq}"
         if event.seq != expected_seq:
             yield ChainProblem(
                 event.seq,
                 "missing",
-                f"rows {expected_seq}–{event.seq - 1} are missing before #{event.seq}",
+                f"chain {chain}: rows {expected_seq}–{event.seq - 1} are missing "
+                f"before #{event.seq}",
+                chain,
             )
         elif event.prev_hash != prev_hash:
             yield ChainProblem(
-                event.seq, "relinked", f"#{event.seq} does not link to the row before"
+                event.seq, "relinked", f"{where} does not link to the row before", chain
+            )
+        if chain != INSTALLATION_CHAIN and event.municipality_id != chain:
+            yield ChainProblem(
+                event.seq, "misplaced", f"{where} belongs to another chain", chain
             )
         if compute_hash(event) != event.hash:
             yield ChainProblem(
-                event.seq, "changed", f"#{event.seq} was changed after it was written"
+                event.seq, "changed", f"{where} was changed after it was written", chain
             )
         expected_seq = event.seq + 1
         prev_hash = event.hash
+
+
+def chain_heads() -> dict[int, tuple[int, str]]:
+    """Each chain's last row as (seq, hash), read without any lock."""
+    heads: dict[int, tuple[int, str]] = {}
+    last_seq = (
+        AuditEvent.objects.values("chain").annotate(top=models.Max("seq")).order_by()
+    )
+    tops = {row["chain"]: row["top"] for row in last_seq}
+    for chain, seq, hash_ in AuditEvent.objects.filter(
+        seq__in=set(tops.values()), chain__in=list(tops)
+    ).values_list("chain", "seq", "hash"):
+        if tops[chain] == seq:
+            heads[chain] = (seq, hash_)
+    return heads
+
+
+def access_record(
+    request: HttpRequest | None,
+    path: AccessPath | str,
+    *,
+    resident: Any = None,
+    case: Any = None,
+    obj: models.Model | None = None,
+    desk: Any = None,
+    actor: Any = None,
+) -> AccessRecord:
+    """Log that ``request.user`` was shown a resident's (or case's) personal data.
+
+    No hash chain and no lock: a read never waits for a writer. Call it after the
+    data was found and the permission check passed, so a refused request logs
+    nothing here (the refusal is audited where it is refused).
+    """
+    if actor is None and request is not None:
+        actor = getattr(request, "user", None)
+    if actor is not None and not getattr(actor, "is_authenticated", False):
+        actor = None
+    resident_id = resident.pk if resident is not None else None
+    if case is not None and resident_id is None:
+        resident_id = case.resident_id
+    municipality_id = None
+    for source in (case, resident):
+        if source is not None and municipality_id is None:
+            municipality_id = source.municipality_id
+    if municipality_id is None and actor is not None:
+        profile = getattr(actor, "staff_profile", None)
+        municipality_id = profile.municipality_id if profile else None
+    target = obj if obj is not None else (case if case is not None else resident)
+    return AccessRecord.objects.create(
+        at=timezone.now(),
+        municipality_id=municipality_id,
+        actor=actor,
+        actor_label=actor.get_username() if actor is not None else "anonymous",
+        desk=desk,
+        resident_id=resident_id,
+        case=case,
+        path=str(path),
+        url=request.get_full_path()[:300] if request is not None else "",
+        object_type=target._meta.label_lower if target is not None else "",
+        object_id=str(target.pk) if target is not None else "",
+    )

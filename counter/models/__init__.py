@@ -1,3 +1,4 @@
+from .access import AccessPath, AccessRecord
 from .audit import AppendOnlyError, AuditEvent
 from .cases import Case, CaseStatusChange
 from .residents import Card, Certificate, Resident
@@ -13,6 +14,8 @@ from .tenancy import (
 )
 
 __all__ = [
+    "AccessPath",
+    "AccessRecord",
     "AppendOnlyError",
     "AuditEvent",
     "Card",

@@ -27,16 +27,27 @@ class AuditQuerySet(ScopedQuerySet):
 class AuditEvent(AppendOnly, models.Model):
     """Who did what, where and when. Each row carries the previous row's hash.
 
-    Written only through :func:`counter.audit.audit_record`. On PostgreSQL a
-    trigger also refuses UPDATE and DELETE; ``manage.py verify_audit_chain``
-    finds a changed or removed row.
+    Written only through :func:`counter.audit.audit_record`. Each municipality has
+    its own chain (``chain`` = its id, 0 for installation events) so one city's
+    appends never wait for another's (docs/adr/0005-audit-append-design.md). The
+    foreign keys carry no database constraint: the insert takes no lock on the case
+    or user row, so it cannot deadlock with the case's row lock. On PostgreSQL
+    triggers refuse UPDATE, DELETE and TRUNCATE; ``manage.py verify_audit_chain``
+    finds a changed or removed row, and a cut end against the signed checkpoint.
     """
 
-    seq = models.PositiveBigIntegerField(_("sequence"), unique=True, editable=False)
+    chain = models.PositiveBigIntegerField(
+        _("chain"),
+        default=0,
+        editable=False,
+        help_text=_("Municipality id of the chain (0: installation)."),
+    )
+    seq = models.PositiveBigIntegerField(_("sequence"), editable=False)
     created_at = models.DateTimeField(_("when"), editable=False, db_index=True)
     municipality = models.ForeignKey(
         Municipality,
         on_delete=models.PROTECT,
+        db_constraint=False,
         null=True,
         blank=True,
         related_name="+",
@@ -45,6 +56,7 @@ class AuditEvent(AppendOnly, models.Model):
     office = models.ForeignKey(
         Office,
         on_delete=models.PROTECT,
+        db_constraint=False,
         null=True,
         blank=True,
         related_name="+",
@@ -53,6 +65,7 @@ class AuditEvent(AppendOnly, models.Model):
     desk = models.ForeignKey(
         Desk,
         on_delete=models.PROTECT,
+        db_constraint=False,
         null=True,
         blank=True,
         related_name="+",
@@ -61,6 +74,7 @@ class AuditEvent(AppendOnly, models.Model):
     case = models.ForeignKey(
         Case,
         on_delete=models.PROTECT,
+        db_constraint=False,
         null=True,
         blank=True,
         related_name="audit_events",
@@ -69,6 +83,7 @@ class AuditEvent(AppendOnly, models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
+        db_constraint=False,
         null=True,
         blank=True,
         related_name="+",
@@ -96,6 +111,11 @@ class AuditEvent(AppendOnly, models.Model):
         verbose_name_plural = _("audit events")
         ordering = ["-seq"]
         indexes = [models.Index(fields=["municipality", "created_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["chain", "seq"], name="audit_chain_seq_unique"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.actor_label}"
