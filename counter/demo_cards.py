@@ -228,10 +228,20 @@ def start(
         f"desk agent: 本庁 1番窓口 (desk-1), reader '{READER}'",
         f"PIN pad (resident's screen): http://127.0.0.1:{pinpad_port}/",
         f"card in the reader: {FIRST_CARD} 山田 太郎 - swap with: "
-        "python manage.py demo_card insert D0012",
+        f"DJANGO_SETTINGS_MODULE=config.settings.demo {_python_hint()} "
+        "manage.py demo_card insert D0012",
         f"demo card PINs (simulated cards): 4-digit {pins['auth_pin']}, "
         f"signing {pins['signing_password']}",
     ]
+
+
+def _python_hint() -> str:
+    """The demo's own Python (.venv-demo), as a path a person can type in the
+    project folder; the system Python lacks the project's packages."""
+    try:
+        return str(Path(sys.executable).relative_to(Path(settings.BASE_DIR)))
+    except ValueError:
+        return sys.executable
 
 
 def stop() -> None:

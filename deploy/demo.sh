@@ -35,6 +35,19 @@ if [ ! -f "$VENV/.installed" ] || [ pyproject.toml -nt "$VENV/.installed" ]; the
     fi
     touch "$VENV/.installed"
 fi
+# The card packages may appear after the first run (apt-get install swig
+# libpcsclite-dev): then build pyscard now instead of keeping the card-less install.
+if ! "$VENV/bin/python" -c 'import smartcard' 2>/dev/null; then
+    if command -v swig >/dev/null 2>&1 && [ -f /usr/include/PCSC/winscard.h ]; then
+        echo "Card packages found: installing the card reader part (pyscard) ..."
+        if ! "$VENV/bin/pip" install --quiet -e ".[agent]"; then
+            echo "pyscard still could not be built; the demo runs without the card reader." >&2
+        fi
+    else
+        echo "Note: no card reader part (pyscard). To add it: sudo apt-get install swig" >&2
+        echo "libpcsclite-dev pcscd vsmartcard-vpcd, then run bash deploy/demo.sh again." >&2
+    fi
+fi
 
 export DJANGO_SETTINGS_MODULE=config.settings.demo
 exec "$VENV/bin/python" manage.py run_demo --port "${PORT:-8000}" "$@"

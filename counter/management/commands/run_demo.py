@@ -23,6 +23,11 @@ from counter import demo_cards
 from counter.demo import DEMO_LOGINS, DEMO_PASSWORD, load_demo_data
 
 
+def _stop_on_signal(signum: int, frame: object) -> None:
+    """SIGTERM ends the demo through the same ``finally`` as Ctrl-C."""
+    raise KeyboardInterrupt
+
+
 class Command(BaseCommand):
     help = "Run the demo: server, demo data and (if available) desk agent + card."
 
@@ -66,6 +71,9 @@ class Command(BaseCommand):
         )
         children.append(server)
         self._print_banner(url, card_lines)
+        # SIGTERM (systemd, kill, a CI runner) stops the children like Ctrl-C does;
+        # without this the default action would leave runserver on its port.
+        signal.signal(signal.SIGTERM, _stop_on_signal)
         try:
             if options["check"]:
                 self._check(url)
@@ -74,6 +82,8 @@ class Command(BaseCommand):
         except KeyboardInterrupt:
             pass
         finally:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
             for child in reversed(children):
                 if child.poll() is None:
                     child.send_signal(signal.SIGTERM)
@@ -89,7 +99,8 @@ class Command(BaseCommand):
         w("")
         w("=" * 64)
         w(f" madoguchi demo:  {url}")
-        w(f" supervisor console: {url}admin/")
+        w(f" supervisor console: {url}counter/console/")
+        w(f" administration (catalogues, offices, audit): {url}admin/")
         w(f" logins (password for all: {DEMO_PASSWORD}):")
         for login in DEMO_LOGINS:
             w(f"   {login.username:<14} {login.description}")
