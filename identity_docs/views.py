@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from counter.audit import audit_record
 from counter.errors import ApplicationError
+from counter.input import positive_id
 from counter.models import Case
 from identity_docs.checklist import checklist_context, checklist_read
 from identity_docs.constants import DOCUMENT_PROCEDURES, ApplicantRole, Procedure
@@ -31,6 +32,12 @@ def _params_query(params: QueryDict) -> str:
     return urlencode([(k, v) for k in params for v in params.getlist(k)])
 
 
+def _refused(request: HttpRequest, problems: list[str]) -> HttpResponse:
+    return render(
+        request, "identity_docs/checklist_page.html", {"problems": problems}, status=400
+    )
+
+
 @login_required
 @require_http_methods(["GET"])
 def checklist(request: HttpRequest) -> HttpResponse:
@@ -38,9 +45,10 @@ def checklist(request: HttpRequest) -> HttpResponse:
     params = request.GET
     case = None
     if params.get("case"):
-        case = get_object_or_404(
-            Case.objects.visible_to(request.user), pk=params.get("case")
-        )
+        case_id = positive_id(params.get("case"))
+        if case_id is None:
+            return _refused(request, [_("The case number must be a number.")])
+        case = get_object_or_404(Case.objects.visible_to(request.user), pk=case_id)
         procedure, role = case.procedure, case.applicant_role
         visit_text = params.get("visit") or str(getattr(case, "visit", 1))
     else:
@@ -62,12 +70,7 @@ def checklist(request: HttpRequest) -> HttpResponse:
         problems.append(str(exc.message))
         profile = None
     if problems or profile is None:
-        return render(
-            request,
-            "identity_docs/checklist_page.html",
-            {"problems": problems},
-            status=400,
-        )
+        return _refused(request, problems)
     context = checklist_context(
         profile=profile,
         procedure=procedure,
@@ -96,15 +99,27 @@ def checklist(request: HttpRequest) -> HttpResponse:
 @require_POST
 def checklist_record(request: HttpRequest) -> HttpResponse:
     """Record the ticked documents as the case's evidence for this visit."""
+    case_id = positive_id(request.POST.get("case"))
+    if case_id is None:
+        return _refused(request, [_("The case number must be a number.")])
     case = get_object_or_404(
         Case.objects.visible_to(request.user).select_related("municipality__profile"),
-        pk=request.POST.get("case"),
+        pk=case_id,
     )
     if not request.user.has_perm("identity_docs.add_evidencepresented"):
         audit_record(action="evidence_record_refused", actor=request.user, case=case)
         messages.error(request, _("You may not record documents."))
         return redirect(f"{reverse('identity_docs:checklist')}?case={case.pk}")
-    visit = int(request.POST.get("visit") or 1)
+    visit_text = request.POST.get("visit") or "1"
+    if visit_text not in ("1", "2"):
+        audit_record(
+            action="evidence_record_refused",
+            actor=request.user,
+            case=case,
+            data={"code": "visit-invalid"},
+        )
+        return _refused(request, [_("The visit must be 1 or 2.")])
+    visit = int(visit_text)
     context = checklist_read(
         profile=case.municipality.profile,
         procedure=case.procedure,

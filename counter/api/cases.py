@@ -15,18 +15,31 @@ from rest_framework.views import APIView
 
 from counter import selectors
 from counter.audit import audit_record
-from counter.constants import ApplicantRole, Procedure
+from counter.constants import ApplicantRole, CertificateKind, PinKind, Procedure
 from counter.errors import NotFound, PermissionDenied
+from counter.input import reference_plausible
 from counter.models import Card, Case, Desk, Office, Resident
 from counter.models.cases import RevocationKind
 from counter.services import cases as case_services
 from counter.services import visits
 from counter.workflows import workflow_for
+from identity_docs.constants import Fact
 
+from .fields import (
+    MAX_DOCUMENTS,
+    OFFICE_CODE_MAX_LENGTH,
+    REASON_MAX_LENGTH,
+    KeyedChoicesField,
+    optional_text,
+    reason_text,
+    row_id,
+)
 from .serializers import CaseDetailSerializer, CaseSerializer
 
 
 def _case(request: Request, reference: str) -> Case:
+    if not reference_plausible(reference):
+        raise NotFound("case-not-found", _("No such case."))
     case = Case.objects.visible_to(request.user).filter(reference=reference).first()
     if case is None:
         raise NotFound("case-not-found", _("No such case."))
@@ -63,40 +76,42 @@ class CaseListOpenApi(APIView):
     """GET: today's queue of the user's office. POST: reception (受付)."""
 
     class CaseQueueParams(serializers.Serializer):
-        office = serializers.CharField(required=False, help_text="Office code")
+        office = serializers.CharField(
+            required=False, max_length=OFFICE_CODE_MAX_LENGTH, help_text="Office code"
+        )
 
     class CaseOpenInput(serializers.Serializer):
-        resident = serializers.IntegerField()
-        card = serializers.IntegerField(required=False, allow_null=True)
-        office = serializers.CharField(required=False, help_text="Office code")
-        desk = serializers.IntegerField(required=False, allow_null=True)
+        resident = row_id()
+        card = row_id(required=False, allow_null=True)
+        office = serializers.CharField(
+            required=False, max_length=OFFICE_CODE_MAX_LENGTH, help_text="Office code"
+        )
+        desk = row_id(required=False, allow_null=True)
         procedure = serializers.ChoiceField(choices=Procedure.choices)
         applicant_role = serializers.ChoiceField(choices=ApplicantRole.choices)
         pin_kinds = serializers.ListField(
-            child=serializers.CharField(), required=False, default=list
+            child=serializers.ChoiceField(choices=PinKind.choices),
+            required=False,
+            default=list,
+            max_length=len(PinKind.choices),
         )
         certificate_kinds = serializers.ListField(
-            child=serializers.CharField(), required=False, default=list
+            child=serializers.ChoiceField(choices=CertificateKind.choices),
+            required=False,
+            default=list,
+            max_length=len(CertificateKind.choices),
         )
         revocation_kind = serializers.ChoiceField(
             choices=RevocationKind.choices, required=False, default=""
         )
-        applicant_name = serializers.CharField(
-            required=False, default="", allow_blank=True
-        )
-        applicant_address = serializers.CharField(
-            required=False, default="", allow_blank=True
-        )
-        applicant_relation = serializers.CharField(
-            required=False, default="", allow_blank=True
-        )
+        applicant_name = optional_text(100)
+        applicant_address = optional_text(300)
+        applicant_relation = optional_text(100)
         uses_jlis_answer_sheet = serializers.BooleanField(required=False, default=False)
         card_reissued_by_holder_fault = serializers.BooleanField(
             required=False, default=False
         )
-        exception_reason = serializers.CharField(
-            required=False, default="", allow_blank=True
-        )
+        exception_reason = optional_text(REASON_MAX_LENGTH)
         idempotency_key = serializers.CharField(
             required=False, default="", allow_blank=True, max_length=64
         )
@@ -167,6 +182,8 @@ def _own_office(request: Request) -> Office:
 class CaseDetailApi(APIView):
     @extend_schema(responses=CaseDetailSerializer)
     def get(self, request: Request, reference: str) -> Response:
+        if not reference_plausible(reference):
+            raise NotFound("case-not-found", _("No such case."))
         case = selectors.case_detail(user=request.user, reference=reference)
         # Reads of a person's case are audited too (docs/reference/style.md §3.7).
         audit_record(action="case_viewed", actor=request.user, case=case, obj=case)
@@ -174,12 +191,12 @@ class CaseDetailApi(APIView):
 
 
 class CaseDeskInput(serializers.Serializer):
-    desk = serializers.IntegerField(required=False, allow_null=True)
+    desk = row_id(required=False, allow_null=True)
 
 
 class CaseRecordDocumentsApi(APIView):
     class PresentedDocumentInput(serializers.Serializer):
-        code = serializers.CharField()
+        code = serializers.CharField(max_length=60)
         owner = serializers.ChoiceField(
             choices=["holder", "applicant"], default="holder"
         )
@@ -189,9 +206,14 @@ class CaseRecordDocumentsApi(APIView):
         sealed = serializers.BooleanField(required=False, allow_null=True)
 
     class CaseDocumentsInput(CaseDeskInput):
-        documents = serializers.ListField(child=serializers.DictField(), min_length=1)
-        facts = serializers.DictField(
-            child=serializers.BooleanField(), required=False, default=dict
+        documents = serializers.ListField(
+            child=serializers.DictField(), min_length=1, max_length=MAX_DOCUMENTS
+        )
+        facts = KeyedChoicesField(
+            keys=list(Fact.values),
+            child=serializers.BooleanField(),
+            required=False,
+            default=dict,
         )
 
     class CaseDocumentsOutput(serializers.Serializer):
@@ -223,7 +245,7 @@ class CaseRequestCardOperationApi(APIView):
     on the desk's PIN pad, never sent here."""
 
     class CaseCardOperationInput(serializers.Serializer):
-        desk = serializers.IntegerField()
+        desk = row_id()
         idempotency_key = serializers.CharField(max_length=64)
         # §2: the clerk warned the resident that one try is left.
         confirm_last_try = serializers.BooleanField(default=False)
@@ -281,18 +303,18 @@ def _case_action(
 
 
 class CaseCancelInput(CaseDeskInput):
-    reason = serializers.CharField(allow_blank=True)
+    reason = reason_text()
 
 
 class CaseRefuseInput(CaseDeskInput):
     code = serializers.SlugField(
-        help_text="A stable reason code, e.g. identity-unconfirmed"
+        max_length=60, help_text="A stable reason code, e.g. identity-unconfirmed"
     )
-    reason = serializers.CharField(allow_blank=True)
+    reason = reason_text()
 
 
 class ExceptionDecisionInput(serializers.Serializer):
-    note = serializers.CharField(allow_blank=True)
+    note = reason_text()
 
 
 CaseSendInquiryApi = _case_action(
@@ -338,9 +360,9 @@ class SecondVisitApi(APIView):
 
     class SecondVisitInput(serializers.Serializer):
         reference = serializers.CharField(
-            help_text="The inquiry letter's reference code"
+            max_length=40, help_text="The inquiry letter's reference code"
         )
-        desk = serializers.IntegerField()
+        desk = row_id()
 
     @extend_schema(request=SecondVisitInput, responses=CaseSerializer)
     def post(self, request: Request) -> Response:

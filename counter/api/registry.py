@@ -3,6 +3,8 @@ supervisor's lists — each one endpoint over a service or selector."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
@@ -12,12 +14,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from counter import selectors
+from counter.constants import CertificateKind, Gender
 from counter.errors import NotFound, PermissionDenied
 from counter.models import Card
 from counter.services.register_events import EVENT_KINDS, register_event_apply
 from counter.services.suspensions import HOLD, REVOKE, suspension_record
 from counter.workflows import workflow_for
 
+from .fields import REASON_MAX_LENGTH, KeyedChoicesField, optional_text, row_id
 from .serializers import CaseSerializer, ResidentBriefSerializer
 
 
@@ -33,9 +37,44 @@ class CardBriefSerializer(serializers.Serializer):
     expires_on = serializers.DateField()
 
 
+class RegisterChangesInput(serializers.Serializer):
+    """The register fields an event may change (``CHANGEABLE_FIELDS``), each
+    bounded like the resident's column; anything else is refused."""
+
+    class Meta:
+        ref_name = "RegisterChanges"
+
+    name = serializers.CharField(required=False, max_length=100)
+    name_kana = serializers.CharField(required=False, max_length=200)
+    name_substitute = serializers.CharField(
+        required=False, allow_blank=True, max_length=100
+    )
+    address = serializers.CharField(required=False, max_length=300)
+    address_substitute = serializers.CharField(
+        required=False, allow_blank=True, max_length=300
+    )
+    postal_code = serializers.CharField(required=False, allow_blank=True, max_length=8)
+    household_code = serializers.CharField(
+        required=False, allow_blank=True, max_length=20
+    )
+    gender = serializers.ChoiceField(required=False, choices=Gender.choices)
+    birth_date = serializers.DateField(required=False)
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError(
+                    {k: [_("The counter does not keep this field.")] for k in unknown}
+                )
+        return super().to_internal_value(data)
+
+
 class ResidentSearchApi(APIView):
     class ResidentSearchParams(serializers.Serializer):
-        q = serializers.CharField(required=False, default="", allow_blank=True)
+        q = serializers.CharField(
+            required=False, default="", allow_blank=True, max_length=100
+        )
         birth_date = serializers.DateField(required=False, allow_null=True)
 
     class ResidentSearchOutput(ResidentBriefSerializer):
@@ -66,7 +105,7 @@ class RegisterEventApi(APIView):
         kind = serializers.ChoiceField(choices=[(k, k) for k in EVENT_KINDS])
         register_id = serializers.CharField(max_length=20)
         occurred_on = serializers.DateField()
-        changes = serializers.DictField(required=False, default=dict)
+        changes = RegisterChangesInput(required=False, default=dict)
         minor_correction = serializers.BooleanField(required=False, default=False)
 
     class RegisterEventOutput(serializers.Serializer):
@@ -96,16 +135,16 @@ class SuspensionRecordApi(APIView):
     """§10: the call centre's report of a lost or stolen card (24 h)."""
 
     class SuspensionInput(serializers.Serializer):
-        card = serializers.IntegerField()
-        certificate_outcome = serializers.DictField(
+        card = row_id()
+        certificate_outcome = KeyedChoicesField(
+            keys=list(CertificateKind.values),
             child=serializers.ChoiceField(choices=[HOLD, REVOKE]),
             required=False,
             default=dict,
+            help_text="Per certificate kind: suspended (J-LIS default) or revoked.",
         )
-        police_receipt_number = serializers.CharField(
-            required=False, default="", allow_blank=True
-        )
-        note = serializers.CharField(required=False, default="", allow_blank=True)
+        police_receipt_number = optional_text(40)
+        note = optional_text(REASON_MAX_LENGTH)
 
     @extend_schema(request=SuspensionInput, responses={201: CaseSerializer})
     def post(self, request: Request) -> Response:

@@ -23,6 +23,7 @@ from counter import selectors
 from counter.audit import audit_record
 from counter.constants import CertificateKind, PinKind
 from counter.errors import NotFound
+from counter.input import reference_plausible
 from counter.models import Case
 from counter.models.cases import CaseState
 from counter.services import cases, visits
@@ -36,7 +37,12 @@ from .labels import action_label
 
 
 def _case_or_404(request: HttpRequest, reference: str) -> Case:
-    """The case (with its history, operations and letters), if the user sees it."""
+    """The case (with its history, operations and letters), if the user sees it.
+
+    A reference that no case could have (a NUL, a control character, longer than
+    the column) is not looked up: the database would refuse it with an error."""
+    if not reference_plausible(reference):
+        raise Http404
     try:
         return selectors.case_detail(user=request.user, reference=reference)
     except NotFound:
