@@ -16,6 +16,9 @@ api_v1: list[URLPattern | URLResolver] = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]
 
+#: The API answers its JSON error body also for a 500 raised outside a view.
+handler500 = "counter.api.errors.server_error"
+
 urlpatterns = [
     path("", counter_views.home, name="home"),
     # Also answered by config.health.ProbeMiddleware, before the host check.
