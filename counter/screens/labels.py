@@ -1,8 +1,9 @@
 """Clerk-readable names of audit actions shown in a case's history.
 
 The audit trail stores stable snake_case codes; the case page never shows a code
-to a person (issue 15): a known action gets its name, any other a generic one. ``<action>_refused`` entries (the
-services' refusals) get the refused step's name with "refused".
+to a person (issue 15): a known action gets its name, any other a generic one.
+``<action>_refused`` entries (the services' refusals) get the refused step's name
+with "refused".
 """
 
 from __future__ import annotations
@@ -50,7 +51,5 @@ def action_label(action: str) -> str:
         return str(ACTION_LABELS[action])
     if action.endswith("_refused"):
         step = ACTION_LABELS.get(action.removesuffix("_refused"))
-        return str(
-            _("Refused: %(step)s") % {"step": step or _("a step of the case")}
-        )
+        return str(_("Refused: %(step)s") % {"step": step or _("a step of the case")})
     return str(_("Recorded event"))
