@@ -151,6 +151,20 @@ def _back(request: HttpRequest) -> HttpResponse:
     return redirect("counter:console:index")
 
 
+#: A cell starting with one of these is a formula to Excel and LibreOffice
+#: (``=HYPERLINK(...)``, ``+cmd``, ``@SUM``; tab and CR start one too).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> object:
+    """A text cell a spreadsheet shows as text: one that would start a formula
+    gets a leading apostrophe (OWASP's advice for CSV injection). Numbers and
+    dates are written as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 @console_view("counter.export_data")
 def export_counts(request: HttpRequest) -> HttpResponse:
     """Daily counts by procedure and office as CSV; the export is audited."""
@@ -179,11 +193,14 @@ def export_counts(request: HttpRequest) -> HttpResponse:
     for row in rows:
         writer.writerow(
             [
-                row["day"].isoformat(),
-                row["office__name"],
-                row["procedure_label"],
-                row["opened"],
-                row["completed"],
+                csv_cell(cell)
+                for cell in (
+                    row["day"].isoformat(),
+                    str(row["office__name"]),
+                    str(row["procedure_label"]),
+                    row["opened"],
+                    row["completed"],
+                )
             ]
         )
     return response
