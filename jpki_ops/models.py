@@ -119,6 +119,7 @@ class CardOperationState(models.TextChoices):
     FAILED = "failed", _("Failed")
     TIMED_OUT = "timed_out", _("Timed out")
     CANCELLED = "cancelled", _("Cancelled")
+    EXPIRED = "expired", _("Expired before the desk agent took it")
 
 
 CARD_OPERATION_OPEN_STATES = (CardOperationState.REQUESTED, CardOperationState.CLAIMED)
@@ -249,6 +250,14 @@ class CardOperation(ConcurrentTransitionMixin, models.Model):
         self.error_code = "cancelled"
         self.finished_at = at
 
+    @transition(field=state, source=_S.REQUESTED, target=_S.EXPIRED)
+    def expired(self, *, code: str, message: str, at: dt.datetime) -> None:
+        """Not claimed within the limit, or requested before the agent started: a
+        stale request is never run on whatever card is in the reader later."""
+        self.error_code = code
+        self.error_message = message
+        self.finished_at = at
+
     @transition(field=state, source=[_S.REQUESTED, _S.CLAIMED], target=_S.TIMED_OUT)
     def timed_out(self, *, message: str, at: dt.datetime) -> None:
         """Nobody claimed it, or the agent never reported, in time."""
@@ -334,6 +343,36 @@ class CardOperationStatusChange(AppendOnly, models.Model):
 
     def __str__(self) -> str:
         return f"{self.operation_id}: {self.from_state} → {self.to_state}"
+
+
+class CardManufactureRecord(models.Model):
+    """The identifier a card was manufactured with, recorded for the municipality's
+    card when it was handed over (交付).
+
+    A card with no certificate has nothing else to recognise it by; the issuer's
+    register of certificates names cards by this identifier too.
+    """
+
+    card = models.OneToOneField(
+        "counter.Card",
+        on_delete=models.PROTECT,
+        related_name="manufacture_record",
+        verbose_name=_("card"),
+    )
+    manufacture_id = models.CharField(
+        _("manufacture identifier"), max_length=32, unique=True
+    )
+    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    objects = ScopedManager()
+    scope_municipality = "card__municipality"
+
+    class Meta:
+        verbose_name = _("card manufacture record")
+        verbose_name_plural = _("card manufacture records")
+
+    def __str__(self) -> str:
+        return f"{self.card_id}: {self.manufacture_id}"
 
 
 class DeskAgentCredential(models.Model):

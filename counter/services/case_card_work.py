@@ -63,7 +63,9 @@ def case_request_card_operation(
         kind, parameters = cast(CounterMachine, locked).pending_operations()[0]
         parameters = dict(parameters)
         if locked.card is not None and locked.card.auth_key_fingerprint:
-            # A card never read has none yet: then nothing to check (as before).
+            # The server checks the card itself before any PIN, recorded
+            # fingerprint or not (jpki_ops.services.identity); naming it here
+            # lets the operation say which card it was requested for.
             parameters["expected_card_fingerprint"] = locked.card.auth_key_fingerprint
         if confirm_last_try and "confirm_last_try" in PARAMETERS[kind]:
             parameters["confirm_last_try"] = True
@@ -130,6 +132,7 @@ def _apply_outcome(case: Case, operation: Any) -> None:
         CardOperationState.FAILED,
         CardOperationState.TIMED_OUT,
         CardOperationState.CANCELLED,
+        CardOperationState.EXPIRED,
     ):
         _operation_failed(case, operation, actor_label)
 

@@ -62,6 +62,8 @@ class DeskAgent:
         self.poll_wait = poll_wait
         self.language = language
         self.stop_event = threading.Event()
+        # Set once the server took this run's session (its leftovers are settled).
+        self.announced = threading.Event()
         self.current_operation: int | None = None
         self.refused: ServerRefused | None = None
         self.completed: list[int] = []
@@ -142,6 +144,7 @@ class DeskAgent:
                 self.refused = exc
                 return False
             logger.info("desk agent session for desk %s", session.get("desk"))
+            self.announced.set()
             return True
         return False
 

@@ -67,6 +67,9 @@ class Prompt:
     tries_left: int | None
     max_tries: int | None
     confirm: bool = False
+    # Whose operation this is: procedure, name in kana, case reference (nothing
+    # else personal), so resident and clerk see it at once.
+    heading: dict[str, str] = field(default_factory=dict)
     prompt_id: str = field(default_factory=lambda: secrets.token_urlsafe(16))
     pin: Pin | None = None
     cancelled: bool = False
@@ -89,8 +92,11 @@ class Prompt:
             "confirm": self.confirm,
             "alphanumeric": self.kind == "signing",
             "error": self.error,
+            "heading": dict(self.heading),
         }
 
+
+HEADING_KEYS = ("procedure", "name_kana", "case_reference")
 
 PIN_TITLES = {
     "signing": _("Signing password (6–16 capital letters and digits)"),
@@ -149,6 +155,7 @@ class PinPad:
         confirm: bool = False,
         title: str | None = None,
         timeout: float = 300.0,
+        heading: dict[str, Any] | None = None,
     ) -> Pin:
         """Block until the resident enters a PIN of ``kind`` (or cancels).
 
@@ -162,6 +169,11 @@ class PinPad:
             tries_left=tries_left,
             max_tries=max_tries,
             confirm=confirm,
+            heading={
+                k: str(v)[:80]
+                for k, v in (heading or {}).items()
+                if k in HEADING_KEYS and v
+            },
         )
         with self._lock:
             if self._prompt is not None:

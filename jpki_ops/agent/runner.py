@@ -60,6 +60,36 @@ class CardNotHolders(errors.CardError):
     )
 
 
+class CardSwapped(errors.CardError):
+    """Another card is in the reader than the one identified: stop before the PIN
+    or the command reaches it."""
+
+    default_code = "card-swapped"
+    default_message = _(
+        "The card in the reader was changed during the operation. Nothing more was "
+        "done; put the resident's card back and start again."
+    )
+
+
+def card_identity(card: CardSession, *, fresh: bool = False) -> dict[str, Any]:
+    """What the card gives without a PIN: its manufacture id and, when it holds
+    one, the user-authentication certificate's key fingerprint and serial."""
+    reading: dict[str, Any] = {
+        "card_id": card.read_card_id(fresh=fresh),
+        "card_fingerprint": None,
+        "certificate_serial": None,
+    }
+    try:
+        der = card.read_certificate("authentication")
+    except errors.EmptyFile:
+        return reading
+    reading["card_fingerprint"] = public_key_fingerprint(der)
+    reading["certificate_serial"] = (
+        f"{x509.load_der_x509_certificate(der).serial_number:x}"
+    )
+    return reading
+
+
 def certificate_summary(der: bytes, *, with_serial: bool) -> dict[str, Any]:
     """Fingerprint and validity; the serial only for signing certificates (the
     user-authentication certificate's serial is regulated data,
@@ -109,27 +139,30 @@ class OperationRunner:
         with self.session_factory(
             self.reader, reader_pattern=self.reader_pattern
         ) as card:
-            # Which card is in the reader, before anything changes on it: reading
-            # the user-authentication certificate needs no PIN
-            # (docs/reference/card-protocol.md).
-            fingerprint = None
-            expected = params.get("expected_card_fingerprint")
-            if operation["kind"] != "read_card" or expected:
-                try:
-                    fingerprint = public_key_fingerprint(
-                        card.read_certificate("authentication")
-                    )
-                except errors.EmptyFile:
-                    fingerprint = None
-            if expected and fingerprint != expected:
-                # Someone else's card: no PIN asked, no command sent (issue 6).
-                raise CardNotHolders(extra={"kind": operation["kind"]})
+            # Which card is in the reader, before anything changes on it; the
+            # server decides (docs/adr/0009-card-identity-before-any-pin.md).
+            # Reading it needs no PIN (docs/reference/card-protocol.md).
+            self._identity = card_identity(card)
+            self._progress(operation, stage="identifying")
+            answer = self.server.identify(operation["id"], self._identity)
+            self._progress(operation, stage="card", card_match=answer.get("match"))
+            fingerprint = self._identity["card_fingerprint"]
             result: dict[str, Any] = handler(card, operation, params)
             if fingerprint is not None:
                 result.setdefault("card_fingerprint", fingerprint)
             return result
 
     # -- helpers ----------------------------------------------------------------------
+
+    def _same_card(self, card: CardSession) -> None:
+        """Right before a PIN or a changing command goes to the card: is it still the
+        card the server identified? A swap stops the operation."""
+        try:
+            now = card_identity(card, fresh=True)
+        except errors.CardRemoved:
+            raise CardSwapped() from None
+        if now != self._identity:
+            raise CardSwapped()
 
     def _progress(self, operation: dict[str, Any], **fields: Any) -> None:
         try:
@@ -165,25 +198,40 @@ class OperationRunner:
             max_tries=status.max_tries,
             title=title,
             timeout=self.pin_timeout,
+            heading=operation.get("pad"),
         )
+        self._checked_before_use(card, pin)
         self._progress(operation, stage="card_io")
         return pin
 
-    def _ask_new_pin(self, operation: dict[str, Any], kind: str) -> Pin:
+    def _checked_before_use(self, card: CardSession, pin: Pin) -> None:
+        try:
+            self._same_card(card)
+        except errors.CardError:
+            pin.wipe()
+            raise
+
+    def _ask_new_pin(
+        self, card: CardSession, operation: dict[str, Any], kind: str
+    ) -> Pin:
         self._progress(operation, stage="awaiting_pin", pin_kind=kind)
         pin = self.pinpad.request_pin(
             kind,
             confirm=True,
             title=str(NEW_PIN_TITLES[kind]),
             timeout=self.pin_timeout,
+            heading=operation.get("pad"),
         )
+        self._checked_before_use(card, pin)
         self._progress(operation, stage="card_io")
         return pin
 
     def _authoriser(
-        self, operation: dict[str, Any]
+        self, card: CardSession, operation: dict[str, Any]
     ) -> Callable[[str, bytes, CardCommand], bytes]:
         def authorise(card_id: str, challenge: bytes, command: CardCommand) -> bytes:
+            if card_id != self._identity["card_id"]:
+                raise CardSwapped()
             self._progress(operation, stage="issuer")
             return self.server.authorise(operation["id"], card_id, challenge, command)
 
@@ -248,7 +296,7 @@ class OperationRunner:
             card, operation, kind, title=str(CURRENT_PIN_TITLES[kind])
         )
         card.pin_verify(current)
-        new = self._ask_new_pin(operation, kind)
+        new = self._ask_new_pin(card, operation, kind)
         card.pin_set_new(new)
         return {"pin_kind": kind, "tries_left": card.pin_status(kind).max_tries}
 
@@ -257,8 +305,8 @@ class OperationRunner:
     ) -> dict[str, Any]:
         kind = params["pin_kind"]
         unblock_only = bool(params.get("unblock_only"))
-        new = None if unblock_only else self._ask_new_pin(operation, kind)
-        card.pin_reset(kind, new, self._authoriser(operation))
+        new = None if unblock_only else self._ask_new_pin(card, operation, kind)
+        card.pin_reset(kind, new, self._authoriser(card, operation))
         status = card.pin_status(kind)
         return {
             "pin_kind": kind,
@@ -270,7 +318,7 @@ class OperationRunner:
         self, card: CardSession, operation: dict[str, Any], params: dict[str, Any]
     ) -> dict[str, Any]:
         kind = params["certificate_kind"]
-        authorise = self._authoriser(operation)
+        authorise = self._authoriser(card, operation)
         card_id = card.read_card_id()
         public_key = card.key_generate(kind, authorise)
         self._progress(operation, stage="issuer")

@@ -100,6 +100,13 @@ class ServerClient:
         body = {"code": code, "message": message[:500], "extra": extra or {}}
         return dict(self._call("POST", f"agent/operations/{op_id}/failure/", body)[1])
 
+    def identify(self, op_id: int, reading: dict[str, Any]) -> dict[str, Any]:
+        """Ask the server whether the card read without a PIN is the case's card;
+        a refusal arrives as :class:`ServerRefused` with the server's code."""
+        return dict(
+            self._call("POST", f"agent/operations/{op_id}/identify/", reading)[1]
+        )
+
     def authorise(
         self, op_id: int, card_id: str, challenge: bytes, command: CardCommand
     ) -> bytes:

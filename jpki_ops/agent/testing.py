@@ -70,6 +70,9 @@ class AgentHarness:
             pin_timeout=30,
         ).start()
         self.agents.append(agent)
+        # Requests made before the session is announced would expire (never run by
+        # an agent that started after them): the clerk acts once the agent is up.
+        agent.announced.wait(15)
         return agent
 
     def stop(self) -> None:

@@ -24,6 +24,11 @@ urlpatterns = [
         name="desk-agent-failure",
     ),
     path(
+        "agent/operations/<int:pk>/identify/",
+        views.IdentifyApi.as_view(),
+        name="desk-agent-identify",
+    ),
+    path(
         "agent/operations/<int:pk>/authorise/",
         views.AuthoriseApi.as_view(),
         name="desk-agent-authorise",

@@ -156,7 +156,9 @@ class NextOperationApi(AgentView):
         while True:
             op = services.card_operation_claim(desk=desk, agent_session=session)
             if op is not None:
-                return Response(OperationSerializer(op).data)
+                return Response(
+                    {**OperationSerializer(op).data, "pad": services.pad_heading(op)}
+                )
             if time.monotonic() >= deadline:
                 return Response(status=status.HTTP_204_NO_CONTENT)
             time.sleep(LONG_POLL_INTERVAL)
@@ -166,7 +168,23 @@ class ProgressApi(AgentView):
     @extend_schema_serializer(component_name="DeskProgressInput")
     class InputSerializer(serializers.Serializer):
         stage = serializers.ChoiceField(
-            choices=["card", "awaiting_pin", "pin_refused", "card_io", "issuer"],
+            choices=[
+                "card",
+                "identifying",
+                "awaiting_pin",
+                "pin_refused",
+                "card_io",
+                "issuer",
+            ],
+            required=False,
+        )
+        card_match = serializers.ChoiceField(
+            choices=[
+                "recorded-fingerprint",
+                "issuer-record",
+                "manufacture-id",
+                "no-case",
+            ],
             required=False,
         )
         refusal_code = serializers.RegexField(r"^[a-z0-9-]{1,60}$", required=False)
@@ -227,6 +245,36 @@ class FailureApi(AgentView):
             extra=data.get("extra") or {},
         )
         return Response(OperationSerializer(op).data)
+
+
+class IdentifyApi(AgentView):
+    """Is the card in the reader the operation's card? Asked before any PIN."""
+
+    @extend_schema_serializer(component_name="DeskIdentifyInput")
+    class InputSerializer(serializers.Serializer):
+        card_id = serializers.RegexField(r"^[A-Za-z0-9-]{1,32}$")
+        card_fingerprint = serializers.RegexField(
+            r"^[0-9a-f]{64}$", required=False, allow_null=True
+        )
+        certificate_serial = serializers.RegexField(
+            r"^[0-9A-Fa-f]{1,40}$", required=False, allow_null=True
+        )
+
+    @extend_schema_serializer(component_name="DeskIdentifyOutput")
+    class OutputSerializer(serializers.Serializer):
+        match = serializers.CharField()
+
+    @extend_schema(
+        parameters=[SESSION_PARAMETER],
+        request=InputSerializer,
+        responses={200: OutputSerializer, 409: OpenApiResponse(description="refused")},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        answer = services.card_operation_identify(
+            **self.agent(request, pk),
+            reading=dict(self.valid(self.InputSerializer, request)),
+        )
+        return Response(self.OutputSerializer(answer).data)
 
 
 class HexField(serializers.CharField):

@@ -358,9 +358,10 @@ class CardSession:
     # ``authorise`` callable reaches the issuer through the server; the PIN of a
     # reset is not part of what it sees.
 
-    def read_card_id(self) -> str:
-        """SIMULATION: the card id the issuer diversifies its card key with."""
-        if self._card_id is None:
+    def read_card_id(self, *, fresh: bool = False) -> str:
+        """SIMULATION: the card id the issuer diversifies its card key with
+        (``fresh``: read it again, e.g. to notice a swapped card)."""
+        if self._card_id is None or fresh:
             self.select_application(card.AID_COMMON)
             raw = self._expect_ok(
                 apdu.read_binary_sfi(0x01, 0), "READ BINARY (card id)"

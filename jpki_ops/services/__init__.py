@@ -26,8 +26,9 @@ from .credentials import (
     desk_agent_credential_issue,
     desk_agent_credential_revoke,
 )
+from .identity import card_operation_identify
 from .issuer import card_operation_authorise, card_operation_certify
-from .requests import card_operation_cancel, card_operation_request
+from .requests import card_operation_cancel, card_operation_request, pad_heading
 from .rules import (
     FORBIDDEN_KEYS,
     PARAMETERS,
@@ -50,6 +51,7 @@ __all__ = [
     "card_operation_claim",
     "card_operation_complete",
     "card_operation_fail",
+    "card_operation_identify",
     "card_operation_progress",
     "card_operation_request",
     "card_operations_time_out",
@@ -57,4 +59,5 @@ __all__ = [
     "desk_agent_credential_issue",
     "desk_agent_credential_revoke",
     "desk_agent_session_start",
+    "pad_heading",
 ]

@@ -23,6 +23,7 @@ from jpki_ops.models import (
 from jpki_ops.models import CardOperationKind as Kind
 from jpki_ops.models import CardOperationState as State
 
+from .failures import failure_message
 from .issuer import check_certificate_written
 from .records import (
     announce_finished,
@@ -37,6 +38,18 @@ from .rules import (
     RESULT_KEYS,
     RUN_TIMEOUT,
     check_no_secrets,
+    claim_limit,
+)
+
+EXPIRED_UNCLAIMED = "card-operation-expired"
+EXPIRED_UNCLAIMED_MESSAGE = _(
+    "No desk agent took this card operation in time; it was not run. Check the "
+    "card in the reader and press Start card work again."
+)
+EXPIRED_BEFORE_AGENT = "card-operation-before-agent-start"
+EXPIRED_BEFORE_AGENT_MESSAGE = _(
+    "This card operation was requested before the desk agent started; it was not "
+    "run. Check the card in the reader and press Start card work again."
 )
 
 
@@ -76,8 +89,18 @@ def desk_agent_session_start(*, desk: Desk, agent_session: str) -> list[CardOper
                     ),
                 )
             touched.append(op)
+        # Requests from before this agent started are never run by it: the card
+        # in the reader now may be anyone's (the clerk confirms again).
+        waiting = CardOperation.objects.select_for_update().filter(
+            desk=desk, state=State.REQUESTED
+        )
+        for op in waiting:
+            if op.progress.get("stage") == "resumed":
+                continue  # a read-only leftover resumed above
+            _expire(op, EXPIRED_BEFORE_AGENT, EXPIRED_BEFORE_AGENT_MESSAGE)
+            touched.append(op)
     for op in touched:
-        if op.state == State.FAILED:
+        if op.state in (State.FAILED, State.EXPIRED):
             announce_finished(op)
     DeskAgentCredential.objects.filter(desk=desk, revoked_at__isnull=True).update(
         last_seen_at=timezone.now()
@@ -95,24 +118,46 @@ def card_operation_claim(*, desk: Desk, agent_session: str) -> CardOperation | N
         raise ApplicationError(
             "agent-session-missing", _("The agent session is missing.")
         )
+    expired: list[CardOperation] = []
     with transaction.atomic():
+        # Too old to run: expire, never hand to the agent.
+        for stale in CardOperation.objects.select_for_update(skip_locked=True).filter(
+            desk=desk,
+            state=State.REQUESTED,
+            requested_at__lt=timezone.now() - claim_limit(),
+        ):
+            _expire(stale, EXPIRED_UNCLAIMED, EXPIRED_UNCLAIMED_MESSAGE)
+            expired.append(stale)
         op = (
             CardOperation.objects.select_for_update(skip_locked=True)
             .filter(desk=desk, state=State.REQUESTED)
             .order_by("requested_at", "pk")
             .first()
         )
-        if op is None:
-            return None
-        operation_move(
-            op,
-            "claimed",
-            fields=["claimed_by", "claimed_at", "attempts", "updated_at"],
-            data={"attempt": op.attempts + 1},
-            agent_session=agent_session,
-            at=timezone.now(),
-        )
+        if op is not None:
+            operation_move(
+                op,
+                "claimed",
+                fields=["claimed_by", "claimed_at", "attempts", "updated_at"],
+                data={"attempt": op.attempts + 1},
+                agent_session=agent_session,
+                at=timezone.now(),
+            )
+    for stale in expired:
+        announce_finished(stale)
     return op
+
+
+def _expire(op: CardOperation, code: str, message: Any) -> None:
+    operation_move(
+        op,
+        "expired",
+        fields=["error_code", "error_message", "finished_at", "updated_at"],
+        code=code,
+        data={"error_code": code, "requested_at": op.requested_at.isoformat()},
+        message=str(message),
+        at=timezone.now(),
+    )
 
 
 def card_operation_progress(
@@ -183,9 +228,15 @@ def card_operation_fail(
     message: str,
     extra: dict[str, Any] | None = None,
 ) -> CardOperation:
-    """Record a failure the agent met (wrong PIN, card removed, cancelled …)."""
+    """Record a failure the agent met (wrong PIN, card removed, cancelled …).
+
+    Only the code counts: the message is the server's own for that code, never
+    the agent's text (the agent's ``message`` is ignored).
+    """
     extra = extra or {}
     check_no_secrets(extra, where="failure")
+    del message
+    message = failure_message(code, extra)
     with transaction.atomic():
         op = locked(operation_id, desk)
         if op.state == State.FAILED and op.error_code == code:
@@ -223,6 +274,11 @@ def card_operations_time_out(*, now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     finished: list[CardOperation] = []
     with transaction.atomic():
+        for op in CardOperation.objects.select_for_update(skip_locked=True).filter(
+            state=State.REQUESTED, requested_at__lt=now - claim_limit()
+        ):
+            _expire(op, EXPIRED_UNCLAIMED, EXPIRED_UNCLAIMED_MESSAGE)
+            finished.append(op)
         stale = CardOperation.objects.select_for_update(skip_locked=True).filter(
             models.Q(state=State.REQUESTED, requested_at__lt=now - REQUEST_TIMEOUT)
             | models.Q(state=State.CLAIMED, claimed_at__lt=now - RUN_TIMEOUT)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from counter.errors import ApplicationError, Conflict, PermissionDenied
@@ -112,3 +113,17 @@ def card_operation_cancel(
             at=timezone.now(),
         )
     return op
+
+
+def pad_heading(operation: CardOperation) -> dict[str, str]:
+    """What the PIN pad shows about whose operation it is: the procedure, the
+    resident's name in kana and the case reference; nothing else personal."""
+    case = operation.case
+    if case is None:
+        return {}
+    with translation.override(settings.LANGUAGE_CODE):
+        return {
+            "procedure": str(case.get_procedure_display()),
+            "name_kana": case.resident.name_kana if case.resident_id else "",
+            "case_reference": case.reference,
+        }

@@ -61,7 +61,9 @@ RESULT_KEYS = frozenset(
         "resumed",
     }
 )
-PROGRESS_KEYS = frozenset({"stage", "pin_kind", "tries_left", "max_tries", "last_try"})
+PROGRESS_KEYS = frozenset(
+    {"stage", "pin_kind", "tries_left", "max_tries", "last_try", "card_match"}
+)
 FORBIDDEN_KEYS = frozenset(
     {"pin", "new_pin", "current_pin", "password", "value", "individual_number"}
 )
@@ -72,6 +74,16 @@ REQUEST_TIMEOUT = dt.timedelta(
 RUN_TIMEOUT = dt.timedelta(
     seconds=getattr(settings, "JPKI_CARD_OPERATION_RUN_TIMEOUT", 900)
 )
+
+
+# A request no agent claimed within this time expires: it is never run later on
+# whatever card is in the reader by then
+# (docs/adr/0009-card-identity-before-any-pin.md).
+def claim_limit() -> dt.timedelta:
+    """``JPKI_CARD_OPERATION_CLAIM_LIMIT`` seconds (default 120), read when used."""
+    return dt.timedelta(
+        seconds=getattr(settings, "JPKI_CARD_OPERATION_CLAIM_LIMIT", 120)
+    )
 
 
 def check_no_secrets(data: Any, *, where: str) -> None:
@@ -90,7 +102,7 @@ def check_no_secrets(data: Any, *, where: str) -> None:
             check_no_secrets(item, where=where)
 
 
-def _is_fingerprint(value: Any) -> bool:
+def is_fingerprint(value: Any) -> bool:
     return (
         isinstance(value, str)
         and len(value) == 64
@@ -108,7 +120,7 @@ def validate_parameters(kind: str, parameters: dict[str, Any]) -> dict[str, Any]
             extra={"unknown": sorted(unknown)},
         )
     expected = parameters.get(EXPECTED_CARD)
-    if expected is not None and not _is_fingerprint(expected):
+    if expected is not None and not is_fingerprint(expected):
         raise ApplicationError(
             "card-operation-bad-parameters",
             _("The expected card fingerprint is not a SHA-256 value."),
