@@ -188,11 +188,19 @@ def test_no_page_uses_one_access_key_twice(
 
 
 def test_the_agent_receipt_says_who_typed_the_pin_and_uses_era_dates(
-    clerk_client: Any, case: Case
+    clerk_client: Any, tanaka: Any, card_with_certificates: Any, desk: Any
 ) -> None:
-    receipt = visible_text(
-        clerk_client.get(reverse("counter:receipt", args=[case.reference]))
+    done = f.CaseFactory(
+        resident=tanaka,
+        card=card_with_certificates,
+        office=desk.office,
+        desk=desk,
+        procedure="pin_reset",
+        pin_kinds=["signing"],
+        state="completed",
     )
+    url = reverse("counter:receipt", args=[done.reference])
+    receipt = visible_text(clerk_client.get(url))
     with translation.override("ja"):
         never_asked = gettext(
             "Keep your PINs to yourself. "
@@ -200,9 +208,10 @@ def test_the_agent_receipt_says_who_typed_the_pin_and_uses_era_dates(
         )
     assert never_asked in receipt and "封をした回答書" not in receipt
     assert not ISO_DATE.search(receipt), receipt
-    Case.objects.filter(pk=case.pk).update(applicant_role="voluntary_agent")
-    agent_receipt = visible_text(
-        clerk_client.get(reverse("counter:receipt", args=[case.reference]))
+    assert re.search(r"令和(元|\d+)年", receipt)
+    Case.objects.filter(pk=done.pk).update(
+        applicant_role="voluntary_agent", applicant_name="代理 花子"
     )
+    agent_receipt = visible_text(clerk_client.get(url))
     assert "封をした回答書" in agent_receipt and never_asked not in agent_receipt
     assert not ISO_DATE.search(agent_receipt), agent_receipt
