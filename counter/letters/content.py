@@ -86,9 +86,11 @@ DEFAULT_BRING: dict[LetterKind, tuple[str, ...]] = {
     ),
 }
 
-# Kinds whose answer sheet has PIN boxes: a PIN change or reset, and lifting a
+# Kinds whose answer sheet has PIN boxes: every procedure whose card work at visit
+# 2 needs a PIN the agent must not learn (§6.3): a PIN change or reset; a
+# certificate, whose new PIN is set when it is written; a revocation and lifting a
 # suspension, where the card is confirmed with its resident-register PIN (§10).
-PIN_BOX_KINDS = frozenset({LetterKind.PIN, LetterKind.SUSPENSION_LIFT})
+PIN_BOX_KINDS = frozenset(LetterKind)
 
 
 @dataclass(frozen=True)
@@ -119,20 +121,29 @@ MAX_PIN_LINES = 3
 PIN_MOMENTS: dict[str, tuple[str, ...]] = {
     "pin_change": ("今の番号", "新しい番号"),
     "suspension_lift": ("今の番号",),
+    "cert_revoke": ("今の番号",),
 }
 # The PIN assumed when the case recorded none.
-DEFAULT_PIN_KIND: dict[str, str] = {"suspension_lift": "resident_register"}
+DEFAULT_PIN_KIND: dict[str, str] = {
+    "suspension_lift": "resident_register",
+    "cert_issue": "signing",
+    "cert_renew": "signing",
+}
+# §6.3: the PIN asked whatever the case recorded (a revocation confirms the card
+# with its resident-register PIN, never with a certificate's).
+FIXED_PIN_KINDS: dict[str, tuple[str, ...]] = {"cert_revoke": ("resident_register",)}
 
 
 def pin_rows_for(procedure: str, pin_kinds: Iterable[str]) -> tuple[PinRow, ...]:
     """The PIN boxes a procedure's answer sheet needs, one line per PIN.
 
-    A change needs the current and the new PIN, a reset the new one, lifting a
-    suspension the current one; a 4-digit PIN has both on one line, the signing
+    A change needs the current and the new PIN, a reset or a new certificate the
+    new one (``pin_kinds`` are then the certificate kinds), a revocation or lifting
+    a suspension the current resident-register PIN; a 4-digit PIN has both on one line, the signing
     password one line each. Without recorded kinds, the user-authentication PIN
     is assumed (the resident-register PIN for lifting a suspension, §10).
     """
-    wanted = set(pin_kinds or ())
+    wanted = set(FIXED_PIN_KINDS.get(procedure, ()) or pin_kinds or ())
     kinds = [k for k in PIN_NAMES if k in wanted] or [
         DEFAULT_PIN_KIND.get(procedure, "authentication")
     ]

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from counter.audit import audit_record
 from counter.constants import (
     CardStatus,
+    CertificateKind,
     CertificateStatus,
     CertificateStatusReason,
     Procedure,
@@ -27,7 +28,11 @@ from jpki_ops.models import CardOperation, CardOperationState
 from jpki_ops.services import card_operation_cancel
 
 from .case_flow import case_lock, case_transition, refusals_audited
-from .certificates import certificate_lift_suspension, certificate_revoke
+from .certificates import (
+    certificate_lift_suspension,
+    certificate_revoke,
+    certificates_sync_from_issuer,
+)
 
 
 def case_complete(*, case: Case, actor: Any, desk: Desk | None = None) -> Case:
@@ -74,14 +79,26 @@ def _revoke_for_case(case: Case, actor: Any) -> None:
 
 
 def _lift_for_case(case: Case, actor: Any) -> None:
+    """§10.1: three facts. The card is in use again; a signing certificate on hold
+    is revoked, never restored (a certificateHold on it is not released); the
+    user-authentication certificate follows what J-LIS shows (§9.1)."""
     card = case.card
     assert card is not None
+    certificates_sync_from_issuer(card=card, actor=actor, case=case)
     card.status = CardStatus.ACTIVE
     card.status_changed_at = timezone.now()
     card.save(update_fields=["status", "status_changed_at"])
     audit_record(action="card_suspension_lifted", actor=actor, case=case, obj=card)
     for certificate in card.certificates.filter(status=CertificateStatus.SUSPENDED):
-        certificate_lift_suspension(certificate=certificate, actor=actor, case=case)
+        if certificate.kind == CertificateKind.SIGNING:
+            certificate_revoke(
+                certificate=certificate,
+                reason=CertificateStatusReason.KEY_COMPROMISE,
+                actor=actor,
+                case=case,
+            )
+        else:
+            certificate_lift_suspension(certificate=certificate, actor=actor, case=case)
 
 
 def case_cancel(

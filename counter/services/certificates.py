@@ -21,9 +21,14 @@ from counter.constants import (
     CertificateStatus,
     CertificateStatusReason,
 )
-from counter.errors import ApplicationError, ServiceUnavailable
+from counter.errors import ApplicationError, NotFound, ServiceUnavailable
 from counter.models import Card, Case, Certificate
-from jpki_ops.issuer.gateway import RevocationReason, get_issuer
+from jpki_ops.issuer.gateway import (
+    CertificateState,
+    CertificateStatusInfo,
+    RevocationReason,
+    get_issuer,
+)
 
 # §8.9: the internal reasons as the RFC 5280 CRLReason codes verifiers see.
 RFC5280_REASON: dict[str, int] = {
@@ -114,6 +119,77 @@ def certificate_suspend(
         data={"kind": certificate.kind, **issuer},
     )
     return certificate
+
+
+#: §9.1: an RFC 5280 reason the issuer reports, as the local row's reason.
+REASON_FROM_RFC5280: dict[int, str] = {
+    code: reason for reason, code in RFC5280_REASON.items() if reason != "cessation"
+}
+
+
+def _issuer_view(card: Card) -> list[CertificateStatusInfo]:
+    """The issuer's records of this card, found through a signing serial (the
+    only serial kept, §16). Empty when no serial is known to the issuer."""
+    serials = [
+        c.serial_number
+        for c in card.certificates.order_by("-issued_on", "-pk")
+        if c.serial_number
+    ]
+    if not serials:
+        return []
+    try:
+        info = _issuer().status(serial=int(serials[0], 16))
+        return list(_issuer().status_by_card(card_id=info.card_id))
+    except NotFound:
+        return []
+    except (OSError, ValueError) as exc:
+        raise ServiceUnavailable(
+            "issuer-unavailable",
+            _("The certificate issuer (J-LIS) cannot be reached; try again later."),
+        ) from exc
+
+
+def certificates_sync_from_issuer(
+    *, card: Card, actor: Any = None, case: Case | None = None
+) -> list[Certificate]:
+    """§9.1: ask J-LIS what it knows of this card's certificates before a decision.
+
+    A certificate revoked at home with the 利用者クライアントソフト is revoked here
+    too (audited as ``certificate_revoked_at_issuer``), so it is neither renewed
+    nor revoked twice and never blocks a new one. Returns the rows it changed.
+    """
+    records = _issuer_view(card)
+    if not records:
+        return []
+    by_serial = {f"{r.serial:x}": r for r in records}
+    newest_auth = next(
+        (r for r in records if r.kind == CertificateKind.AUTHENTICATION), None
+    )
+    changed: list[Certificate] = []
+    for certificate in card.certificates.filter(
+        status__in=[CertificateStatus.ACTIVE, CertificateStatus.SUSPENDED]
+    ):
+        remote = (
+            by_serial.get(certificate.serial_number.lower())
+            if certificate.serial_number
+            else newest_auth
+        )
+        if remote is None or remote.state != CertificateState.REVOKED:
+            continue
+        reason = REASON_FROM_RFC5280.get(
+            int(remote.reason or 0), CertificateStatusReason.HOLDER_REQUEST
+        )
+        _set_status(certificate, CertificateStatus.REVOKED, reason)
+        audit_record(
+            action="certificate_revoked_at_issuer",
+            actor=actor,
+            municipality=certificate.municipality,
+            case=case,
+            obj=certificate,
+            data={"kind": certificate.kind, "reason": reason},
+        )
+        changed.append(certificate)
+    return changed
 
 
 def certificate_lift_suspension(

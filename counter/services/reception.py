@@ -37,6 +37,12 @@ CERTIFICATE_PROCEDURES = (
     Procedure.CERT_REVOKE,
 )
 PIN_PROCEDURES = (Procedure.PIN_CHANGE, Procedure.PIN_RESET)
+#: §9.1: the issuer is asked about the card before these decisions.
+ISSUER_CHECKED_PROCEDURES = (
+    *CERTIFICATE_PROCEDURES,
+    *PIN_PROCEDURES,
+    Procedure.SUSPENSION_LIFT,
+)
 
 _NOT_REGISTERED = {
     RegistrationStatus.MOVED_OUT: (
@@ -153,8 +159,11 @@ def check_applicant(
         )
 
 
-def check_pin_kinds(*, card: Card, pin_kinds: Sequence[str]) -> list[str]:
-    """§2: which of the four PINs; a face-authentication card has none (§13)."""
+def check_pin_kinds(
+    *, card: Card, pin_kinds: Sequence[str], on: dt.date | None = None
+) -> list[str]:
+    """§2: which of the four PINs; a face-authentication card has none (§13); the
+    signing password exists only with a valid signing certificate (§2.1)."""
     if card.kind == CardKind.FACE_AUTHENTICATION:
         raise ApplicationError(
             "face-authentication-card",
@@ -164,6 +173,19 @@ def check_pin_kinds(*, card: Card, pin_kinds: Sequence[str]) -> list[str]:
     if not kinds or any(k not in PinKind.values for k in kinds):
         raise ApplicationError(
             "pin-kinds-missing", _("Choose which of the four PINs (§2).")
+        )
+    if (
+        PinKind.SIGNING in kinds
+        and on is not None
+        and CertificateKind.SIGNING not in _active_certificates(card, on)
+    ):
+        raise ApplicationError(
+            "no-signing-certificate",
+            _(
+                "This card carries no valid signing certificate, so it has no "
+                "signing password to change or reset; the password is set when a "
+                "signing certificate is issued (§2.1)."
+            ),
         )
     return kinds
 

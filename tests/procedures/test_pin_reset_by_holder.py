@@ -14,9 +14,17 @@ from counter.services.cases import (
     case_request_card_operation,
 )
 
+from tests import factories as f
+
 from .conftest import audit_actions, holder_card, holder_doc
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _the_card_carries_a_signing_certificate(card):
+    """§2.1: a signing password exists only with a signing certificate."""
+    return f.CertificateFactory(card=card)
 
 
 def open_reset(counter_case, **kw):

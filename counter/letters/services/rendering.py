@@ -29,6 +29,8 @@ from .requests import letter_address, snapshot
 
 S = LetterState
 _ERROR_FIELDS = ["attempts", "issued_on", "error_code", "error_message"]
+#: Rendering attempts a letter gets before it fails (the task's first run + 5 retries).
+RENDER_MAX_ATTEMPTS = 6
 
 
 class LetterRenderError(Exception):
@@ -85,7 +87,10 @@ def letter_data(letter: InquiryLetter) -> LetterData:
         deadline=letter.deadline,
         issued_on=letter.issued_on or timezone.localdate(),
         office=office_info(letter.office),
-        pin_rows=pin_rows_for(letter.procedure, letter.case.pin_kinds or ()),
+        pin_rows=pin_rows_for(
+            letter.procedure,
+            letter.case.pin_kinds or letter.case.certificate_kinds or (),
+        ),
     )
 
 
@@ -104,6 +109,9 @@ def letter_render(*, letter_id: int, final_attempt: bool = False) -> InquiryLett
         if letter.state != S.QUEUED:
             return letter
         letter.attempts += 1
+        # Bounded by the letter, not the message: a re-published message (the
+        # outbox relay) starts its own retry count but not a new allowance.
+        final_attempt = final_attempt or letter.attempts >= RENDER_MAX_ATTEMPTS
         letter.issued_on = letter.issued_on or timezone.localdate()
         try:
             pdf = letter_pdf(letter_data(letter))
@@ -141,19 +149,22 @@ def letter_render(*, letter_id: int, final_attempt: bool = False) -> InquiryLett
     return letter
 
 
-def letter_render_failed(*, letter_id: int, error: str) -> InquiryLetter:
-    """The task gave up (e.g. time limit): the letter fails visibly."""
+def letter_render_failed(
+    *, letter_id: int, error: str, code: str = "letter-render-error"
+) -> InquiryLetter:
+    """The task gave up (time limit, database or broker still failing after the
+    last retry): the letter fails visibly with ``code``, retryable by a supervisor."""
     with transaction.atomic():
         letter = lock(letter_id)
         if letter.state != S.QUEUED:
             return letter
-        letter.error_code = "letter-render-error"
+        letter.error_code = code
         letter.error_message = error[:500]
         return move(
             letter,
             S.FAILED,
             actor_label="letters",
-            code="letter-render-error",
+            code=code,
             fields=["error_code", "error_message"],
         )
 
