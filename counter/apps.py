@@ -9,10 +9,11 @@ class CounterConfig(AppConfig):
 
     def ready(self) -> None:
         """Connect the procedures' reactions to what lower layers announce."""
-        from counter import reactions
-
         # Services enqueue letter tasks by name; an eager Celery (the demo) runs a
-        # task only if it is registered in this process.
+        # task only if it is registered in this process. The beat's checkpoint
+        # task lives beside the checkpoints it writes.
+        from counter import checkpoints as _checkpoint_task  # noqa: F401
+        from counter import reactions
         from counter.letters import tasks as _letter_tasks  # noqa: F401
         from counter.services import case_card_work, visits
 

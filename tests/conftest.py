@@ -74,3 +74,13 @@ def pytest_configure(config: pytest.Config) -> None:
             "DATABASE_URL at one (postgres://user:pass@host:port/name). "
             f"Connection error: {exc}"
         ) from exc
+
+
+@pytest.fixture(autouse=True)
+def _audit_checkpoints_per_test(settings, tmp_path_factory):  # type: ignore[no-untyped-def]
+    """Each test's database is rolled back, so its audit checkpoints (kept outside
+    the database) must go with it: a fresh store and key per test."""
+    store = tmp_path_factory.mktemp("audit-checkpoints")
+    settings.AUDIT_CHECKPOINT_DIR = str(store)
+    settings.AUDIT_CHECKPOINT_KEY = ""
+    settings.AUDIT_CHECKPOINT_KEY_FILE = ""

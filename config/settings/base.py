@@ -609,3 +609,34 @@ DEMO_DATA_ALLOWED = config(
     "On in the demo and the tests; production refuses it.",
     group="Security",
 )
+
+# The audit trail's witness outside the database (docs/security/audit-trail.md).
+AUDIT_CHECKPOINT_DIR = config(
+    "AUDIT_CHECKPOINT_DIR",
+    "/var/lib/madoguchi/audit-checkpoints",
+    help_text="Directory the signed checkpoints of the audit chains' heads are "
+    "written to, one subdirectory per database. Put it on another volume than the "
+    "database (or a synced object store with a retention lock).",
+    group="Audit",
+)
+AUDIT_CHECKPOINT_KEY = config(
+    "AUDIT_CHECKPOINT_KEY",
+    "",
+    help_text="Secret that signs the checkpoints (HMAC-SHA256). The database never "
+    "holds it. Empty: read from AUDIT_CHECKPOINT_KEY_FILE.",
+    group="Audit",
+)
+AUDIT_CHECKPOINT_KEY_FILE = config(
+    "AUDIT_CHECKPOINT_KEY_FILE",
+    "",
+    help_text="File holding the checkpoint key. Empty: checkpoint.key in "
+    "AUDIT_CHECKPOINT_DIR, created on first use.",
+    group="Audit",
+)
+DATABASE_MIGRATE_URL = config(
+    "DATABASE_MIGRATE_URL",
+    "",
+    help_text="URL of the role that owns the tables (migrations, `grant_app_role`). "
+    "The application itself connects with DATABASE_URL, a role that owns nothing.",
+    group="Database",
+)

@@ -39,7 +39,7 @@ DROP FUNCTION IF EXISTS counter_audit_no_truncate();
 def _guards(sql: str):  # type: ignore[no-untyped-def]
     def run(apps, schema_editor):  # type: ignore[no-untyped-def]
         if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(sql)
+            schema_editor.execute(sql, params=None)
 
     return run
 
