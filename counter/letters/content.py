@@ -138,10 +138,11 @@ def pin_rows_for(procedure: str, pin_kinds: Iterable[str]) -> tuple[PinRow, ...]
     """The PIN boxes a procedure's answer sheet needs, one line per PIN.
 
     A change needs the current and the new PIN, a reset or a new certificate the
-    new one (``pin_kinds`` are then the certificate kinds), a revocation or lifting
-    a suspension the current resident-register PIN; a 4-digit PIN has both on one line, the signing
-    password one line each. Without recorded kinds, the user-authentication PIN
-    is assumed (the resident-register PIN for lifting a suspension, §10).
+    new one (``pin_kinds`` are then the certificate kinds), a revocation or
+    lifting a suspension the current resident-register PIN; a 4-digit PIN has
+    both on one line, the signing password one line each. Without recorded
+    kinds, the user-authentication PIN is assumed (the resident-register PIN for
+    lifting a suspension, §10).
     """
     wanted = set(FIXED_PIN_KINDS.get(procedure, ()) or pin_kinds or ())
     kinds = [k for k in PIN_NAMES if k in wanted] or [

@@ -69,7 +69,8 @@ def test_pin_letters_have_pin_boxes_and_sealing_instructions():
     assert "暗証番号は代理人に見せないでください" in text
     assert "のりで封をしてください" in text
     other = squeeze(text_of(letter_pdf(make_letter(procedure=Procedure.CERT_ISSUE))))
-    assert "署名用（英数字6～16文字）新しい番号" in other  # §6.3: set with the certificate
+    # §6.3: the signing password is set with the certificate
+    assert "署名用（英数字6～16文字）新しい番号" in other
     assert "委任状" in other
 
 

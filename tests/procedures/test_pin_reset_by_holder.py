@@ -13,7 +13,6 @@ from counter.services.cases import (
     case_record_documents,
     case_request_card_operation,
 )
-
 from tests import factories as f
 
 from .conftest import audit_actions, holder_card, holder_doc
