@@ -141,12 +141,14 @@ def _birth_date(spec: tuple[int, int, int] | int, today: dt.date) -> dt.date:
 
 def _ensure_user(login: DemoLogin, municipality: Municipality) -> None:
     user_model = get_user_model()
+    # Clerks get no admin at all: only supervisors and auditors are staff.
+    staff = login.role in (ROLE_SUPERVISOR, ROLE_AUDITOR)
     user, created = user_model.objects.get_or_create(
-        username=login.username, defaults={"is_staff": True}
+        username=login.username, defaults={"is_staff": staff}
     )
-    if created or not user.check_password(DEMO_PASSWORD):
+    if created or not user.check_password(DEMO_PASSWORD) or user.is_staff != staff:
         user.set_password(DEMO_PASSWORD)
-        user.is_staff = True
+        user.is_staff = staff
         user.save()
     user.groups.add(Group.objects.get(name=login.role))
     office = (

@@ -16,6 +16,8 @@ ROLE_SUPERVISOR = "supervisor"
 ROLE_AUDITOR = "auditor"
 # The resident-register system's account: it posts register events (§8).
 ROLE_REGISTER_INTEGRATION = "register_integration"
+# Administers the whole installation (every municipality), audited like anyone.
+ROLE_INSTALLATION_ADMIN = "installation_admin"
 
 _COUNTER_WORK = [
     "counter.view_resident",
@@ -60,11 +62,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "counter.view_staffprofile",
         "counter.change_resident",
     ],
+    # Only the register-event endpoint: no resident search, no cases, no console.
     ROLE_REGISTER_INTEGRATION: [
         "counter.add_registerevent",
         "counter.view_registerevent",
-        "counter.view_resident",
-        "counter.view_all_offices",
     ],
     ROLE_AUDITOR: [
         "counter.view_all_offices",
@@ -86,6 +87,7 @@ _APP_PERMISSIONS: dict[str, list[str]] = {
         "identity_docs.view_identitydocumentkind",
         "identity_docs.view_requirementrule",
         "identity_docs.view_documentpolicy",
+        "identity_docs.view_documentchoice",
         "identity_docs.view_evidencepresented",
         "identity_docs.add_evidencepresented",
         "identity_docs.add_scannedcopy",
@@ -99,6 +101,8 @@ _APP_PERMISSIONS: dict[str, list[str]] = {
         "identity_docs.change_requirementrule",
         "identity_docs.view_documentpolicy",
         "identity_docs.change_documentpolicy",
+        "identity_docs.view_documentchoice",
+        "identity_docs.change_documentchoice",
         "identity_docs.view_evidencepresented",
         "identity_docs.add_evidencepresented",
         "identity_docs.view_scannedcopy",
@@ -108,12 +112,32 @@ _APP_PERMISSIONS: dict[str, list[str]] = {
         "identity_docs.view_identitydocumentkind",
         "identity_docs.view_requirementrule",
         "identity_docs.view_documentpolicy",
+        "identity_docs.view_documentchoice",
         "identity_docs.view_evidencepresented",
     ],
 }
 for _extra in (_APP_PERMISSIONS, LETTER_ROLE_PERMISSIONS):
     for _role, _perms in _extra.items():
         ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_perms]
+
+
+#: Permissions a role held in an earlier release and no longer holds.
+ROLE_PERMISSIONS_WITHDRAWN: dict[str, list[str]] = {
+    ROLE_REGISTER_INTEGRATION: ["counter.view_resident", "counter.view_all_offices"],
+    ROLE_CLERK: [],
+}
+
+
+def is_installation_admin(user: Any) -> bool:
+    """A superuser, or a member of the installation-administrator group."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if getattr(user, "is_superuser", False):
+        return True
+    groups = getattr(user, "groups", None)
+    return bool(
+        groups is not None and groups.filter(name=ROLE_INSTALLATION_ADMIN).exists()
+    )
 
 
 def sync_roles(apps: Any = None, extra: dict[str, list[str]] | None = None) -> None:

@@ -3,8 +3,9 @@
 Every tenant-owned model uses :class:`ScopedQuerySet`; selectors, admin and API
 views call ``.visible_to(user)``. A staff member sees their own municipality; a
 member without the ``counter.view_all_offices`` permission (a clerk) additionally
-sees only their own office's office-bound rows (cases, desks). A superuser without
-a staff profile is the installation operator and sees every municipality.
+sees only their own office's office-bound rows (cases, desks). A superuser or a
+member of the ``installation_admin`` group without a staff profile administers the
+installation and sees every municipality.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Self
 
 from django.db import models
+
+from counter.roles import is_installation_admin
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -34,7 +37,7 @@ def scope_for(user: AbstractBaseUser | AnonymousUser | None) -> Scope:
         return Scope()
     profile = getattr(user, "staff_profile", None)
     if profile is None:
-        return Scope(everything=bool(getattr(user, "is_superuser", False)))
+        return Scope(everything=is_installation_admin(user))
     if user.has_perm("counter.view_all_offices"):  # type: ignore[attr-defined,union-attr]
         return Scope(municipality_id=profile.municipality_id)
     if profile.office_id is None:

@@ -9,13 +9,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from counter.admin_base import ScopedAdmin
+from counter.admin_base import ReadOnlyScopedAdmin, ScopedAdmin
 from counter.audit import audit_record
+from counter.roles import is_installation_admin
+from counter.scoping import scope_for
 from identity_docs.models import (
+    DocumentChoice,
     DocumentPolicy,
     EvidencePresented,
     IdentityDocumentKind,
@@ -26,24 +29,73 @@ from identity_docs.services import requirement_rules_install_defaults
 
 
 @admin.register(IdentityDocumentKind)
-class IdentityDocumentKindAdmin(admin.ModelAdmin):
-    list_display = ("code", "name_ja", "document_class", "photo", "accepted", "active")
-    list_filter = ("document_class", "photo", "accepted", "active", "public_issuer")
+class IdentityDocumentKindAdmin(ScopedAdmin):
+    """The national catalogue (shipped, changed only by an installation
+    administrator) and each city's own local documents."""
+
+    list_display = ("code", "name_ja", "document_class", "photo", "municipality")
+    list_filter = ("document_class", "photo", "public_issuer")
+    list_select_related = ("municipality",)
     search_fields = ("code", "name_ja", "name_en")
     ordering = ("sort_order", "code")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        qs = IdentityDocumentKind.objects.select_related("municipality")
+        scope = scope_for(request.user)
+        if scope.everything:
+            return qs
+        return qs.filter(
+            Q(municipality__isnull=True) | Q(municipality_id=scope.municipality_id or 0)
+        )
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is not None and obj.municipality_id is None:
+            return is_installation_admin(request.user)
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return () if is_installation_admin(request.user) else ("municipality",)
 
     def save_model(
         self, request: HttpRequest, obj: Any, form: Any, change: bool
     ) -> None:
+        """A city's supervisor adds a local document of their own city only."""
+        if not is_installation_admin(request.user) and not change:
+            obj.municipality_id = scope_for(request.user).municipality_id
         super().save_model(request, obj, form, change)
-        audit_record(
-            action="identity_document_kind_changed"
-            if change
-            else "identity_document_kind_added",
-            actor=request.user,
-            obj=obj,
-            data={"fields": sorted(form.changed_data)},
-        )
+        if not change and obj.municipality_id is not None:
+            DocumentChoice.objects.get_or_create(
+                municipality_id=obj.municipality_id,
+                kind=obj,
+                defaults={
+                    "accepted": obj.accepted,
+                    "document_class": obj.document_class,
+                    "active": obj.active,
+                },
+            )
+
+
+@admin.register(DocumentChoice)
+class DocumentChoiceAdmin(ScopedAdmin):
+    """The city's own choices: accepted or not, class, in use (§5.1 VARIES)."""
+
+    list_display = ("kind", "accepted", "document_class", "active", "updated_at")
+    list_editable = ("accepted", "document_class", "active")
+    list_filter = ("accepted", "document_class", "active")
+    list_select_related = ("kind", "municipality")
+    search_fields = ("kind__code", "kind__name_ja")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return ("municipality", "kind") if obj is not None else ()
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return is_installation_admin(request.user)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(DocumentPolicy)
@@ -101,19 +153,8 @@ class RequirementRuleAdmin(ScopedAdmin):
         )
 
 
-class ReadOnlyAdmin(ScopedAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
 @admin.register(EvidencePresented)
-class EvidencePresentedAdmin(ReadOnlyAdmin):
+class EvidencePresentedAdmin(ReadOnlyScopedAdmin):
     list_display = (
         "case",
         "visit",
@@ -125,13 +166,11 @@ class EvidencePresentedAdmin(ReadOnlyAdmin):
     )
     list_filter = ("visit", "accepted", "owner")
     list_select_related = ("case", "kind", "checked_by")
-    raw_id_fields = ("case", "kind", "checked_by", "desk")
-    search_fields = ("case__reference", "kind__code")
-    date_hierarchy = "checked_at"
+    search_fields = ("=case__reference", "kind__code")
 
 
 @admin.register(ScannedCopy)
-class ScannedCopyAdmin(ReadOnlyAdmin):
+class ScannedCopyAdmin(ReadOnlyScopedAdmin):
     list_display = (
         "evidence",
         "content_type",
@@ -140,7 +179,4 @@ class ScannedCopyAdmin(ReadOnlyAdmin):
         "purged_at",
     )
     list_select_related = ("evidence__case", "evidence__kind")
-    raw_id_fields = ("evidence", "uploaded_by")
-    search_fields = ("evidence__case__reference",)
-    date_hierarchy = "uploaded_at"
-    exclude = ("file",)
+    search_fields = ("=evidence__case__reference",)

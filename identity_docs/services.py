@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -29,6 +30,7 @@ from identity_docs.evaluator import (
     evaluate,
 )
 from identity_docs.models import (
+    DocumentChoice,
     DocumentPolicy,
     EvidencePresented,
     IdentityDocumentKind,
@@ -75,14 +77,31 @@ def document_policy_get(*, profile: Any) -> DocumentPolicy:
 
 
 def catalogue_for(*, profile: Any | None = None) -> dict[str, DocumentKind]:
-    """The catalogue as one city sees it (its §5.1 overrides applied)."""
+    """The catalogue as one city sees it: the national kinds and its own local
+    ones, its :class:`DocumentChoice` rows, then its §5.1 overrides applied.
+
+    A kind without a choice row (a city created after the kind shipped) keeps the
+    national values."""
     overrides: dict[str, dict[str, Any]] = {}
+    choices: dict[int, dict[str, Any]] = {}
+    kinds = IdentityDocumentKind.objects.filter(municipality__isnull=True)
     if profile is not None:
         policy = DocumentPolicy.objects.filter(profile=profile).first()
         overrides = policy.document_overrides if policy else {}
+        choices = {
+            c.kind_id: c.as_override()
+            for c in DocumentChoice.objects.filter(
+                municipality_id=profile.municipality_id
+            )
+        }
+        kinds = IdentityDocumentKind.objects.filter(
+            Q(municipality__isnull=True) | Q(municipality_id=profile.municipality_id)
+        )
     return {
-        kind.code: kind.as_kind(overrides.get(kind.code))
-        for kind in IdentityDocumentKind.objects.all()
+        kind.code: kind.as_kind(
+            {**choices.get(kind.pk, {}), **overrides.get(kind.code, {})}
+        )
+        for kind in kinds
     }
 
 

@@ -14,17 +14,13 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from counter.admin_base import ReadOnlyScopedAdmin, ScopedAdmin
 from jpki_ops.models import (
     CardOperation,
     CardOperationStatusChange,
     DeskAgentCredential,
 )
 from jpki_ops.services import desk_agent_credential_revoke
-
-
-class ScopedAdmin(admin.ModelAdmin):
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
-        return super().get_queryset(request).visible_to(request.user)  # type: ignore[attr-defined]
 
 
 class CardOperationHistoryInline(admin.TabularInline):
@@ -50,7 +46,7 @@ class CardOperationHistoryInline(admin.TabularInline):
 
 
 @admin.register(CardOperation)
-class CardOperationAdmin(ScopedAdmin):
+class CardOperationAdmin(ReadOnlyScopedAdmin):
     inlines = [CardOperationHistoryInline]
     list_display = [
         "id",
@@ -65,19 +61,7 @@ class CardOperationAdmin(ScopedAdmin):
     ]
     list_filter = ["state", "kind"]
     list_select_related = ["desk__office", "case"]
-    raw_id_fields = ["desk", "case", "requested_by"]
-    search_fields = ["idempotency_key", "case__reference", "desk__code", "error_code"]
-    date_hierarchy = "requested_at"
-    readonly_fields = [f.name for f in CardOperation._meta.fields]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+    search_fields = ["=idempotency_key", "=case__reference", "desk__code", "error_code"]
 
 
 @admin.register(DeskAgentCredential)
@@ -86,7 +70,6 @@ class DeskAgentCredentialAdmin(ScopedAdmin):
     list_select_related = ["desk__office"]
     raw_id_fields = ["desk", "created_by"]
     search_fields = ["token_prefix", "desk__code", "desk__office__code"]
-    date_hierarchy = "created_at"
     readonly_fields = [f.name for f in DeskAgentCredential._meta.fields]
     actions = ["revoke"]
 

@@ -25,12 +25,15 @@ View = TypeVar("View", bound=Callable[..., HttpResponse])
 
 
 def clerk_view(view: View) -> View:
-    """Logged in and allowed to work cases; anything else is refused (403)."""
+    """Logged in and allowed to work cases; anything else is refused (403).
+
+    Working cases, not reading them: the read-only auditor reads through the
+    console and the audit trail, never the reception screens."""
 
     @login_required
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.has_perm("counter.view_case"):
+        if not request.user.has_perm("counter.change_case"):
             raise DjangoPermissionDenied
         return view(request, *args, **kwargs)
 

@@ -20,7 +20,7 @@ from counter.workflows import workflow_for
 from identity_docs.evaluator import PresentedDocument
 from identity_docs.services import evidence_record
 
-from .case_flow import case_lock, case_transition, refusals_audited
+from .case_flow import case_check, case_lock, case_transition, refusals_audited
 
 
 def _presented(documents: Sequence[Any]) -> list[Any]:
@@ -60,6 +60,9 @@ def case_record_documents(
                 % {"state": current.get_state_display()},
                 extra={"state": current.state, "transition": "record_documents"},
             )
+        # A refused step writes nothing: no evidence rows for a caller who may
+        # not record documents (the permission is the transition's).
+        case_check(current, "record_documents", actor=actor)
         if current.uses_jlis_answer_sheet:
             # §6.2 one-visit renewal: identity_docs then asks for the J-LIS sheet.
             facts = {**(facts or {}), "jlis_answer_sheet": True}

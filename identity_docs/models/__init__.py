@@ -4,6 +4,8 @@
 and the seed's list),
   loaded by a data migration from :mod:`identity_docs.catalogue_data`, edited by
   supervisors in the admin.
+- :class:`DocumentChoice`: each municipality's own choice per kind (accepted,
+  class, in use), applied by the evaluator.
 - :class:`DocumentPolicy`: one per municipal profile; the city's choices at the
   VARIES points of docs/rules/05-identity-documents.md §5–§6 (seed city's choices by
   default).
@@ -15,6 +17,7 @@ and the seed's list),
 
 from .catalogue import (
     OVERRIDABLE_FIELDS,
+    DocumentChoice,
     IdentityDocumentKind,
     validate_document_overrides,
 )
@@ -30,6 +33,7 @@ from .requirements import PROCEDURE_CHOICES, RequirementRule
 __all__ = [
     "OVERRIDABLE_FIELDS",
     "PROCEDURE_CHOICES",
+    "DocumentChoice",
     "DocumentPolicy",
     "EvidencePresented",
     "IdentityDocumentKind",

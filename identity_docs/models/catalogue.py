@@ -1,9 +1,11 @@
 """The catalogue of document kinds (docs/rules/05-identity-documents.md §5.1 and the
 seed's list).
 
-Loaded by a data migration from :mod:`identity_docs.catalogue_data`, edited by
-supervisors in the admin; a city may override some fields for itself
-(:data:`OVERRIDABLE_FIELDS`, checked by :func:`validate_document_overrides`).
+The national kinds are shipped data (:mod:`identity_docs.catalogue_data`, loaded
+by a data migration, ``municipality`` empty). Each municipality's choices are its
+own :class:`DocumentChoice` rows (accepted or not, class, in use), and a city may
+add local documents (kinds with its ``municipality``); no city's change touches
+another's. The finer overrides of :data:`OVERRIDABLE_FIELDS` stay on the policy.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from counter.scoping import ScopedManager
 from identity_docs.constants import DocumentClass
 from identity_docs.evaluator import DocumentKind
 
@@ -72,6 +75,15 @@ class IdentityDocumentKind(models.Model):
     )
     active = models.BooleanField(_("in use"), default=True)
     sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+    municipality = models.ForeignKey(
+        "counter.Municipality",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="local_document_kinds",
+        verbose_name=_("local document of"),
+        help_text=_("Empty: the national catalogue, shipped with the system."),
+    )
 
     class Meta:
         verbose_name = _("identity document kind")
@@ -99,6 +111,53 @@ class IdentityDocumentKind(models.Model):
         }
         values.update(override or {})
         return DocumentKind(**values)
+
+
+class DocumentChoice(models.Model):
+    """One municipality's choice about one kind (docs/rules/05-identity-documents.md
+    §5.1 VARIES): its own row, so a change in one city never changes another."""
+
+    municipality = models.ForeignKey(
+        "counter.Municipality",
+        on_delete=models.CASCADE,
+        related_name="document_choices",
+        verbose_name=_("municipality"),
+    )
+    kind = models.ForeignKey(
+        IdentityDocumentKind,
+        on_delete=models.CASCADE,
+        related_name="choices",
+        verbose_name=_("document kind"),
+    )
+    accepted = models.BooleanField(_("accepted"), default=True)
+    document_class = models.CharField(
+        _("class"), max_length=30, choices=DocumentClass.choices
+    )
+    active = models.BooleanField(_("in use"), default=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ScopedManager()
+    scope_municipality = "municipality"
+
+    class Meta:
+        verbose_name = _("document choice of the municipality")
+        verbose_name_plural = _("document choices of the municipality")
+        ordering = ["municipality", "kind__sort_order", "kind__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "kind"], name="document_choice_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.municipality}: {self.kind}"
+
+    def as_override(self) -> dict[str, Any]:
+        return {
+            "accepted": self.accepted,
+            "document_class": self.document_class,
+            "active": self.active,
+        }
 
 
 def validate_document_overrides(value: Any) -> None:
