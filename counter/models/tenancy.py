@@ -133,6 +133,23 @@ class MunicipalProfile(models.Model):
             "next print run."
         ),
     )
+    session_idle_minutes = models.PositiveSmallIntegerField(
+        _("log out after inactivity (minutes)"),
+        default=15,
+        validators=[MinValueValidator(2), MaxValueValidator(480)],
+        help_text=_(
+            "A staff session without activity this long ends; counter PCs are "
+            "shared. The clerk screens warn two minutes before."
+        ),
+    )
+    second_factor_for_clerks = models.BooleanField(
+        _("clerks also need a second factor"),
+        default=False,
+        help_text=_(
+            "Supervisors, auditors and everyone in the admin always need one; "
+            "when on, clerks too."
+        ),
+    )
 
     class Meta:
         verbose_name = _("municipal profile")
