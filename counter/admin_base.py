@@ -24,6 +24,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext
 
+from counter.admin_access import AccessLoggedAdmin
 from counter.audit import audit_record
 from counter.models import Municipality
 from counter.roles import is_installation_admin
@@ -128,7 +129,7 @@ class ScopedInline(ScopedChoices, admin.TabularInline):
     extra = 0
 
 
-class ScopedAdmin(ScopedChoices, admin.ModelAdmin):
+class ScopedAdmin(AccessLoggedAdmin, ScopedChoices, admin.ModelAdmin):
     """Shows and accepts only rows inside the user's municipality (counter.scoping)."""
 
     show_full_result_count = False

@@ -236,3 +236,31 @@ def access_record(
         object_type=target._meta.label_lower if target is not None else "",
         object_id=str(target.pk) if target is not None else "",
     )
+
+
+def access_record_many(
+    request: HttpRequest, path: AccessPath | str, residents: Any, *, desk: Any = None
+) -> int:
+    """One access entry per resident shown in a list (search results), in one insert."""
+    actor = getattr(request, "user", None)
+    if actor is not None and not getattr(actor, "is_authenticated", False):
+        actor = None
+    now = timezone.now()
+    url = request.get_full_path()[:300]
+    rows = [
+        AccessRecord(
+            at=now,
+            municipality_id=resident.municipality_id,
+            actor=actor,
+            actor_label=actor.get_username() if actor is not None else "anonymous",
+            desk=desk,
+            resident_id=resident.pk,
+            path=str(path),
+            url=url,
+            object_type=resident._meta.label_lower,
+            object_id=str(resident.pk),
+        )
+        for resident in residents
+    ]
+    AccessRecord.objects.bulk_create(rows)
+    return len(rows)

@@ -14,11 +14,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from counter import selectors
-from counter.audit import audit_record
+from counter.audit import access_record
 from counter.constants import ApplicantRole, CertificateKind, PinKind, Procedure
 from counter.errors import NotFound, PermissionDenied
 from counter.input import reference_plausible
-from counter.models import Card, Case, Desk, Office, Resident
+from counter.models import AccessPath, Card, Case, Desk, Office, Resident
 from counter.models.cases import RevocationKind
 from counter.services import cases as case_services
 from counter.services import visits
@@ -185,8 +185,8 @@ class CaseDetailApi(APIView):
         if not reference_plausible(reference):
             raise NotFound("case-not-found", _("No such case."))
         case = selectors.case_detail(user=request.user, reference=reference)
-        # Reads of a person's case are audited too (docs/reference/style.md §3.7).
-        audit_record(action="case_viewed", actor=request.user, case=case, obj=case)
+        # Reads of a person's case are logged, without the chain lock (issue 10 §5).
+        access_record(request, AccessPath.API_CASE, case=case)
         return Response(CaseDetailSerializer(case).data)
 
 

@@ -14,9 +14,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from counter import selectors
+from counter.audit import access_record_many
 from counter.constants import CertificateKind, Gender
 from counter.errors import NotFound, PermissionDenied
-from counter.models import Card
+from counter.models import AccessPath, Card
 from counter.services.register_events import EVENT_KINDS, register_event_apply
 from counter.services.suspensions import HOLD, REVOKE, suspension_record
 from counter.workflows import workflow_for
@@ -91,6 +92,8 @@ class ResidentSearchApi(APIView):
             query=params.validated_data["q"],
             birth_date=params.validated_data.get("birth_date"),
         )
+        found = list(found)
+        access_record_many(request, AccessPath.API_SEARCH, found)
         return Response(self.ResidentSearchOutput(found, many=True).data)
 
 

@@ -44,6 +44,13 @@ def _guards(sql: str):  # type: ignore[no-untyped-def]
     return run
 
 
+def sync(apps, schema_editor):  # type: ignore[no-untyped-def]
+    """Supervisors and auditors read the access log."""
+    from counter.roles import sync_roles
+
+    sync_roles(apps)
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("counter", "0011_letter_outbox_relay"),
@@ -284,4 +291,5 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunPython(_guards(GUARDS), _guards(GUARDS_REVERSE), elidable=False),
+        migrations.RunPython(sync, migrations.RunPython.noop),
     ]

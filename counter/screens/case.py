@@ -20,11 +20,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from counter import selectors
-from counter.audit import audit_record
+from counter.audit import access_record
 from counter.constants import CertificateKind, PinKind
 from counter.errors import NotFound
 from counter.input import reference_plausible
-from counter.models import Case
+from counter.models import AccessPath, Case
 from counter.models.cases import CaseState
 from counter.services import cases, visits
 from counter.workflows import workflow_for
@@ -156,6 +156,7 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
     )
     # The operation the card step shows: the running one, else the last one.
     shown = current or (operations[0] if step == "card" and operations else None)
+    access_record(request, AccessPath.CASE_PAGE, case=case, desk=current_desk(request))
     return render(
         request,
         "counter/case.html",
@@ -304,6 +305,7 @@ def receipt(request: HttpRequest, reference: str) -> HttpResponse:
     if case.state != CaseState.COMPLETED:
         messages.error(request, _("A receipt is printed once the case is completed."))
         return redirect("counter:case", reference=reference)
+    access_record(request, AccessPath.RECEIPT, case=case, desk=current_desk(request))
     return render(
         request,
         "counter/receipt.html",
@@ -322,7 +324,7 @@ def receipt(request: HttpRequest, reference: str) -> HttpResponse:
 
 @clerk_view
 def letter_pdf(request: HttpRequest, reference: str, letter_id: int) -> HttpResponse:
-    """The case's rendered inquiry letter; opening it is an audited read."""
+    """The case's rendered inquiry letter; opening it is logged as a read."""
     case = _case_or_404(request, reference)
     letter = next(
         (
@@ -334,13 +336,12 @@ def letter_pdf(request: HttpRequest, reference: str, letter_id: int) -> HttpResp
     )
     if letter is None:
         raise Http404
-    audit_record(
-        action="letter_pdf_viewed",
-        actor=request.user,
-        desk=current_desk(request),
+    access_record(
+        request,
+        AccessPath.LETTER_PDF,
         case=case,
         obj=letter,
-        data={"reference": letter.reference},
+        desk=current_desk(request),
     )
     response = HttpResponse(bytes(letter.pdf), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{letter.reference}.pdf"'

@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from counter import selectors
-from counter.models import Resident
+from counter.audit import access_record_many
+from counter.models import AccessPath, Resident
 from counter.services import cases, visits
 
 from .common import (
@@ -78,6 +79,10 @@ def reception(request: HttpRequest) -> HttpResponse:
             user=request.user,
             query=form.cleaned_data["q"],
             birth_date=form.cleaned_data["birth_date"],
+        )
+        results = list(results)
+        access_record_many(
+            request, AccessPath.RESIDENT_SEARCH, results, desk=current_desk(request)
         )
     return render(
         request,
