@@ -457,8 +457,9 @@ INSTALLED_APPS += [
 # middleware then ends idle or too old sessions, asks for the second factor and
 # adds the response headers; axes answers a locked-out login last.
 _AUTH = MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware")
-MIDDLEWARE[_AUTH + 1 : _AUTH + 1] = [
-    "django_otp.middleware.OTPMiddleware",
+MIDDLEWARE[_AUTH + 1 : _AUTH + 1] = ["django_otp.middleware.OTPMiddleware"]
+_MESSAGES = MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware")
+MIDDLEWARE[_MESSAGES + 1 : _MESSAGES + 1] = [
     "counter.accounts.middleware.SessionLimitsMiddleware",
     "counter.accounts.middleware.SecondFactorMiddleware",
 ]
