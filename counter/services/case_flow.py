@@ -8,6 +8,12 @@ once exactly one wins, the other gets a :class:`Conflict`) → :func:`case_trans
 permission, a :class:`CaseStatusChange` row and an audit entry) → side effects.
 :func:`refusals_audited` wraps the whole so a refusal leaves an audit entry that
 survives the rollback (docs/reference/style.md §3.7).
+
+Contention is one answer, given in one place: a row lock not granted at once,
+a deadlock or a serialisation failure (PostgreSQL SQLSTATE 55P03, 40P01, 40001),
+whether raised at the lock, at an audit append or at COMMIT, becomes
+``Conflict("case-busy")`` (HTTP 409) through :func:`refusals_audited`. Any other
+database error is not "busy" and propagates as the fault it is.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from django.db import DatabaseError
+from django.db import DatabaseError, OperationalError
 from django.utils.translation import gettext_lazy as _
 
 from counter.audit import audit_record
@@ -25,25 +31,50 @@ from counter.models import Case, Desk
 from counter.transitions import transition_check, transition_run
 from counter.workflows import workflow_for
 
+#: SQLSTATEs that mean "someone else holds what you need": lock_not_available,
+#: deadlock_detected, serialization_failure.
+CONTENTION_SQLSTATES = frozenset({"55P03", "40P01", "40001"})
+
+
+def is_contention(exc: BaseException) -> bool:
+    """Is ``exc`` a lock, deadlock or serialisation refusal from PostgreSQL?"""
+    if not isinstance(exc, DatabaseError):
+        return False
+    cause = exc.__cause__
+    return getattr(cause, "sqlstate", None) in CONTENTION_SQLSTATES
+
+
+def case_busy() -> Conflict:
+    """The one answer to two clerks at once: the loser reloads and looks."""
+    return Conflict(
+        "case-busy",
+        _(
+            "Another clerk is working on this case at this moment. Reload the "
+            "case and check what they did before trying again."
+        ),
+    )
+
 
 def case_lock(case_id: int) -> Case:
-    """Lock the case row without waiting; call inside ``transaction.atomic()``."""
+    """Lock the case row without waiting; call inside ``transaction.atomic()``.
+
+    ``FOR NO KEY UPDATE``: it excludes the other clerk's lock but not the
+    ``KEY SHARE`` lock PostgreSQL takes to check a foreign key, so writing an
+    audit entry or a history row that names the case (a view, another case's
+    reaction) never waits for the clerk holding it, and cannot deadlock with it.
+    """
     try:
         case = (
-            Case.objects.select_for_update(nowait=True, of=("self",))
+            Case.objects.select_for_update(nowait=True, no_key=True, of=("self",))
             .select_related("municipality__profile", "office", "resident", "card")
             .get(pk=case_id)
         )
     except Case.DoesNotExist:
         raise NotFound("case-not-found", _("No such case.")) from None
-    except DatabaseError:
-        raise Conflict(
-            "case-busy",
-            _(
-                "Another clerk is working on this case at this moment. Reload the "
-                "case and check what they did before trying again."
-            ),
-        ) from None
+    except OperationalError as exc:
+        if is_contention(exc):
+            raise case_busy() from None
+        raise
     return workflow_for(case)
 
 
@@ -97,9 +128,18 @@ def refusals_audited(
     municipality: Any = None,
     data: dict[str, Any] | None = None,
 ) -> Iterator[None]:
-    """Audit an :class:`ApplicationError` raised inside, after its rollback."""
+    """Audit an :class:`ApplicationError` raised inside, after its rollback.
+
+    Contention met anywhere inside (the lock, an audit append, the COMMIT) is
+    turned into ``case-busy`` here, so no clerk ever sees a deadlock as a 500.
+    """
     try:
-        yield
+        try:
+            yield
+        except DatabaseError as exc:
+            if not is_contention(exc):
+                raise
+            raise case_busy() from None
     except ApplicationError as exc:
         audit_record(
             action=f"{action}_refused",

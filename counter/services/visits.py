@@ -25,6 +25,7 @@ from counter.models import Case, Desk
 from counter.models.cases import CaseState
 
 from . import reception
+from .answer_by_post import check_answer_came_by_post
 from .case_flow import case_check, case_lock, case_transition, refusals_audited
 
 
@@ -44,11 +45,12 @@ def case_send_inquiry(*, case: Case, actor: Any, desk: Desk | None = None) -> Ca
         transaction.atomic(),
     ):
         locked = case_lock(case.pk)
-        if locked.state == CaseState.AWAITING_SECOND_VISIT:
-            return locked  # a double-submitted form: the letter is already on its way
+        # Guards before the letter, so a refused step requests no letter. The
+        # same clerk's double-submitted form is a harmless repeat (the letter is
+        # on its way); another clerk is refused with case-state-conflict.
+        if case_check(locked, "send_inquiry", actor=actor) is None:
+            return locked
         deadline = second_visit_deadline(case=locked)
-        # Guards before the letter, so a refused step requests no letter.
-        case_check(locked, "send_inquiry", actor=actor)
         letter = letter_request(case=locked, deadline=deadline, actor=actor)
         case_transition(
             locked,
@@ -111,6 +113,7 @@ def case_second_visit(
                 % {"deadline": case.second_visit_deadline.isoformat()},
                 extra={"case": case.reference},
             )
+        check_answer_came_by_post(case=case, day=day)
         with transaction.atomic():
             locked = case_lock(case.pk)
             case_transition(
