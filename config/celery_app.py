@@ -30,7 +30,14 @@ BEAT_SCHEDULE = {
         "task": "counter.expire_overdue_cases",
         "schedule": crontab(hour=6, minute=10),
     },
-    # Letters stuck in queued/rendered longer than the profile allows are flagged
+    # The outbox relay: queued letters whose render message may have been lost
+    # (broker down, worker killed) are published again after the profile's
+    # threshold in minutes, so none misses the day's print run.
+    "relay-letters": {
+        "task": "counter.relay_letters",
+        "schedule": 120.0,
+    },
+    # Letters stuck in queued/rendered longer than the profile allows are listed
     # for supervisors; hourly is enough for a daily print run.
     "flag-stuck-letters": {
         "task": "counter.flag_stuck_letters",

@@ -12,12 +12,15 @@ counter.letters.services import letter_request``):
   and :func:`letter_render_failed` (from the render task), :func:`letter_retry`;
 * :mod:`.print_runs` – :func:`print_run_create`, the manifest, the daily runs;
 * :mod:`.paper_trail` – mailed, answered (from visit 2), returned, expired,
-  the stuck-letter sweep.
+  the stuck-letter listing;
+* :mod:`.outbox` – :func:`letters_relay`, which publishes queued letters whose
+  render message may have been lost (the letter row is the outbox).
 """
 
 from __future__ import annotations
 
-from .lifecycle import RENDER_TASK
+from .lifecycle import RENDER_TASK, publish_render
+from .outbox import letters_due_for_publishing, letters_relay
 from .paper_trail import (
     letter_mark_answered,
     letter_mark_mailed,
@@ -52,6 +55,8 @@ __all__ = [
     "letter_render_failed",
     "letter_request",
     "letter_retry",
+    "letters_due_for_publishing",
+    "letters_relay",
     "letters_expire_overdue",
     "letters_flag_stuck",
     "letters_stuck",
@@ -60,5 +65,6 @@ __all__ = [
     "print_run_create",
     "print_run_mark_mailed",
     "print_runs_create_all",
+    "publish_render",
     "reference_is_well_formed",
 ]

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from celery import current_app
-from django.db import DatabaseError, transaction
+from django.db import OperationalError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from counter.audit import audit_record
@@ -32,6 +32,8 @@ S = LetterState
 RENDER_TASK = "counter.render_inquiry_letter"
 # Saved with every move: the state clock and the stuck listing restart.
 _MOVE_FIELDS = ("state_changed_at", "stuck_since", "updated_at")
+# lock_not_available, deadlock_detected, serialization_failure.
+_BUSY_SQLSTATES = frozenset({"55P03", "40P01", "40001"})
 
 
 def move(
@@ -95,7 +97,11 @@ def lock(letter_id: int, *, nowait: bool = False) -> InquiryLetter:
         )
     except InquiryLetter.DoesNotExist:
         raise NotFound("letter-not-found", _("No such inquiry letter.")) from None
-    except DatabaseError:
+    except OperationalError as exc:
+        # Only a lock held by someone else is "busy"; a database that went away
+        # is a fault the task retries, never a reason to acknowledge the work.
+        if getattr(exc.__cause__, "sqlstate", None) not in _BUSY_SQLSTATES:
+            raise
         raise Conflict(
             "letter-busy",
             _("This letter is being processed right now; try again in a moment."),
@@ -111,17 +117,34 @@ def audit_refusal(action: str, exc: ApplicationError, **context: Any) -> None:
     )
 
 
+def publish_render(letter_id: int) -> bool:
+    """Publish the render message now; ``False`` if the broker refused it.
+
+    The letter row is the outbox (docs/adr): a queued letter whose message was
+    lost is published again by :func:`counter.letters.services.letters_relay`.
+    """
+    try:
+        current_app.signature(RENDER_TASK, args=(letter_id,)).apply_async(
+            retry=True,
+            retry_policy={
+                "max_retries": 2,
+                "interval_start": 0.2,
+                "interval_step": 0.5,
+            },
+        )
+    except Exception:  # noqa: BLE001 - broker down: the relay publishes it later
+        logger.warning(
+            "letter %s not published (broker unreachable); the relay retries",
+            letter_id,
+        )
+        return False
+    return True
+
+
 def enqueue_render_on_commit(letter_id: int) -> None:
     """Ask a worker to render the letter once the transaction commits.
 
-    If the broker is down the letter stays queued and the stuck-letter sweep
-    queues it again, so the caller's visit can finish.
+    If the broker is down the letter stays queued (the outbox row) and the relay
+    publishes it again after the profile's threshold, so the visit can finish.
     """
-
-    def enqueue() -> None:
-        try:
-            current_app.signature(RENDER_TASK, args=(letter_id,)).delay()
-        except Exception:  # broker down: the letter stays queued, the sweep requeues
-            logger.warning("letter %s stays queued: broker unreachable", letter_id)
-
-    transaction.on_commit(enqueue)
+    transaction.on_commit(lambda: publish_render(letter_id))

@@ -36,7 +36,7 @@ from ..models import (
     LetterState,
     PrintRun,
 )
-from .lifecycle import audit_refusal, enqueue_render_on_commit, lock, move
+from .lifecycle import audit_refusal, lock, move
 
 S = LetterState
 
@@ -177,16 +177,27 @@ def letters_stuck(*, now: dt.datetime | None = None) -> QuerySet[InquiryLetter]:
 
 
 def letters_flag_stuck(*, now: dt.datetime | None = None) -> int:
-    """Beat: list stuck letters for supervisors once, and queue stuck ones again."""
+    """Beat: list stuck letters for supervisors once.
+
+    Publishing a queued letter again is the relay's work (:mod:`.outbox`), minutes
+    after its message, not hours. A letter a worker holds right now is skipped
+    (``SKIP LOCKED``) and listed on the next run, so the sweep never makes the
+    render task wait or give up.
+    """
     now = now or timezone.now()
     count = 0
     for letter in letters_stuck(now=now):
-        if letter.state == S.QUEUED:
-            enqueue_render_on_commit(letter.pk)
         if letter.stuck_since is not None:
             continue
         with transaction.atomic():
-            locked = lock(letter.pk)
+            locked = (
+                InquiryLetter.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("case")
+                .filter(pk=letter.pk, stuck_since__isnull=True)
+                .first()
+            )
+            if locked is None:
+                continue
             locked.stuck_since = now
             locked.save(update_fields=["stuck_since", "updated_at"])
             audit_record(
