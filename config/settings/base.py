@@ -239,6 +239,24 @@ CELERY_TASK_TIME_LIMIT = config(
     help_text="Seconds before a task is killed.",
     group="Celery",
 )
+# A message a killed worker held unacknowledged comes back after the visibility
+# timeout: as long as the longest a task may run (the hard limit) plus the longest
+# retry countdown is in flight, and no longer (the transport's default is 1 h).
+# The letters' outbox relay republishes sooner still
+# (docs/adr/0005-letter-outbox-and-task-retries.md).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(CELERY_TASK_TIME_LIMIT),
+    "socket_timeout": 5,
+    "socket_connect_timeout": 5,
+}
+# Publishing retries briefly when the broker blinks; then the caller decides.
+CELERY_TASK_PUBLISH_RETRY = True
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0.2,
+    "interval_step": 0.5,
+    "interval_max": 1,
+}
 CELERY_TIMEZONE = TIME_ZONE
 # django-celery-beat's DatabaseScheduler, writing a heartbeat on every tick.
 CELERY_BEAT_SCHEDULER = "config.beat:HeartbeatScheduler"
