@@ -251,10 +251,10 @@ class CardOperation(ConcurrentTransitionMixin, models.Model):
         self.finished_at = at
 
     @transition(field=state, source=_S.REQUESTED, target=_S.EXPIRED)
-    def expired(self, *, code: str, message: str, at: dt.datetime) -> None:
+    def expired(self, *, error_code: str, message: str, at: dt.datetime) -> None:
         """Not claimed within the limit, or requested before the agent started: a
         stale request is never run on whatever card is in the reader later."""
-        self.error_code = code
+        self.error_code = error_code
         self.error_message = message
         self.finished_at = at
 

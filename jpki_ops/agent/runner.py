@@ -157,10 +157,7 @@ class OperationRunner:
     def _same_card(self, card: CardSession) -> None:
         """Right before a PIN or a changing command goes to the card: is it still the
         card the server identified? A swap stops the operation."""
-        try:
-            now = card_identity(card, fresh=True)
-        except errors.CardRemoved:
-            raise CardSwapped() from None
+        now = card_identity(card, fresh=True)  # a pulled card: CardRemoved
         if now != self._identity:
             raise CardSwapped()
 

@@ -155,6 +155,7 @@ def _expire(op: CardOperation, code: str, message: Any) -> None:
         fields=["error_code", "error_message", "finished_at", "updated_at"],
         code=code,
         data={"error_code": code, "requested_at": op.requested_at.isoformat()},
+        error_code=code,
         message=str(message),
         at=timezone.now(),
     )
