@@ -153,20 +153,22 @@ def test_a_letter_never_rendered_cannot_be_answered(make_case, supervisor):
     assert letter.state == LetterState.QUEUED
 
 
-def test_stuck_letters_are_listed_once_and_queued_again(
-    make_case, django_capture_on_commit_callbacks
-):
+def test_stuck_letters_are_listed_once_and_queued_again(make_case, monkeypatch):
     from django.utils import timezone
+
+    from counter.letters.services import outbox
 
     letter = request(make_case())
     later = timezone.now() + dt.timedelta(hours=47)
     assert list(services.letters_stuck(now=later)) == []
     much_later = timezone.now() + dt.timedelta(hours=49)  # profile: 48 hours
     assert list(services.letters_stuck(now=much_later)) == [letter]
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        assert services.letters_flag_stuck(now=much_later) == 1
-    assert callbacks  # queued again for rendering
+    assert services.letters_flag_stuck(now=much_later) == 1
     assert services.letters_flag_stuck(now=much_later) == 0  # listed once
+    published: list[int] = []
+    monkeypatch.setattr(outbox, "publish_render", published.append)
+    assert services.letters_relay(now=much_later) == 1  # queued again: the relay
+    assert published == [letter.pk]
     letter.refresh_from_db()
     assert letter.stuck_since == much_later
     assert actions(letter).count("letter_stuck") == 1
