@@ -177,7 +177,7 @@ def check_pin_kinds(
     if (
         PinKind.SIGNING in kinds
         and on is not None
-        and CertificateKind.SIGNING not in _active_certificates(card, on)
+        and _known_to_have_no_signing_certificate(card, on)
     ):
         raise ApplicationError(
             "no-signing-certificate",
@@ -188,6 +188,16 @@ def check_pin_kinds(
             ),
         )
     return kinds
+
+
+def _known_to_have_no_signing_certificate(card: Card, on: dt.date) -> bool:
+    """§2.1 / §7: an under-15's card, or a card whose recorded certificates hold no
+    valid signing one. A card with no certificate records at all (rows migrated
+    from the card system without them) is not evidence of absence."""
+    if card.resident.age_on(on) < 15:
+        return True
+    recorded = card.certificates.exists()
+    return recorded and CertificateKind.SIGNING not in _active_certificates(card, on)
 
 
 def _active_certificates(card: Card, on: dt.date) -> dict[str, object]:

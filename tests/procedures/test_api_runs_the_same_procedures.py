@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 from counter.models import Case
 from tests import factories as f
 
+from .by_post import letter_mailed
 from .conftest import holder_card, holder_doc
 
 pytestmark = pytest.mark.django_db
@@ -227,7 +228,6 @@ def test_agent_visits_exception_and_cancel_through_the_api(
     import datetime as dt
 
     from counter.letters.models import InquiryLetter
-    from counter.letters.services import letter_render
 
     base = {
         "resident": resident.pk,
@@ -261,7 +261,7 @@ def test_agent_visits_exception_and_cancel_through_the_api(
         f"/api/v1/cases/{reference}/inquiry/", {"desk": desk.pk}, format="json"
     ).json()
     assert sent["state"] == "awaiting_second_visit" and sent["letter_reference"]
-    letter_render(letter_id=InquiryLetter.objects.get(case__reference=reference).pk)
+    letter_mailed(InquiryLetter.objects.get(case__reference=reference).pk)  # §6.3
     open_counter.move_to(dt.datetime(2026, 12, 1, 1, 0, tzinfo=dt.UTC))
     back = api.post(
         "/api/v1/second-visits/",

@@ -17,6 +17,7 @@ from counter.services.suspensions import suspension_lift
 from counter.services.visits import case_second_visit
 from tests import factories as f
 
+from .by_post import letter_mailed
 from .conftest import applicant_doc, holder_card, holder_doc
 from .helpers import finish, run_card_work, show
 
@@ -26,9 +27,8 @@ pytestmark = pytest.mark.django_db
 def second_visit(case, clerk, desk, open_counter):
     """The letter printed; the agent comes back on Monday 7 December."""
     from counter.letters.models import InquiryLetter
-    from counter.letters.services import letter_render
 
-    letter_render(letter_id=InquiryLetter.objects.get(case=case).pk)
+    letter_mailed(InquiryLetter.objects.get(case=case).pk)  # §6.3
     open_counter.move_to(dt.datetime(2026, 12, 7, 2, 0, tzinfo=dt.UTC))  # Mon
     return case_second_visit(reference=case.letter_reference, actor=clerk, desk=desk)
 

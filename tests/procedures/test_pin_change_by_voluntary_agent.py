@@ -12,6 +12,7 @@ from counter.models.cases import CaseState
 from counter.services.cases import case_request_card_operation
 from counter.services.visits import case_second_visit
 
+from .by_post import letter_mailed
 from .conftest import applicant_doc, holder_card, holder_doc
 from .helpers import finish, show
 
@@ -20,7 +21,6 @@ pytestmark = pytest.mark.django_db
 
 def at_second_visit(counter_case, clerk, desk, open_counter):
     from counter.letters.models import InquiryLetter
-    from counter.letters.services import letter_render
 
     case = counter_case(
         procedure="pin_change",
@@ -29,7 +29,7 @@ def at_second_visit(counter_case, clerk, desk, open_counter):
         awaiting_second_visit=True,
         shown=[holder_card(), applicant_doc("passport")],
     )
-    letter_render(letter_id=InquiryLetter.objects.get(case=case).pk)
+    letter_mailed(InquiryLetter.objects.get(case=case).pk)  # §6.3
     open_counter.move_to(dt.datetime(2026, 12, 3, 2, 0, tzinfo=dt.UTC))
     case = case_second_visit(reference=case.letter_reference, actor=clerk, desk=desk)
     return show(

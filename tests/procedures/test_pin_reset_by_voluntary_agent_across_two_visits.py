@@ -19,6 +19,7 @@ from counter.services.visits import (
     cases_expire_overdue,
 )
 
+from .by_post import letter_mailed
 from .conftest import applicant_doc, audit_actions, holder_card, holder_doc
 from .helpers import finish, show
 
@@ -38,10 +39,9 @@ def first_visit(counter_case):
 
 def rendered(case):
     from counter.letters.models import InquiryLetter
-    from counter.letters.services import letter_render
 
     letter = InquiryLetter.objects.get(case=case)
-    return letter_render(letter_id=letter.pk)
+    return letter_mailed(letter.pk)  # §6.3: by post first
 
 
 def test_agent_resets_the_pin_across_two_visits(
@@ -239,17 +239,10 @@ def test_a_letter_returned_undeliverable_flags_the_case(
     resident, card, office, clerk, desk, counter_case
 ):
     """宛所不明: the post brought the letter back; a supervisor must see the case."""
-    from counter.letters.services import (
-        letter_mark_mailed,
-        letter_mark_returned,
-        print_run_create,
-    )
+    from counter.letters.services import letter_mark_returned
 
     case = first_visit(counter_case)
-    letter = rendered(case)
-    print_run_create(municipality=case.municipality, actor=clerk)
-    letter.refresh_from_db()
-    letter = letter_mark_mailed(letter=letter, actor=clerk)
+    letter = rendered(case)  # printed and mailed
     letter_mark_returned(letter=letter, actor=clerk)
     case.refresh_from_db()
     assert "letter-undeliverable" in case.flags
