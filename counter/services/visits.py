@@ -26,7 +26,6 @@ from counter.models.cases import CaseState
 
 from . import reception
 from .answer_by_post import check_answer_came_by_post
-from .answer_by_post import check_answer_came_by_post
 from .case_flow import case_check, case_lock, case_transition, refusals_audited
 
 
@@ -114,7 +113,6 @@ def case_second_visit(
                 % {"deadline": case.second_visit_deadline.isoformat()},
                 extra={"case": case.reference},
             )
-        check_answer_came_by_post(case=case, day=day)
         check_answer_came_by_post(case=case, day=day)
         with transaction.atomic():
             locked = case_lock(case.pk)
