@@ -130,7 +130,9 @@ def test_a_supervisor_logs_a_clerk_out_everywhere(settings, city):
     desk_pc.force_login(clerk)
     boss = Client()
     boss.force_login(f.supervisor(city))
-    assert boss.post(f"/accounts/staff/{clerk.pk}/logout-everywhere/").status_code == 302
+    assert (
+        boss.post(f"/accounts/staff/{clerk.pk}/logout-everywhere/").status_code == 302
+    )
     assert desk_pc.get("/counter/")["Location"].startswith("/accounts/login/")
     assert not Token.objects.filter(user=clerk).exists()
     assert AuditEvent.objects.filter(action="sessions_revoked").exists()
@@ -142,9 +144,12 @@ def test_http_basic_is_refused_and_a_token_works(settings, city):
     clerk.set_password("Kawa-Sakura-0417-mado")
     clerk.save()
     client = Client()
-    basic = "Basic " + __import__("base64").b64encode(
-        f"{clerk.username}:Kawa-Sakura-0417-mado".encode()
-    ).decode()
+    basic = (
+        "Basic "
+        + __import__("base64")
+        .b64encode(f"{clerk.username}:Kawa-Sakura-0417-mado".encode())
+        .decode()
+    )
     assert client.get("/api/v1/me/", HTTP_AUTHORIZATION=basic).status_code in (401, 403)
     token = Token.objects.create(user=clerk)
     ok = client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {token.key}")
