@@ -7,7 +7,6 @@ import secrets
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -160,7 +159,7 @@ def sessions_revoke(*, user: Any, by: Any, reason: str = "supervisor") -> None:
 
 
 @transaction.atomic
-def password_reset_by_supervisor(*, user: AbstractBaseUser, by: Any) -> str:
+def password_reset_by_supervisor(*, user: Any, by: Any) -> str:
     """A one-time password the supervisor hands over; the account must change it at
     its next login and is logged out everywhere."""
     _check_supervisor(by, user)
