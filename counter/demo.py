@@ -35,10 +35,17 @@ from counter.models import (
 )
 from counter.roles import ROLE_AUDITOR, ROLE_CLERK, ROLE_SUPERVISOR
 from counter.services.municipalities import municipality_create
-from counter.validity import card_expiry, certificate_expiry
+from counter.validity import (
+    anniversary,
+    card_expiry,
+    certificate_expiry,
+    nth_birthday_after,
+)
 
 DEMO_PASSWORD = "madoguchi-demo"  # printed by the demo script; demo only
 MUNICIPALITY_CODE = "142123"
+#: 30 February: the demo's year-end closure "from" and "until" (§16) never come.
+DEMO_NO_CLOSURE = "02-30"
 
 
 @dataclass(frozen=True)
@@ -130,9 +137,28 @@ RESIDENTS = [
 ]
 
 
-def _birth_date(spec: tuple[int, int, int] | int, today: dt.date) -> dt.date:
+#: The renewal walkthrough's certificates end this many days from the day the
+#: demo is loaded: inside the three-month renewal window (§3) on any day.
+RENEWAL_DUE_IN_DAYS = 45
+
+
+def _renewal_birthday(today: dt.date, age: int) -> dt.date:
+    """A birth date whose next birthday is RENEWAL_DUE_IN_DAYS away: certificates
+    end on the 5th birthday after issuance (§3), so this resident's fall inside
+    the renewal window whatever day it is. 29 February moves to 1 March."""
+    day = today + dt.timedelta(days=RENEWAL_DUE_IN_DAYS)
+    if (day.month, day.day) == (2, 29):
+        day += dt.timedelta(days=1)
+    return day.replace(year=day.year - age)
+
+
+def _birth_date(
+    spec: tuple[int, int, int] | int, today: dt.date, situation: str = "adult"
+) -> dt.date:
     if isinstance(spec, tuple):
         return dt.date(*spec)
+    if situation == "renewal_due":
+        return _renewal_birthday(today, spec)
     # Spread birthdays over the year so the ages and renewal windows vary.
     offset = (spec * 37) % 360
     base = dt.date(today.year - spec, 1, 1) + dt.timedelta(days=offset)
@@ -167,8 +193,12 @@ def _card_and_certificates(resident: Resident, situation: str, today: dt.date) -
     years_ago = {"expired_certs": 6, "renewal_due": 5}.get(situation, 2)
     issued_on = today - dt.timedelta(days=365 * years_ago + 40)
     if situation == "renewal_due":
-        # Certificates expire in about six weeks: inside the renewal window.
-        issued_on = today - dt.timedelta(days=365 * 5 - 45)
+        # Issued a month after the birthday five birthdays before the coming one:
+        # the 5th birthday after issuance is RENEWAL_DUE_IN_DAYS away (§3).
+        coming = nth_birthday_after(resident.birth_date, today, 1)
+        issued_on = anniversary(resident.birth_date, coming.year - 5) + dt.timedelta(
+            days=30
+        )
     expires = card_expiry(
         issued_on=issued_on,
         birth_date=resident.birth_date,
@@ -266,6 +296,10 @@ def load_demo_data() -> Municipality:
                     "phone": "046-225-2039",
                 },
                 inquiry_deadline_days=30,
+                # No year-end closure in the demo (a day that never comes): the
+                # walkthroughs work on 29 Dec - 3 Jan too; a real city keeps its own.
+                year_end_closure_start=DEMO_NO_CLOSURE,
+                year_end_closure_end=DEMO_NO_CLOSURE,
             )
         Office.objects.get_or_create(
             municipality=municipality,
@@ -294,7 +328,7 @@ def load_demo_data() -> Municipality:
         for login in DEMO_LOGINS:
             _ensure_user(login, municipality)
         for spec in RESIDENTS:
-            birth = _birth_date(spec.birth, today)
+            birth = _birth_date(spec.birth, today, spec.situation)
             period_end = (
                 today + dt.timedelta(days=400)
                 if spec.situation == "foreign_with_period"
