@@ -12,9 +12,10 @@ import logging
 import sys
 from typing import Any
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import InterfaceError
 from django.db import OperationalError as DatabaseDown
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from django.views import defaults
 from kombu.exceptions import OperationalError as BrokerDown
@@ -57,6 +58,11 @@ def _unexpected(exc: BaseException) -> tuple[int, dict[str, Any]]:
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, ApplicationError):
         return Response(exc.as_dict(), status=exc.status)
+    if isinstance(exc, Http404):
+        # get_object_or_404's text names the model in English: not for a clerk.
+        exc = exceptions.NotFound(_("No such object."))
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
     response = drf_exception_handler(exc, context)
     if response is None:
         logger.error("api_unhandled_error", exc_info=exc)
@@ -83,6 +89,15 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if response.status_code == status.HTTP_405_METHOD_NOT_ALLOWED:
         response.data["code"] = "method-not-allowed"
     return response
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """``handler404``: an API address no route matches (``/cases/-1/``) answers
+    the API's JSON error; the screens keep Django's page."""
+    if not request.path.startswith(API_PREFIX):
+        return defaults.page_not_found(request, exception)
+    body = {"code": "not-found", "message": _("No such address."), "extra": {}}
+    return JsonResponse(body, status=status.HTTP_404_NOT_FOUND)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
