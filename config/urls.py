@@ -22,6 +22,7 @@ api_v1: list[URLPattern | URLResolver] = [
 
 #: The API answers its JSON error body also for a 500 raised outside a view.
 handler500 = "counter.api.errors.server_error"
+handler404 = "counter.api.errors.page_not_found"
 
 urlpatterns = [
     path("", counter_views.home, name="home"),
