@@ -119,7 +119,7 @@ def test_the_api_keeps_its_schema_for_every_generated_call(
                 statuses[response.status_code] += 1
             except (AssertionError, FailureGroup) as exc:
                 statuses[0] += 1
-                failures.append(f"{operation.label}: {exc}"[:2000])
+                failures.append(f"{case.operation.label}: {exc}"[:2000])
 
         run()
     calls = sum(statuses.values())
