@@ -132,6 +132,22 @@ def _renewal(day: str) -> Case:
     )
 
 
+def _lifting(day: str) -> Case:
+    """What else to try: 伊藤 由美 (D0010) found her suspended card (§10)."""
+    resident, clerk, desk, office = _demo("D0010")
+    card = resident.cards.get()
+    assert card.status == "suspended", day
+    return case_open(
+        resident=resident,
+        office=office,
+        desk=desk,
+        procedure="suspension_lift",
+        applicant_role="holder",
+        actor=clerk,
+        card=card,
+    )
+
+
 @pytest.mark.parametrize("day", DAYS)
 def test_every_readme_walkthrough_opens_from_the_demo_data_on_any_day(
     day: str, settings: Any, issuer_state_dir: Any
@@ -141,5 +157,6 @@ def test_every_readme_walkthrough_opens_from_the_demo_data_on_any_day(
         load_demo_data()
         assert _holder_pin_reset(day).state == CaseState.DOCUMENTS_CHECKED
         assert _renewal(day).state == CaseState.RECEIVED
+        assert _lifting(day).state == CaseState.RECEIVED
         case = _agent_pin_reset(day, frozen)
         assert case.state == CaseState.RECEIVED and case.visit == 2
