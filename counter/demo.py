@@ -119,7 +119,8 @@ RESIDENTS = [
     DemoResident("D0021", "林 千尋", "ハヤシ チヒロ", 19, "female"),
     DemoResident("D0022", "清水 勇気", "シミズ ユウキ", 15, "male", "minor_15_17"),
     DemoResident("D0023", "山口 陽菜", "ヤマグチ ヒナ", 12, "female", "under_15"),
-    DemoResident("D0024", "森 浩二", "モリ コウジ", 64, "male"),
+    # Revoked his signing certificate at home; J-LIS knows (demo_cards, §9.1).
+    DemoResident("D0024", "森 浩二", "モリ コウジ", 64, "male", "revoked_at_home"),
     DemoResident("D0025", "池田 直美", "イケダ ナオミ", 50, "female"),
     DemoResident("D0026", "橋本 和也", "ハシモト カズヤ", 44, "male"),
     DemoResident("D0027", "石川 聡子", "イシカワ サトコ", 58, "female"),

@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from cryptography import x509
 from django.conf import settings
 
 from counter.models import Card, Certificate, Desk
@@ -36,6 +37,9 @@ except ImportError:  # pragma: no cover - reported by missing_parts()
 
 VPCD_DRIVER_DIRS = [Path("/usr/lib/pcsc/drivers/serial"), Path("/usr/lib/pcsc/drivers")]
 READER = "Virtual PCD 00 00"
+#: Residents who revoked their signing certificate at home with the
+#: 利用者クライアントソフト: J-LIS knows, the counter's rows do not (§9.1).
+REVOKED_AT_HOME = {"D0024"}
 FIRST_CARD = "D0001"  # 山田 太郎, an adult with both certificates
 # Test PINs of the simulated demo cards, printed by the demo (never real PINs).
 DEMO_PINS = {
@@ -121,10 +125,16 @@ def card_files_create() -> int:
             Card.objects.filter(pk=card.pk).update(
                 auth_key_fingerprint=public_key_fingerprint(auth_der)
             )
-        if signing is not None:
+        sign_der = state.files.get(f"jpki:{c.EF_SIGN_CERT:04X}")
+        if signing is not None and sign_der:
+            # The card's real signing serial: through it the counter asks J-LIS
+            # about the card (§9.1).
+            serial = x509.load_der_x509_certificate(sign_der).serial_number
             Certificate.objects.filter(pk=signing.pk).update(
-                serial_number=signing.serial_number
+                serial_number=f"{serial:x}"
             )
+            if resident.register_id in REVOKED_AT_HOME:
+                issuer.simulate_revoked_at_home(serial=serial)  # type: ignore[attr-defined]
         made += 1
     return made
 
