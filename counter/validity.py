@@ -105,3 +105,21 @@ def card_expiry(
     if residence_period_end is not None:
         expiry = min(expiry, residence_period_end)
     return expiry
+
+
+def authentication_end_for_signing(
+    *,
+    held: list[tuple[str, dt.date]],
+    reissued_authentication_ends: dt.date | None,
+) -> dt.date | None:
+    """The user-authentication end a new signing certificate may not outlive (§3 (b)).
+
+    ``held`` is (status, expires_on) of the card's user-authentication
+    certificates that were not revoked (active or lapsed by date): a lapsed one
+    still caps, so a signing certificate is never issued past it. A new one
+    issued in the same case replaces them.
+    """
+    if reissued_authentication_ends is not None:
+        return reissued_authentication_ends
+    ends = [expires_on for _status, expires_on in held]
+    return max(ends) if ends else None

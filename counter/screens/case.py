@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -34,6 +35,7 @@ from jpki_ops.models import CardOperationState
 from .common import call_service, clerk_view, current_desk
 from .forms import ReasonForm
 from .labels import action_label
+from .validity_notes import validity_warnings
 
 
 def _case_or_404(request: HttpRequest, reference: str) -> Case:
@@ -130,6 +132,16 @@ def _checklist_html(request: HttpRequest, case: Case, params: Any) -> str:
     )
 
 
+def _wants_checklist_fragment(request: HttpRequest) -> bool:
+    """An htmx swap of the checklist only; a history restore wants the page."""
+    htmx = request.htmx  # type: ignore[attr-defined]
+    return (
+        bool(htmx)
+        and htmx.target == "id-checklist"
+        and not htmx.history_restore_request
+    )
+
+
 def _history(request: HttpRequest, case: Case) -> list[dict[str, Any]]:
     """The case's history with the audit actions named for the clerk."""
     rows = selectors.case_history(user=request.user, case=case)
@@ -148,8 +160,10 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
     """
     case = _case_or_404(request, reference)
     step = next_step(case)
-    if request.htmx and request.htmx.target == "id-checklist":  # type: ignore[attr-defined]
-        return HttpResponse(_checklist_html(request, case, request.GET))
+    if _wants_checklist_fragment(request):
+        response = HttpResponse(_checklist_html(request, case, request.GET))
+        patch_vary_headers(response, ["HX-Request", "HX-Target"])
+        return response
     operations = _operations(case)
     current = next(
         (op for op in operations if op.pk == case.current_operation_id), None
@@ -157,7 +171,7 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
     # The operation the card step shows: the running one, else the last one.
     shown = current or (operations[0] if step == "card" and operations else None)
     access_record(request, AccessPath.CASE_PAGE, case=case, desk=current_desk(request))
-    return render(
+    response = render(
         request,
         "counter/case.html",
         {
@@ -182,8 +196,13 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "checklist_html": _checklist_html(request, case, request.GET)
             if step == "documents"
             else "",
+            "validity_warnings": validity_warnings(case),
         },
     )
+    # The same URL answers a fragment to htmx and the page to a browser: a cache
+    # (the browser's Back) must never hand the fragment to a plain request.
+    patch_vary_headers(response, ["HX-Request", "HX-Target"])
+    return response
 
 
 def _act(

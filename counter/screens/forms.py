@@ -77,6 +77,10 @@ class ResidentSearchForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        if "birth_date" in self.errors:
+            # The birth date's own message says what is wrong; "enter something"
+            # beside it would contradict it.
+            return data
         if not (data.get("q") or "").strip() and not data.get("birth_date"):
             raise forms.ValidationError(
                 _("Enter a name, a kana reading or a birth date to search.")

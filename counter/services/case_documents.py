@@ -91,6 +91,14 @@ def case_record_documents(
             )
         with transaction.atomic():
             locked = case_lock(case.pk)
+            if (
+                locked.state == CaseState.DOCUMENTS_CHECKED
+                and locked.documents_satisfied_visit == locked.visit
+            ):
+                # Recorded again at the same visit: the evidence row and its
+                # audit entry are written; the state does not move, so no
+                # history row "documents checked → documents checked".
+                return locked, evaluation
             case_transition(
                 locked,
                 "record_documents",

@@ -20,7 +20,11 @@ from django.utils.translation import gettext_lazy as _
 from counter.audit import audit_record
 from counter.calendar import next_open_day
 from counter.errors import ApplicationError, NotFound
-from counter.letters.services import letter_mark_answered, letter_request
+from counter.letters.services import (
+    letter_mark_answered,
+    letter_request,
+    reference_is_well_formed,
+)
 from counter.models import Case, Desk
 from counter.models.cases import CaseState
 
@@ -67,6 +71,17 @@ def case_send_inquiry(*, case: Case, actor: Any, desk: Desk | None = None) -> Ca
 def case_find_by_letter(*, reference: str, actor: Any) -> Case:
     """The case an inquiry letter belongs to, within what ``actor`` may see."""
     reference = (reference or "").strip()
+    if reference and not reference_is_well_formed(reference):
+        # Not a code any letter carries (a mistyped digit fails the check digit):
+        # say so, rather than "no case waits for it".
+        raise ApplicationError(
+            "letter-reference-malformed",
+            _(
+                "This is not a letter reference code: it has 12 digits like "
+                "1234-5678-9012. Scan the QR code again or check each digit."
+            ),
+            extra={"reference": reference[:64]},
+        )
     case = (
         Case.objects.visible_to(actor)
         .filter(letter_reference=reference)

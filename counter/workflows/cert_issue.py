@@ -23,8 +23,9 @@ from counter.constants import (
     CertificateStatus,
     Procedure,
 )
+from counter.errors import ApplicationError
 from counter.models.cases import Case
-from counter.validity import certificate_expiry
+from counter.validity import authentication_end_for_signing, certificate_expiry
 
 from .base import CounterMachine
 from .legal_representative import SigningExceptionMachine
@@ -91,10 +92,31 @@ class CertIssueCase(CounterMachine, TwoVisitMachine, SigningExceptionMachine, Ca
         previous = active.get(kind)
         auth_expiry: dt.date | None = None
         if kind == CertificateKind.SIGNING:
-            if CertificateKind.AUTHENTICATION in (self.certificate_kinds or []):
-                auth_expiry = self.new_expiry(CertificateKind.AUTHENTICATION, today)
-            elif CertificateKind.AUTHENTICATION in active:
-                auth_expiry = active[CertificateKind.AUTHENTICATION].expires_on
+            reissued = (
+                self.new_expiry(CertificateKind.AUTHENTICATION, today)
+                if CertificateKind.AUTHENTICATION in (self.certificate_kinds or [])
+                else None
+            )
+            held = card.certificates.filter(
+                kind=CertificateKind.AUTHENTICATION,
+                status__in=[CertificateStatus.ACTIVE, CertificateStatus.EXPIRED],
+            ).values_list("status", "expires_on")
+            auth_expiry = authentication_end_for_signing(
+                held=list(held), reissued_authentication_ends=reissued
+            )
+            if auth_expiry is not None and auth_expiry < today:
+                raise ApplicationError(
+                    "signing-outlives-authentication",
+                    _(
+                        "The user-authentication certificate on this card ended on "
+                        "%(day)s. A signing certificate may not outlive it: issue "
+                        "the user-authentication certificate in the same case."
+                    )
+                    % {
+                        "day": f"{auth_expiry.year}年{auth_expiry.month}月"
+                        f"{auth_expiry.day}日"
+                    },
+                )
         return certificate_expiry(
             kind=kind,
             issued_on=today,

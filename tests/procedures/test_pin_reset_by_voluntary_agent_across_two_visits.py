@@ -183,8 +183,15 @@ def test_after_the_deadline_the_case_expires_and_the_clerk_is_told(
 
 def test_an_unknown_reference_finds_nothing(clerk, desk):
     with pytest.raises(ApplicationError) as exc:
-        case_second_visit(reference="NOPE-0000", actor=clerk, desk=desk)
+        case_second_visit(reference="0000-0000-0000", actor=clerk, desk=desk)
     assert exc.value.code == "letter-reference-unknown"
+    assert "case_second_visit_refused" in audit_actions()
+
+
+def test_a_reference_no_letter_could_carry_is_called_malformed(clerk, desk):
+    with pytest.raises(ApplicationError) as exc:
+        case_second_visit(reference="NOPE-0000", actor=clerk, desk=desk)
+    assert exc.value.code == "letter-reference-malformed"
     assert "case_second_visit_refused" in audit_actions()
 
 
