@@ -69,6 +69,43 @@ def _candidate_rows(
     return rows
 
 
+_CLASS_ORDER = {value: i for i, value in enumerate(DocumentClass.values)}
+
+
+def _grouped(rows: list[dict[str, Any]], role: str) -> list[dict[str, Any]]:
+    """Rows by whose documents they are, then by class in the rules' order
+    (A, B, proofs, answer sheet, power of attorney): the clerk looks for a class,
+    not through one long list. ``rows`` of a group stay flat for the record form.
+    """
+    by_owner: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        by_owner.setdefault(row["owner"], []).append(row)
+    groups = []
+    for owner, owner_rows in by_owner.items():
+        ordered = sorted(
+            owner_rows, key=lambda r: _CLASS_ORDER[r["kind"].document_class]
+        )
+        classes: dict[str, list[dict[str, Any]]] = {}
+        for row in ordered:
+            classes.setdefault(row["kind"].document_class, []).append(row)
+        groups.append(
+            {
+                "label": _owner_label(owner, role),
+                "owner": owner,
+                "rows": ordered,
+                "classes": [
+                    {
+                        "value": value,
+                        "label": DocumentClass(value).label,
+                        "rows": class_rows,
+                    }
+                    for value, class_rows in classes.items()
+                ],
+            }
+        )
+    return groups
+
+
 def _parse_day(value: str | None, errors: list[str], label: str) -> date | None:
     if not value:
         return None
@@ -180,13 +217,7 @@ def _read(
                     sealed=row["sealed"] if row["asks_seal"] else None,
                 )
             )
-    groups: dict[str, list[dict[str, Any]]] = {}
-    for row in rows:
-        groups.setdefault(row["owner"], []).append(row)
-    context["groups"] = [
-        {"label": _owner_label(owner, applicant_role), "rows": group}
-        for owner, group in groups.items()
-    ]
+    context["groups"] = _grouped(rows, applicant_role)
     context["errors"] = errors
     context["documents"] = documents
     return _Read(context, requirement, catalogue, rows, stated)

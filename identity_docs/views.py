@@ -15,6 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -87,12 +88,21 @@ def checklist(request: HttpRequest) -> HttpResponse:
         ]
     else:
         status = 200
+    # An htmx swap gets the fragment; a browser (Back, a history restore) the
+    # page, and a cache keeps the two apart.
+    fragment = request.headers.get("HX-Request") and not request.headers.get(
+        "HX-History-Restore-Request"
+    )
     template = (
         "identity_docs/checklist.html"
-        if request.headers.get("HX-Request")
+        if fragment
         else "identity_docs/checklist_page.html"
     )
-    return render(request, template, {"checklist": context, **context}, status=status)
+    response = render(
+        request, template, {"checklist": context, **context}, status=status
+    )
+    patch_vary_headers(response, ["HX-Request", "HX-History-Restore-Request"])
+    return response
 
 
 @login_required

@@ -162,7 +162,9 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
     step = next_step(case)
     if _wants_checklist_fragment(request):
         response = HttpResponse(_checklist_html(request, case, request.GET))
-        patch_vary_headers(response, ["HX-Request", "HX-Target"])
+        patch_vary_headers(
+            response, ["HX-Request", "HX-Target", "HX-History-Restore-Request"]
+        )
         return response
     operations = _operations(case)
     current = next(
@@ -201,7 +203,9 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
     )
     # The same URL answers a fragment to htmx and the page to a browser: a cache
     # (the browser's Back) must never hand the fragment to a plain request.
-    patch_vary_headers(response, ["HX-Request", "HX-Target"])
+    patch_vary_headers(
+        response, ["HX-Request", "HX-Target", "HX-History-Restore-Request"]
+    )
     return response
 
 
