@@ -24,6 +24,7 @@ from cryptography import x509
 from django.conf import settings
 
 from counter.models import Card, Certificate, Desk
+from jpki_ops.agent.proof import agent_key_generate
 from jpki_ops.cardsim import constants as c
 from jpki_ops.cardsim.personalise import CardHolder, create_card_file
 from jpki_ops.cardsim.state import CardFile
@@ -180,18 +181,22 @@ def card_remove() -> None:
     (demo_dir() / "card.current").unlink(missing_ok=True)
 
 
-def _agent_token() -> str:
+def _agent_credential() -> tuple[Path, Path]:
+    """The demo desk's token file and agent key, made once: a credential bound
+    to the key, as in production (docs/security/input-and-desk.md)."""
     token_file = demo_dir() / "agent-token"
-    if token_file.exists():
-        return token_file.read_text().strip()
+    key_file = demo_dir() / "agent-key.pem"
+    if token_file.exists() and key_file.exists():
+        return token_file, key_file
+    key_file.unlink(missing_ok=True)
+    public_key = agent_key_generate(key_file)
     desk = Desk.objects.get(
         office__municipality__code="142123", office__code="honcho", code="desk-1"
     )
-    issued = desk_agent_credential_issue(desk=desk)
-    token = issued[1] if isinstance(issued, tuple) else str(issued)
+    _credential, token = desk_agent_credential_issue(desk=desk, public_key=public_key)
     token_file.write_text(token)
     token_file.chmod(0o600)
-    return token
+    return token_file, key_file
 
 
 def start(
@@ -217,6 +222,7 @@ def start(
     log("Making the demo's virtual cards (simulated issuer) ...")
     card_files_create()
     card_insert(FIRST_CARD)
+    token_file, key_file = _agent_credential()
     agent = subprocess.Popen(
         [
             sys.executable,
@@ -230,7 +236,11 @@ def start(
             str(pinpad_port),
         ],
         cwd=settings.BASE_DIR,
-        env={**os.environ, "MADOGUCHI_AGENT_TOKEN": _agent_token()},
+        env={
+            **os.environ,
+            "MADOGUCHI_AGENT_TOKEN_FILE": str(token_file),
+            "MADOGUCHI_AGENT_KEY_FILE": str(key_file),
+        },
     )
     children.append(agent)
     pins = DEMO_PINS

@@ -397,6 +397,16 @@ class DeskAgentCredential(models.Model):
     )
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
     last_seen_at = models.DateTimeField(_("last seen"), null=True, blank=True)
+    # docs/security/input-and-desk.md: a credential ends, and is bound to the
+    # agent's key pair so that a copied token alone opens no session.
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    public_key = models.CharField(
+        _("agent public key (Ed25519, base64)"), max_length=64, blank=True
+    )
+    proven_session = models.CharField(
+        _("agent session proven with the key"), max_length=100, blank=True
+    )
+    proven_at = models.DateTimeField(_("key proven"), null=True, blank=True)
 
     objects = ScopedManager()
     scope_municipality = "desk__office__municipality"

@@ -1,4 +1,5 @@
-"""``python -m jpki_ops.agent --server URL --token TOKEN [--reader NAME]``."""
+"""``python -m jpki_ops.agent --server URL --token-file FILE --key-file KEY
+[--reader NAME]``."""
 
 from jpki_ops.agent.cli import main
 

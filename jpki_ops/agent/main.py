@@ -1,11 +1,13 @@
 """The desk agent process: authenticate as the desk, long-poll, run, report.
 
-Started as ``manage.py desk_agent --server URL --token TOKEN --reader NAME`` or
-``python -m jpki_ops.agent`` on the clerk's PC next to the reader. Each run has a
-fresh random session id; announcing it lets the server settle what a previous run
-left half done (:func:`jpki_ops.services.desk_agent_session_start`): read-only
-operations are resumed, anything that changes the card is failed with
-``agent-restarted`` and never run twice.
+Started as ``manage.py desk_agent --server URL --token-file FILE --key-file KEY
+--reader NAME`` or ``python -m jpki_ops.agent`` on the clerk's PC next to the
+reader. Each run has a fresh random session id; with a key-bound credential it
+first proves the key (:mod:`.proof`). Announcing the session lets the server
+settle what a previous run left half done
+(:func:`jpki_ops.services.desk_agent_session_start`): read-only operations are
+resumed, anything that changes the card is failed with ``agent-restarted`` and
+never run twice.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import threading
 import time
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -24,6 +27,7 @@ from counter.errors import ApplicationError
 from jpki_ops.pcsc.errors import CardError
 
 from .pinpad import PinPad
+from .proof import ProvingServerClient
 from .runner import OperationRunner
 from .server import ServerClient, ServerRefused, ServerUnavailable
 
@@ -42,6 +46,7 @@ class DeskAgent:
         *,
         server_url: str,
         token: str,
+        key: Ed25519PrivateKey | None = None,
         reader: str | None = None,
         reader_pattern: str | None = None,
         pinpad_port: int = 0,
@@ -50,7 +55,12 @@ class DeskAgent:
         language: str = "ja",
     ) -> None:
         self.session_id = f"{socket.gethostname()[:40]}:{secrets.token_hex(8)}"
-        self.server = ServerClient(server_url, token, self.session_id)
+        # A key-bound credential: the agent proves its key before announcing.
+        self.server = (
+            ProvingServerClient(server_url, token, self.session_id, key=key)
+            if key is not None
+            else ServerClient(server_url, token, self.session_id)
+        )
         self.pinpad = PinPad(port=pinpad_port)
         self.runner = OperationRunner(
             reader=reader,

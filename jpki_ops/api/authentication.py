@@ -1,8 +1,11 @@
-"""How a desk agent proves which desk it is: ``Authorization: DeskAgent <token>``.
+"""How a desk agent proves which desk it is: ``Authorization: DeskAgent <token>``,
+and for a key-bound credential also an agent session that answered a signed
+challenge (``agent/challenge/`` then ``agent/proof/``).
 
 The token is issued once by ``manage.py desk_agent_credential`` and stored only as
-its SHA-256 (:class:`~jpki_ops.models.DeskAgentCredential`). An authenticated
-agent is not a Django user: views reach its desk through ``request.auth.desk``.
+its SHA-256 (:class:`~jpki_ops.models.DeskAgentCredential`); it expires. An
+authenticated agent is not a Django user: views reach its desk through
+``request.auth.desk``.
 """
 
 from __future__ import annotations
@@ -14,9 +17,10 @@ from rest_framework import authentication, exceptions, permissions
 from rest_framework.request import Request
 
 from jpki_ops.models import DeskAgentCredential
-from jpki_ops.services import desk_agent_authenticate
+from jpki_ops.services import desk_agent_authenticate, desk_agent_session_proven
 
 KEYWORD = "DeskAgent"
+SESSION_HEADER = "HTTP_X_AGENT_SESSION"
 
 
 class DeskAgentPrincipal:
@@ -55,7 +59,7 @@ class DeskAgentAuthentication(authentication.BaseAuthentication):
         credential = desk_agent_authenticate(token=parts[1])
         if credential is None:
             raise exceptions.AuthenticationFailed(
-                "unknown or revoked desk agent credential"
+                "unknown, expired, revoked or unbound desk agent credential"
             )
         return DeskAgentPrincipal(credential), credential
 
@@ -63,9 +67,26 @@ class DeskAgentAuthentication(authentication.BaseAuthentication):
         return KEYWORD
 
 
-class IsDeskAgent(permissions.BasePermission):
+class HasDeskAgentToken(permissions.BasePermission):
+    """The token only: enough to ask for a challenge and to answer it."""
+
     def has_permission(self, request: Request, view: Any) -> bool:
         return isinstance(request.auth, DeskAgentCredential)
+
+
+class IsDeskAgent(HasDeskAgentToken):
+    """The token and an agent session proven with the credential's key."""
+
+    message = "the desk agent session has not proven its key (agent/proof/)"
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        credential = request.auth
+        return isinstance(credential, DeskAgentCredential) and (
+            desk_agent_session_proven(
+                credential=credential,
+                agent_session=str(request.META.get(SESSION_HEADER, "")),
+            )
+        )
 
 
 class DeskAgentAuthenticationScheme(OpenApiAuthenticationExtension):  # type: ignore[misc]

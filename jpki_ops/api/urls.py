@@ -3,9 +3,15 @@ under ``/api/v1/``."""
 
 from django.urls import path
 
-from . import views
+from . import agent_proof, views
 
 urlpatterns = [
+    path(
+        "agent/challenge/",
+        agent_proof.ChallengeApi.as_view(),
+        name="desk-agent-challenge",
+    ),
+    path("agent/proof/", agent_proof.ProofApi.as_view(), name="desk-agent-proof"),
     path("agent/session/", views.AgentSessionApi.as_view(), name="desk-agent-session"),
     path("agent/next/", views.NextOperationApi.as_view(), name="desk-agent-next"),
     path(

@@ -23,8 +23,11 @@ from .agent import (
 )
 from .credentials import (
     desk_agent_authenticate,
+    desk_agent_challenge,
     desk_agent_credential_issue,
     desk_agent_credential_revoke,
+    desk_agent_prove,
+    desk_agent_session_proven,
 )
 from .identity import card_operation_identify
 from .issuer import card_operation_authorise, card_operation_certify
@@ -58,6 +61,9 @@ __all__ = [
     "desk_agent_authenticate",
     "desk_agent_credential_issue",
     "desk_agent_credential_revoke",
+    "desk_agent_challenge",
+    "desk_agent_prove",
+    "desk_agent_session_proven",
     "desk_agent_session_start",
     "pad_heading",
 ]

@@ -1,4 +1,5 @@
-"""``manage.py desk_agent --server URL --token TOKEN --reader NAME``."""
+"""``manage.py desk_agent --server URL --token-file FILE --key-file KEY
+--reader NAME``."""
 
 from __future__ import annotations
 

@@ -1,7 +1,11 @@
-"""``manage.py desk_agent_credential OFFICE DESK``: issue (or revoke) an agent token.
+"""``manage.py desk_agent_credential OFFICE DESK --public-key KEY``: issue a
+desk agent credential bound to the agent's key (or revoke the desk's ones).
 
-The token is printed once and stored only as its SHA-256; put it into the agent's
-``MADOGUCHI_AGENT_TOKEN`` on the desk PC.
+The token is printed once and stored only as its SHA-256; put it into the file
+the agent reads (``MADOGUCHI_AGENT_TOKEN_FILE``, mode 0600) on the desk PC. The
+public key is what ``python -m jpki_ops.agent --generate-key PATH`` printed there.
+Issuing a new credential ends the desk's older ones after the grace period
+(``DESK_AGENT_ROTATION_GRACE_HOURS``): that is rotation.
 """
 
 from __future__ import annotations
@@ -9,8 +13,10 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from counter.errors import ApplicationError
 from counter.models import Desk
 from jpki_ops.models import DeskAgentCredential
 from jpki_ops.services import desk_agent_credential_issue, desk_agent_credential_revoke
@@ -23,6 +29,11 @@ class Command(BaseCommand):
         parser.add_argument("office", help="office code")
         parser.add_argument("desk", help="desk code")
         parser.add_argument("--municipality", help="municipality code, if ambiguous")
+        parser.add_argument(
+            "--public-key",
+            default="",
+            help="the agent's public key (base64, from --generate-key on the desk PC)",
+        )
         parser.add_argument(
             "--revoke-all",
             action="store_true",
@@ -49,9 +60,21 @@ class Command(BaseCommand):
                 desk_agent_credential_revoke(credential=credential)
             self.stdout.write(f"revoked {len(active)} credential(s) of {desk}")
             return
-        credential, token = desk_agent_credential_issue(desk=desk)
+        if not options["public_key"] and not settings.DESK_AGENT_ALLOW_UNBOUND:
+            raise CommandError(
+                "Give the agent's public key (--public-key): run "
+                "`python -m jpki_ops.agent --generate-key PATH` on the desk PC."
+            )
+        try:
+            credential, token = desk_agent_credential_issue(
+                desk=desk, public_key=options["public_key"] or None
+            )
+        except ApplicationError as exc:
+            raise CommandError(str(exc.message)) from None
         self.stdout.write(
-            f"desk agent credential {credential.token_prefix}… for {desk}\n"
-            "Shown once. Put it into MADOGUCHI_AGENT_TOKEN on the desk PC:\n"
+            f"desk agent credential {credential.token_prefix}… for {desk}, "
+            f"valid until {credential.expires_at:%Y-%m-%d %H:%M %Z}\n"
+            "Shown once. Put it into the agent's token file on the desk PC "
+            "(MADOGUCHI_AGENT_TOKEN_FILE, mode 0600):\n"
         )
         self.stdout.write(token)
