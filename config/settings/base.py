@@ -196,6 +196,26 @@ JPKI_CARD_OPERATION_RUN_TIMEOUT = config(
     "it times out.",
     group="Card and issuer",
 )
+DESK_AGENT_CREDENTIAL_DAYS = config(
+    "DESK_AGENT_CREDENTIAL_DAYS",
+    90,
+    help_text="Days a desk agent credential is valid; issue the next one before.",
+    group="Card and issuer",
+)
+DESK_AGENT_ROTATION_GRACE_HOURS = config(
+    "DESK_AGENT_ROTATION_GRACE_HOURS",
+    24,
+    help_text="Hours a desk's older credentials keep working after a new one is "
+    "issued for the desk (rotation without a gap).",
+    group="Card and issuer",
+)
+DESK_AGENT_ALLOW_UNBOUND = config(
+    "DESK_AGENT_ALLOW_UNBOUND",
+    False,
+    help_text="Accept desk agent credentials not bound to an agent key (token "
+    "alone). Off: a copied token opens no session. Tests only.",
+    group="Card and issuer",
+)
 
 # --- Celery (config/celery_app.py). JSON only, late acks, one task at a time.
 CELERY_BROKER_URL = config(
