@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from rest_framework.permissions import SAFE_METHODS, IsAuthenticated
+
 from counter.letters.permissions import LETTER_ROLE_PERMISSIONS
 
 ROLE_CLERK = "clerk"
@@ -140,6 +142,29 @@ def is_installation_admin(user: Any) -> bool:
     return bool(
         groups is not None and groups.filter(name=ROLE_INSTALLATION_ADMIN).exists()
     )
+
+
+#: URL names the register integration reaches (and nothing else).
+REGISTER_ENDPOINTS = frozenset({"api-register-events"})
+
+
+class ApiRolePermission(IsAuthenticated):
+    """The API's default: reading needs ``counter.view_case`` (counter work or
+    audit), writing ``counter.change_case`` (counter work), so the auditor changes
+    nothing; the register endpoints need ``counter.add_registerevent`` and are
+    the register integration's only door. Each view still checks its own step.
+    """
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        if not super().has_permission(request, view):
+            return False
+        user = request.user
+        match = getattr(request, "resolver_match", None)
+        if match is not None and match.url_name in REGISTER_ENDPOINTS:
+            return bool(user.has_perm("counter.add_registerevent"))
+        if request.method in SAFE_METHODS:
+            return bool(user.has_perm("counter.view_case"))
+        return bool(user.has_perm("counter.change_case"))
 
 
 def sync_roles(apps: Any = None, extra: dict[str, list[str]] | None = None) -> None:

@@ -76,6 +76,22 @@ def document_policy_get(*, profile: Any) -> DocumentPolicy:
     return policy
 
 
+def document_choices_install(*, municipality: Any) -> int:
+    """Give a municipality its own choice row for every national kind, starting
+    from the shipped values (rows it already has are kept). Returns rows added."""
+    rows = [
+        DocumentChoice(
+            municipality=municipality,
+            kind=kind,
+            accepted=kind.accepted,
+            document_class=kind.document_class,
+            active=kind.active,
+        )
+        for kind in IdentityDocumentKind.objects.filter(municipality__isnull=True)
+    ]
+    return len(DocumentChoice.objects.bulk_create(rows, ignore_conflicts=True))
+
+
 def catalogue_for(*, profile: Any | None = None) -> dict[str, DocumentKind]:
     """The catalogue as one city sees it: the national kinds and its own local
     ones, its :class:`DocumentChoice` rows, then its §5.1 overrides applied.

@@ -13,7 +13,10 @@ from counter.models.tenancy import (
     SEED_SATURDAY_PROCEDURES,
     SEED_WEEKDAY_HOURS,
 )
-from identity_docs.services import requirement_rules_install_defaults
+from identity_docs.services import (
+    document_choices_install,
+    requirement_rules_install_defaults,
+)
 
 
 def profile_install_seed_hours(
@@ -71,5 +74,7 @@ def municipality_create(
 
 
 def _install_app_defaults(profile: MunicipalProfile) -> None:
-    """Let the document rules install the seed city's requirement table."""
+    """Let the document rules install the seed city's requirement table and the
+    city's own copy of the catalogue choices."""
     requirement_rules_install_defaults(profile)
+    document_choices_install(municipality=profile.municipality)

@@ -22,7 +22,6 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers, status
 from rest_framework.authentication import SessionAuthentication
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -385,8 +384,9 @@ class CertificateApi(AgentView):
 
 
 class ClerkView(APIView):
+    """Session only; the project's role permission (counter.roles) applies."""
+
     authentication_classes = [SessionAuthentication]
-    permission_classes = [IsAuthenticated]
 
 
 class OperationRequestApi(ClerkView):
