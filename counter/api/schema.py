@@ -69,7 +69,7 @@ class KeyedChoicesFieldExtension(OpenApiSerializerFieldExtension):
     def map_serializer_field(self, auto_schema: Any, direction: Any) -> Any:
         field: KeyedChoicesField = self.target
         value = auto_schema._map_serializer_field(field.child, direction)
-        schema = build_basic_type(OpenApiTypes.OBJECT)
+        schema: dict[str, Any] = dict(build_basic_type(OpenApiTypes.OBJECT) or {})
         schema["properties"] = {key: value for key in field.keys}
         schema["additionalProperties"] = False
         return schema
