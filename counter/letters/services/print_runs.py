@@ -1,5 +1,9 @@
 """Print runs: every rendered letter of a municipality in one PDF and a manifest.
 
+The run's PDF is assembled from the letters' stored PDFs, page by page, each
+checked against its SHA-256 first: what is printed is exactly what was rendered
+and hashed, never a fresh rendering from data that may have changed since.
+
 The daily task :func:`counter.letters.tasks.create_print_run` calls
 :func:`print_runs_create_all`; the supervisor console calls
 :func:`print_run_create` for one municipality.
@@ -13,17 +17,18 @@ import hashlib
 import io
 from typing import Any
 
+import pypdfium2 as pdfium
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from counter.audit import audit_record
+from counter.errors import Conflict
 from counter.models import Municipality
 from counter.transitions import is_user
 
 from ..models import InquiryLetter, LetterState, PrintRun
-from ..render import letters_pdf
 from .lifecycle import move
-from .rendering import letter_data
 
 S = LetterState
 MANIFEST_FIELDS = [
@@ -69,7 +74,7 @@ def print_run_create(
         )
         if not letters:
             return None
-        pdf = letters_pdf([letter_data(letter) for letter in letters])
+        pdf = assemble_stored_pdfs(letters)
         last = (
             PrintRun.objects.filter(municipality=municipality, run_date=run_date)
             .order_by("-sequence")
@@ -104,6 +109,31 @@ def print_run_create(
                 fields=["print_run"],
             )
     return run
+
+
+def assemble_stored_pdfs(letters: list[InquiryLetter]) -> bytes:
+    """One PDF of the letters' stored pages, in order; a letter whose stored PDF no
+    longer matches its hash stops the run (nothing printed, nothing moved)."""
+    run = pdfium.PdfDocument.new()
+    try:
+        for letter in letters:
+            stored = bytes(letter.pdf or b"")
+            if hashlib.sha256(stored).hexdigest() != letter.pdf_sha256:
+                raise Conflict(
+                    "letter-pdf-mismatch",
+                    _("A stored letter does not match its fingerprint: %(reference)s.")
+                    % {"reference": letter.reference},
+                )
+            source = pdfium.PdfDocument(stored)
+            try:
+                run.import_pages(source)
+            finally:
+                source.close()
+        buffer = io.BytesIO()
+        run.save(buffer)
+        return buffer.getvalue()
+    finally:
+        run.close()
 
 
 def _manifest(letters: list[InquiryLetter]) -> str:

@@ -1,0 +1,53 @@
+"""A print run prints exactly the letters that were rendered and hashed
+(docs/reference/style.md §3.7): its pages are the stored PDFs, and a stored PDF
+that no longer matches its SHA-256 stops the run with nothing printed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from pypdf import PdfReader
+
+from counter.errors import Conflict
+from counter.letters import services
+from counter.letters.models import InquiryLetter, LetterState, PrintRun
+
+pytestmark = pytest.mark.django_db
+
+DEADLINE = dt.date(2026, 12, 26)
+
+
+def rendered(make_case, **kwargs):
+    letter = services.letter_request(case=make_case(**kwargs), deadline=DEADLINE)
+    return services.letter_render(letter_id=letter.pk)
+
+
+def page_text(pdf: bytes, page: int = 0) -> str:
+    return "".join(PdfReader(io.BytesIO(pdf)).pages[page].extract_text().split())
+
+
+def test_the_printed_page_is_the_stored_letter_not_a_fresh_rendering(make_case):
+    letter = rendered(make_case, name="見本 花子")
+    stored = page_text(bytes(letter.pdf))
+    # The resident's name changes after rendering; the stored letter stands.
+    InquiryLetter.objects.filter(pk=letter.pk).update(recipient_name="別人 次郎")
+    run = services.print_run_create(municipality=letter.municipality)
+    assert run is not None and run.letter_count == 1
+    assert page_text(bytes(run.pdf)) == stored
+    assert "見本花子" in stored and "別人次郎" not in page_text(bytes(run.pdf))
+
+
+def test_a_stored_letter_that_does_not_match_its_hash_stops_the_run(make_case):
+    good = rendered(make_case, postal_code="243-0003")
+    bad = rendered(make_case, postal_code="243-0035")
+    InquiryLetter.objects.filter(pk=bad.pk).update(pdf_sha256="0" * 64)
+    with pytest.raises(Conflict) as refused:
+        services.print_run_create(municipality=good.municipality)
+    assert refused.value.code == "letter-pdf-mismatch"
+    assert bad.reference in str(refused.value)
+    assert not PrintRun.objects.exists()
+    assert set(InquiryLetter.objects.values_list("state", flat=True)) == {
+        LetterState.RENDERED
+    }
