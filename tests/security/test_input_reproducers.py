@@ -3,10 +3,16 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from django.db import OperationalError
 from django.test import Client
+from kombu.exceptions import OperationalError as BrokerDown
 from rest_framework.test import APIClient
 
+from counter import selectors
+from counter.api.errors import server_error
 from counter.models import Case
 from tests import factories as f
 
@@ -105,3 +111,78 @@ def test_a_case_reference_with_a_nul_is_a_404_in_the_api(api):
     response = api.get("/api/v1/cases/%00/")
     assert response.status_code == 404
     assert response.json()["code"] == "case-not-found"
+
+
+@pytest.mark.parametrize(
+    ("action", "body", "field"),
+    [
+        ("cancel", {"reason": ""}, "reason"),
+        ("refuse", {"code": "identity-unconfirmed", "reason": "  "}, "reason"),
+        ("approve-exception", {"note": ""}, "note"),
+    ],
+)
+def test_an_empty_reason_is_a_field_error_as_the_schema_says(
+    api, open_counter, resident, card, office, action, body, field
+):
+    case = f.CaseFactory(resident=resident, card=card, office=office)
+    response = api.post(
+        f"/api/v1/cases/{case.reference}/{action}/", body, format="json"
+    )
+    assert response.status_code == 400, response.content
+    assert field in response.json()["extra"]["fields"]
+    schema = api.get("/api/v1/schema/", {"format": "json"}).json()
+    operation = schema["paths"][f"/api/v1/cases/{{reference}}/{action}/"]["post"]
+    ref = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    spec = schema["components"]["schemas"][ref.rsplit("/", 1)[-1]]
+    assert field in spec["required"]
+    assert spec["properties"][field]["pattern"] == "\\S"
+
+
+def test_every_operation_documents_every_error_status(api):
+    schema = api.get("/api/v1/schema/", {"format": "json"}).json()
+    missing = [
+        f"{method.upper()} {path} {status}"
+        for path, methods in schema["paths"].items()
+        for method, operation in methods.items()
+        for status in ("400", "401", "403", "404", "409", "429", "500", "503")
+        if status not in operation["responses"]
+    ]
+    assert missing == []
+
+
+@pytest.mark.parametrize(
+    ("failure", "status", "code"),
+    [
+        (OperationalError("connection refused"), 503, "database-unavailable"),
+        (BrokerDown("broker down"), 503, "broker-unavailable"),
+        (RuntimeError("山田 太郎 1980-05-05"), 500, "server-error"),
+    ],
+)
+def test_an_outage_or_a_failure_answers_the_json_error_without_its_text(
+    api, monkeypatch, failure, status, code
+):
+    def fail(**kwargs):
+        raise failure
+
+    monkeypatch.setattr(selectors, "cases_awaiting_approval", fail)
+    response = api.get("/api/v1/cases/awaiting-approval/")
+    assert response.status_code == status
+    assert response["Content-Type"].startswith("application/json")
+    body = response.json()
+    assert body["code"] == code
+    assert str(failure) not in response.content.decode()
+
+
+def test_a_failure_before_the_view_answers_json_on_the_api_only(rf):
+    try:
+        raise OperationalError("database is gone")
+    except OperationalError:
+        api_answer = server_error(rf.get("/api/v1/cases/"))
+    assert api_answer.status_code == 503
+    assert json.loads(api_answer.content)["code"] == "database-unavailable"
+
+
+def test_an_api_address_no_route_matches_answers_json(api):
+    response = api.get("/api/v1/desk/operations/-1/")
+    assert response.status_code == 404
+    assert response.json()["code"] == "not-found"
