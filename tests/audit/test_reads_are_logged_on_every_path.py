@@ -73,7 +73,7 @@ def test_the_api_case_detail_is_logged_and_writes_no_audit_row(clerk, case):
     api = APIClient()
     api.force_authenticate(clerk)
     before = AuditEvent.objects.count()
-    response = api.get(reverse("api:api-case", args=[case.reference]))
+    response = api.get(reverse("api-case", args=[case.reference]))
     assert response.status_code == 200
     assert [e.case for e in _entries(AccessPath.API_CASE)] == [case]
     assert AuditEvent.objects.count() == before
