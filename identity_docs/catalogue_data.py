@@ -3,67 +3,29 @@
 The class A and class B entries are the seed city's list (本人確認書類一覧 on the
 Atsugi page in ``docs/rules/seed.md``), with the Japanese names
 copied character for character; docs/rules/seed.md "Seed table" and §5.1.
-The other kinds are the documents the procedures need besides identity documents
-(docs/rules/06-agents.md §6): the proofs of legal authority, the proofs that the holder
-cannot come,
-the inquiry answer sheets and the power of attorney.
+The other kinds are what the procedures need besides identity documents
+(docs/rules/06-agents.md §6): proofs of authority and of inability to come, the
+inquiry answer sheets and the power of attorney.
 
-Fields:
-
-- ``photo``: the document carries the bearer's photo.
-- ``public_issuer``: issued by a public body (官公署), which the two-tier B lists of
-  some cities need (docs/rules/05-identity-documents.md §5.1, VARIES).
-- ``issued_on_or_after``: ISO date; an older document never counts
-  (運転経歴証明書: only if issued on or after 2012-04-01).
-- ``has_expiry``: the document shows an expiry date; it counts only until then.
-- ``expiry_required``: the clerk must enter that expiry date for it to count.
-- ``max_age_months``: it counts only this many months after issue.
-- ``accepted``: ``False`` for kinds the clerk records but which never count,
-  e.g. "busy with work or school" offered as the reason the holder cannot come.
-
-Changing this module does not change a running installation: the data migration
-copies it once; supervisors edit the rows in the admin afterwards.
+The fields of an entry are described in :mod:`identity_docs.catalogue_changes`.
+``SINCE_THE_SEED`` (the kinds national changes brought after the seed's list) is
+part of the catalogue; a data migration copies new kinds in.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-A, B = "A", "B"
-AUTHORITY = "proof_of_authority"
-INABILITY = "proof_of_inability"
-ANSWER = "answer_sheet"
-ATTORNEY = "power_of_attorney"
-
-
-def _kind(
-    code: str,
-    name_ja: str,
-    name_en: str,
-    document_class: str,
-    *,
-    photo: bool = False,
-    public_issuer: bool = True,
-    issued_on_or_after: str | None = None,
-    has_expiry: bool = False,
-    expiry_required: bool = False,
-    max_age_months: int | None = None,
-    accepted: bool = True,
-) -> dict[str, Any]:
-    return {
-        "code": code,
-        "name_ja": name_ja,
-        "name_en": name_en,
-        "document_class": document_class,
-        "photo": photo,
-        "public_issuer": public_issuer,
-        "issued_on_or_after": issued_on_or_after,
-        "has_expiry": has_expiry,
-        "expiry_required": expiry_required,
-        "max_age_months": max_age_months,
-        "accepted": accepted,
-    }
-
+from identity_docs.catalogue_changes import (
+    ANSWER,
+    ATTORNEY,
+    AUTHORITY,
+    INABILITY,
+    SINCE_THE_SEED,
+    A,
+    B,
+)
+from identity_docs.catalogue_changes import kind_entry as _kind
 
 #: Class A: 官公署が発行した顔写真付きの書類 (seed list, in the seed's order).
 CLASS_A: list[dict[str, Any]] = [
@@ -443,6 +405,7 @@ ANSWER_SHEETS_AND_ATTORNEY: list[dict[str, Any]] = [
 CATALOGUE: list[dict[str, Any]] = (
     CLASS_A
     + CLASS_B
+    + SINCE_THE_SEED
     + PROOFS_OF_AUTHORITY
     + PROOFS_OF_INABILITY
     + ANSWER_SHEETS_AND_ATTORNEY

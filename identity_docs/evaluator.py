@@ -7,7 +7,8 @@ database, no clock — the caller passes the catalogue, the date and the facts.
 How it decides (docs/rules/05-identity-documents.md §5, §6):
 
 1. Each document is checked on its own: known kind, accepted by the city, an
-   original (a copy never counts), not issued after the visit, not expired, issued
+   original (a copy never counts), not issued after the visit, not expired, of a
+   kind that has not ended nationally (健康保険証, 住基カード: §5.3), issued
    on or after the kind's cut-off (運転経歴証明書: 2012-04-01), not older than the
    kind's maximum age. A document failing any check is rejected with a stable reason.
 2. The remaining documents are assigned to the slots of the rules by a backtracking
@@ -29,6 +30,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from identity_docs.catalogue_changes import national_end_problem
 from identity_docs.constants import ApplicantRole, Owner
 from identity_docs.messages import missing_message, rejection_message
 from identity_docs.rules import Requirement, Rule, Slot, parse_requirement
@@ -146,6 +148,9 @@ def _document_problem(
         return "issued-in-future"
     if doc.expires_on is not None and doc.expires_on < on_date:
         return "expired"
+    ended = national_end_problem(kind.code, on_date)
+    if ended is not None:
+        return ended
     if kind.expiry_required and doc.expires_on is None:
         return "expiry-date-missing"
     if kind.issued_on_or_after is not None or kind.max_age_months is not None:

@@ -143,6 +143,17 @@ REJECTION_REASONS: dict[str, Callable[[], str]] = {
     "copy-not-accepted": lambda: _("Only originals count; a copy is not accepted."),
     "issued-in-future": lambda: _("The issue date is after today."),
     "expired": lambda: _("The document has expired."),
+    # docs/rules/05-identity-documents.md §5.3: kinds that ended nationally.
+    "health-insurance-card-ended": lambda: _(
+        "Health insurance cards stopped being issued on 2 December 2024 and every "
+        "one ended on 1 December 2025 at the latest; it no longer counts. Ask for "
+        "the eligibility certificate (資格確認書) instead, or record a long-term-care "
+        "insurance card as such."
+    ),
+    "resident-register-card-ended": lambda: _(
+        "Basic resident register cards were last issued in December 2015 and are "
+        "valid for ten years, so none is valid any more; it no longer counts."
+    ),
     "expiry-date-missing": lambda: _("Enter the expiry date shown on the document."),
     "issue-date-missing": lambda: _("Enter the issue date shown on the document."),
     "issued-before-cutoff": lambda: _(

@@ -27,7 +27,7 @@ USEFUL = [
     "my_number_card",
     "passport",
     "driving_licence",
-    "health_or_care_insurance_card",
+    "insurance_qualification_certificate",
     "student_id",
     "pension_certificate",
     "family_register_extract",

@@ -79,7 +79,7 @@ def applicant_doc(code: str = "driving_licence", **extra: Any) -> dict[str, Any]
 
 
 def holder_doc(
-    code: str = "health_or_care_insurance_card", **extra: Any
+    code: str = "insurance_qualification_certificate", **extra: Any
 ) -> dict[str, Any]:
     return {"code": code, "owner": "holder", **extra}
 

@@ -38,7 +38,7 @@ def test_parent_resets_a_childs_pin_with_proof_of_authority(
         pin_kinds=["authentication"],
         shown=[
             holder_card(),
-            holder_doc("health_or_care_insurance_card"),
+            holder_doc("insurance_qualification_certificate"),
             applicant_doc("family_register_extract"),
             applicant_doc("driving_licence"),
             applicant_doc("passport"),
@@ -60,9 +60,9 @@ def test_proof_of_authority_is_waived_when_the_records_show_it(
         pin_kinds=["authentication"],
         shown=[
             holder_card(),
-            holder_doc("health_or_care_insurance_card"),
+            holder_doc("insurance_qualification_certificate"),
             applicant_doc("driving_licence"),
-            applicant_doc("health_or_care_insurance_card"),
+            applicant_doc("insurance_qualification_certificate"),
         ],
         facts={"authority_confirmed_in_records": True},
     )
@@ -86,7 +86,7 @@ def test_one_photo_id_of_the_representative_is_not_enough_in_the_seed_city(
             desk=desk,
             documents=[
                 holder_card(),
-                holder_doc("health_or_care_insurance_card"),
+                holder_doc("insurance_qualification_certificate"),
                 applicant_doc("family_register_extract"),
                 applicant_doc("driving_licence"),
             ],
@@ -136,7 +136,7 @@ def test_guardian_of_an_adult_ward_resets_in_one_visit(
             holder_doc("pension_certificate"),
             applicant_doc("guardianship_registry_certificate", issued_on="2026-10-01"),
             applicant_doc("driving_licence"),
-            applicant_doc("health_or_care_insurance_card"),
+            applicant_doc("insurance_qualification_certificate"),
         ],
     )
     case = finish(case, clerk, desk, agent)

@@ -112,7 +112,10 @@ def test_an_agent_with_one_b_document_cannot_act(
             case=case,
             actor=clerk,
             desk=desk,
-            documents=[holder_card(), applicant_doc("health_or_care_insurance_card")],
+            documents=[
+                holder_card(),
+                applicant_doc("insurance_qualification_certificate"),
+            ],
         )
     assert exc.value.code == "documents-not-satisfied"
 
