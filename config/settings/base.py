@@ -258,10 +258,10 @@ CELERY_TASK_TIME_LIMIT = config(
     group="Celery",
 )
 # A message a killed worker held unacknowledged comes back after the visibility
-# timeout: as long as the longest a task may run (the hard limit) plus the longest
-# retry countdown is in flight, and no longer (the transport's default is 1 h).
+# timeout: as long as the longest a task may run (the hard limit, also longer than
+# any retry countdown), not the transport's default of 1 h.
 # The letters' outbox relay republishes sooner still
-# (docs/adr/0005-letter-outbox-and-task-retries.md).
+# (docs/adr/0016-letter-outbox-and-task-retries.md).
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": int(CELERY_TASK_TIME_LIMIT),
     "socket_timeout": 5,
