@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -73,14 +74,15 @@ def choose_desk(request: HttpRequest) -> HttpResponse:
 def reception(request: HttpRequest) -> HttpResponse:
     """Find the resident by name, kana or birth date (one GET, results inline)."""
     form = ResidentSearchForm(request.GET or None)
-    results = None
+    results: list[Any] | None = None
     if form.is_bound and form.is_valid():
-        results = selectors.residents_search(
-            user=request.user,
-            query=form.cleaned_data["q"],
-            birth_date=form.cleaned_data["birth_date"],
+        results = list(
+            selectors.residents_search(
+                user=request.user,
+                query=form.cleaned_data["q"],
+                birth_date=form.cleaned_data["birth_date"],
+            )
         )
-        results = list(results)
         access_record_many(
             request, AccessPath.RESIDENT_SEARCH, results, desk=current_desk(request)
         )
