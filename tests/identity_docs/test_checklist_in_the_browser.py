@@ -18,7 +18,7 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "identity_d
 
 @pytest.fixture
 def page(live_server: Any, transactional_db: Any) -> Iterator[Any]:
-    from django.contrib.auth.models import User
+    from django.contrib.auth.models import Group, User
     from django.test import Client
     from playwright.sync_api import sync_playwright
 
@@ -34,6 +34,7 @@ def page(live_server: Any, transactional_db: Any) -> Iterator[Any]:
         main_office={"code": "honcho", "name": "厚木市 本庁", "phone": "046-0"},
     )
     user = User.objects.create_user("clerk-e2e", password="x")
+    user.groups.add(Group.objects.get(name="clerk"))
     StaffProfile.objects.create(
         user=user, municipality=city, office=city.offices.get(code="honcho")
     )

@@ -139,8 +139,7 @@ def test_recording_needs_the_permission_and_a_refusal_is_audited(make_case, city
         "/identity-documents/checklist/record/",
         {"case": case.pk, "visit": 1, "doc": ["my_number_card@holder"]},
     )
-    assert response.status_code == 302
+    # No counter work at all: refused at the screen's door (docs/security/roles.md).
+    assert response.status_code == 403
     assert not EvidencePresented.objects.filter(case=case).exists()
-    assert AuditEvent.objects.filter(
-        action="evidence_record_refused", case=case
-    ).exists()
+    assert AuditEvent.objects.filter(action="screen_access_refused").exists()

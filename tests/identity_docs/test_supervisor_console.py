@@ -37,7 +37,14 @@ def test_the_supervisor_console_lists_each_model(console, city, model):
     assert response.status_code == 200
 
 
-def test_changing_a_kind_is_audited(console):
+def test_changing_a_national_kind_is_the_installation_admins_and_audited(db):
+    """The national catalogue is shipped data: a city's supervisor changes its own
+    choices (tests/security), the installation administrator the catalogue."""
+    from django.contrib.auth.models import User
+
+    admin_user = User.objects.create_superuser("installation", password="x")
+    console = Client()
+    console.force_login(admin_user)
     kind = IdentityDocumentKind.objects.get(code="seaman_handbook")
     page = console.get(f"/admin/identity_docs/identitydocumentkind/{kind.pk}/change/")
     assert page.status_code == 200
@@ -48,14 +55,16 @@ def test_changing_a_kind_is_audited(console):
     data.pop("expiry_required", None)
     data["accepted"] = "on"
     data["active"] = "on"
+    data["municipality"] = ""
     response = console.post(
         f"/admin/identity_docs/identitydocumentkind/{kind.pk}/change/", data
     )
     assert response.status_code == 302, response.content[:500]
     kind.refresh_from_db()
     assert kind.document_class == "A"
-    event = AuditEvent.objects.filter(action="identity_document_kind_changed").get()
-    assert "document_class" in event.data["fields"]
+    event = AuditEvent.objects.filter(action="admin_record_changed").get()
+    assert event.data["changes"]["document_class"][1] == "A"
+    assert event.data["installation_admin"] is True
 
 
 def test_rebuilding_the_rules_from_the_policy_is_audited(console, city):
