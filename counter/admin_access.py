@@ -78,8 +78,11 @@ class AccessRecordAdmin(admin.ModelAdmin):
     show_full_result_count = False
 
     def get_queryset(self, request: HttpRequest) -> Any:
-        qs = super().get_queryset(request)
-        return qs.visible_to(request.user).select_related("resident", "case", "desk")
+        return (
+            AccessRecord.objects.visible_to(request.user)
+            .select_related("resident", "case", "desk")
+            .order_by("-at", "-id")
+        )
 
     def lookup_allowed(self, lookup: str, value: str, request: Any = None) -> bool:
         if lookup in ("resident__id__exact", "actor__id__exact", "case__id__exact"):

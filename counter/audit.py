@@ -146,7 +146,7 @@ class ChainProblem:
 
 def verify_chain(batch_size: int = 2000) -> Iterator[ChainProblem]:
     """Recompute every hash and link of every chain; yield each place one is broken."""
-    chain: int | None = None
+    chain = -1  # no chain yet
     expected_seq, prev_hash = 1, GENESIS_HASH
     rows = AuditEvent.objects.order_by("chain", "seq").iterator(chunk_size=batch_size)
     for event in rows:
