@@ -67,6 +67,11 @@ class Fact(models.TextChoices):
         "jlis_answer_sheet",
         _("The agent brings the J-LIS sheet sent with the expiry notice (one visit)"),
     )
+    #: docs/rules/09-revocation.md §9.2: a notification is made without the card.
+    CARD_LOST = (
+        "card_lost",
+        _("The card is lost, stolen or misused (revocation notification)"),
+    )
 
 
 #: Catalogue code of the My Number Card itself: the "card" of every procedure.

@@ -113,6 +113,8 @@ def _rule(
 
 
 CARD_RULE = _rule("card", [_slot(codes=[CARD_CODE])])
+#: docs/rules/09-revocation.md §9.2: a lost card cannot be brought.
+CARD_UNLESS_LOST = {**CARD_RULE, "waived_if": Fact.CARD_LOST.value}
 
 
 def _a_or_two_b(rule_id: str, owner: str, policy: PolicyValues) -> dict[str, Any]:
@@ -122,6 +124,14 @@ def _a_or_two_b(rule_id: str, owner: str, policy: PolicyValues) -> dict[str, Any
     if policy.two_b_requires_public:
         two_b["min_public"] = 1
     return _rule(rule_id, [_slot(["A"], owner=owner, **extra)], [two_b])
+
+
+def lost_card_id(policy: PolicyValues) -> dict[str, Any]:
+    """§9.2: without the card, the holder's one A or two B (only when it is lost)."""
+    return {
+        **_a_or_two_b("holder_id_card_lost", OWN_HOLDER, policy),
+        "only_if": Fact.CARD_LOST.value,
+    }
 
 
 def _photo_id(rule_id: str, owner: str) -> dict[str, Any]:
@@ -351,30 +361,36 @@ def default_rules(policy: PolicyValues = SEED_POLICY) -> dict[Key, Entry]:
     )
 
     # Revocation (seed: 失効 — bring the card;
-    # docs/rules/05-identity-documents.md §5.2, §6.1, §9).
+    # docs/rules/05-identity-documents.md §5.2, §6.1, §9). A notification of a lost
+    # card (失効届出) is made without it: the card rule is waived and the holder's
+    # one A or two B take its place (docs/rules/09-revocation.md §9.2).
     rv = Procedure.CERT_REVOKE.value
     out[(rv, HOLDER, 1)] = (
-        [CARD_RULE, *_resident_pin_extra(policy)],
+        [CARD_UNLESS_LOST, *_resident_pin_extra(policy), lost_card_id(policy)],
         (
             "Seed: マイナンバーカードを持参; "
             "§5.2 [M-kure]: one A/B if the 住基 PIN "
-            "is unknown."
+            "is unknown; §9.2: a lost card's notification with A×1 or B×2 instead."
         ),
     )
     out[(rv, REP, 1)] = (
-        [CARD_RULE, *_authority(policy), rep_id],
+        [CARD_UNLESS_LOST, *_authority(policy), rep_id],
         (
             "§6.1 [M-atsugi-revoke]: the representative accompanies the ward; "
-            "documents as for a PIN change by a representative (chosen default)."
+            "documents as for a PIN change by a representative (chosen default); "
+            "§9.2: no card for a lost card's notification."
         ),
     )
     out[(rv, AGENT_ROLE, 1)] = (
-        [CARD_RULE, agent_id],
-        "§9 [M-kure]: inquiry method, two visits; first visit as PIN change.",
+        [CARD_UNLESS_LOST, agent_id],
+        "§9 [M-kure]: inquiry method, two visits; first visit as PIN change; "
+        "§9.2: no card for a lost card's notification.",
     )
+    second = _inquiry_second_visit(rv, policy, agent_id)
     out[(rv, AGENT_ROLE, 2)] = (
-        _inquiry_second_visit(rv, policy, agent_id),
-        "§9 [M-kure]: second visit with the sealed answer.",
+        [CARD_UNLESS_LOST if r is CARD_RULE else r for r in second],
+        "§9 [M-kure]: second visit with the sealed answer; §9.2: no card for a "
+        "lost card's notification.",
     )
 
     # Lifting a suspension (docs/rules/05-identity-documents.md §5.2, §10; VARIES for

@@ -13,9 +13,10 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from counter.constants import Procedure
 from counter.errors import ApplicationError, Conflict
 from counter.models import Case, Desk
-from counter.models.cases import CaseState
+from counter.models.cases import CaseState, RevocationKind
 from counter.workflows import workflow_for
 from identity_docs.evaluator import PresentedDocument
 from identity_docs.services import evidence_record
@@ -66,6 +67,13 @@ def case_record_documents(
         if current.uses_jlis_answer_sheet:
             # §6.2 one-visit renewal: identity_docs then asks for the J-LIS sheet.
             facts = {**(facts or {}), "jlis_answer_sheet": True}
+        if (
+            current.procedure == Procedure.CERT_REVOKE
+            and current.revocation_kind == RevocationKind.NOTIFICATION
+        ):
+            # §9.2: a notification is made because the card is gone; the rules
+            # then ask for identity documents instead of the card.
+            facts = {**(facts or {}), "card_lost": True}
         try:
             presented = _presented(documents)
         except (TypeError, ValueError) as exc:

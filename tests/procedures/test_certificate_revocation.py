@@ -12,7 +12,7 @@ from counter.models.cases import CaseState
 from counter.services.cases import case_complete
 from tests import factories as f
 
-from .conftest import applicant_doc, holder_card
+from .conftest import applicant_doc, holder_card, holder_doc
 from .helpers import finish
 
 pytestmark = pytest.mark.django_db
@@ -50,7 +50,7 @@ def test_a_lost_card_is_reported_without_a_card_operation(
         procedure="cert_revoke",
         revocation_kind="notification",
         certificate_kinds=["signing"],
-        shown=[holder_card()],
+        shown=[holder_doc("driving_licence")],
     )
     case = case_complete(case=case, actor=clerk, desk=desk)
     assert case.state == CaseState.COMPLETED
