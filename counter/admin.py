@@ -109,7 +109,9 @@ class MunicipalProfileAdmin(ScopedAdmin):
         scope = scope_for(request.user)
         qs = MunicipalProfile.objects.all()
         return (
-            qs if scope.everything else qs.filter(municipality_id=scope.municipality_id)
+            qs
+            if scope.everything
+            else qs.filter(municipality_id=scope.municipality_id or 0)
         )
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:

@@ -41,13 +41,15 @@ def _scoped_choices(model: type[models.Model], scope: Scope) -> QuerySet[Any] | 
     if hasattr(manager, "within"):
         return manager.within(scope)  # type: ignore[attr-defined, no-any-return]
     if model is Municipality:
-        qs = Municipality.objects.all()
-        return qs if scope.everything else qs.filter(pk=scope.municipality_id or 0)
+        towns = Municipality.objects.all()
+        return (
+            towns if scope.everything else towns.filter(pk=scope.municipality_id or 0)
+        )
     if model is get_user_model():
-        qs = model._default_manager.all()
+        users = model._default_manager.all()
         if scope.everything:
-            return qs
-        return qs.filter(staff_profile__municipality_id=scope.municipality_id or 0)
+            return users
+        return users.filter(staff_profile__municipality_id=scope.municipality_id or 0)
     return None
 
 
@@ -102,7 +104,7 @@ def readable(value: Any) -> str:
     return str(value)
 
 
-class ScopedChoices:
+class ScopedChoices(admin.options.BaseModelAdmin):  # type: ignore[type-arg]
     """Foreign-key and many-to-many choices (selects, raw ids, autocomplete
     validation) limited to the user's municipality."""
 
@@ -330,6 +332,8 @@ def _forged_choices(form: forms.BaseForm) -> list[str]:
         if not isinstance(field, forms.ModelChoiceField) or name not in form.errors:
             continue
         submitted = form.data.get(form.add_prefix(name))
+        if field.queryset is None:
+            continue
         model = field.queryset.model
         try:
             if submitted and model._default_manager.filter(pk=submitted).exists():
