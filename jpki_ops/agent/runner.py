@@ -209,8 +209,16 @@ class OperationRunner:
             raise
 
     def _ask_new_pin(
-        self, card: CardSession, operation: dict[str, Any], kind: str
+        self,
+        card: CardSession,
+        operation: dict[str, Any],
+        kind: str,
+        *,
+        recheck: bool = True,
     ) -> Pin:
+        """``recheck=False`` right after the current PIN was verified: reading the
+        card's identity again would leave the application and void that
+        verification (a card swapped since then refuses the new PIN anyway)."""
         self._progress(operation, stage="awaiting_pin", pin_kind=kind)
         pin = self.pinpad.request_pin(
             kind,
@@ -219,7 +227,8 @@ class OperationRunner:
             timeout=self.pin_timeout,
             heading=operation.get("pad"),
         )
-        self._checked_before_use(card, pin)
+        if recheck:
+            self._checked_before_use(card, pin)
         self._progress(operation, stage="card_io")
         return pin
 
@@ -293,7 +302,7 @@ class OperationRunner:
             card, operation, kind, title=str(CURRENT_PIN_TITLES[kind])
         )
         card.pin_verify(current)
-        new = self._ask_new_pin(card, operation, kind)
+        new = self._ask_new_pin(card, operation, kind, recheck=False)
         card.pin_set_new(new)
         return {"pin_kind": kind, "tries_left": card.pin_status(kind).max_tries}
 

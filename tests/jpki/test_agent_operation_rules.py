@@ -151,7 +151,7 @@ def test_a_restarted_agent_resumes_reads_and_fails_changes_cleanly():
     assert AuditEvent.objects.filter(action="card_operation_resumed").count() == 1
 
 
-def test_old_requests_and_stuck_runs_time_out_visibly():
+def test_unclaimed_requests_expire_and_stuck_runs_time_out_visibly():
     desk = DeskFactory()
     waiting = services.card_operation_request(
         desk=desk, kind="read_card", idempotency_key="a"
@@ -171,12 +171,15 @@ def test_old_requests_and_stuck_runs_time_out_visibly():
     )
     assert services.card_operations_time_out() == 2
     states = dict(CardOperation.objects.values_list("pk", "state"))
+    # Never claimed within the limit: expired (never run later on any card);
+    # claimed but silent: timed out.
     assert states == {
         waiting.pk: "timed_out",
-        running.pk: "timed_out",
+        running.pk: "expired",
         fresh.pk: "requested",
     }
-    assert AuditEvent.objects.filter(action="card_operation_timed_out").count() == 2
+    assert AuditEvent.objects.filter(action="card_operation_timed_out").count() == 1
+    assert AuditEvent.objects.filter(action="card_operation_expired").count() == 1
 
 
 def test_the_issuer_unlocks_only_what_the_operation_needs_and_only_once(
@@ -239,7 +242,7 @@ def test_the_beat_entry_names_a_task_that_times_out_operations():
     )
     assert time_out_card_operations.run() == 1
     op.refresh_from_db()
-    assert op.state == "timed_out"
+    assert (op.state, op.error_code) == ("expired", "card-operation-expired")
 
 
 @pytest.mark.django_db(transaction=True)

@@ -44,8 +44,9 @@ def _agent_process(
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
     env.update({"MADOGUCHI_AGENT_TOKEN": harness.token, "PYTHONPATH": str(REPO)})
     env.update(extra_env)
+    announced = log.read_text().count(ANNOUNCED) if log.exists() else 0
     with log.open("ab") as out:
-        return subprocess.Popen(
+        proc = subprocess.Popen(
             [
                 sys.executable,
                 "-m",
@@ -65,6 +66,16 @@ def _agent_process(
             stdout=out,
             stderr=out,
         )
+    # The clerk acts once the agent has announced its session: a request made
+    # before that is never run by it (it expires, issue 17).
+    deadline = time.monotonic() + 30
+    while log.read_text().count(ANNOUNCED) <= announced:
+        assert proc.poll() is None and time.monotonic() < deadline, log.read_text()
+        time.sleep(0.1)
+    return proc
+
+
+ANNOUNCED = "desk agent session for desk"
 
 
 def _wait_for_prompt(port: int, proc: subprocess.Popen[bytes], log: Path) -> dict:

@@ -43,6 +43,7 @@ def test_read_card_reports_tries_and_certificates_and_is_audited(desk_agent):
     assert actions == [
         "card_operation_requested",
         "card_operation_claimed",
+        "card_operation_card_identified",
         "card_operation_succeeded",
     ]
 
