@@ -93,7 +93,10 @@ def world(cases: dict[str, int], letters: int) -> dict[str, Any]:
             procedure="cert_revoke",
             revocation_kind="notification",
             certificate_kinds=["signing"],
-            shown=[{"code": "my_number_card", "owner": "holder"}],
+            shown=[
+                {"code": "my_number_card", "owner": "holder"},
+                {"code": "passport", "owner": "holder"},
+            ],
         ).reference
 
     def inquiry() -> Any:
@@ -334,14 +337,17 @@ def letters(
         connection.close()
         return InquiryLetter.objects.filter(state=LetterState.QUEUED).count()
 
-    def drained(seconds: float) -> None:
-        last, still = -1, queued()
+    def drained(seconds: float, idle: float = 20.0) -> None:
+        """Until nothing is queued, or nothing moved for ``idle`` seconds."""
+        still, moved = queued(), time.monotonic()
         deadline = time.monotonic() + seconds
         while still and time.monotonic() < deadline:
             time.sleep(2.0)
-            last, still = still, queued()
-            if still == last and still:
-                continue
+            now = queued()
+            if now != still:
+                still, moved = now, time.monotonic()
+            elif time.monotonic() - moved > idle:
+                return
 
     drained(120)
     # 10 minutes of simulated sweep time: the relay every 2 minutes.
