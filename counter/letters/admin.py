@@ -93,8 +93,6 @@ class InquiryLetterAdmin(ScopedAdmin):
     list_filter = ("state", StuckFilter, "kind", "case_flagged", "office")
     list_select_related = ("case", "office", "municipality", "print_run")
     search_fields = ("reference", "recipient_name", "case__reference", "agent_name")
-    raw_id_fields = ("case", "print_run")
-    date_hierarchy = "deadline"
     ordering = ("-state_changed_at",)
     list_per_page = 100
     inlines = [LetterStatusChangeInline]
@@ -138,6 +136,15 @@ class InquiryLetterAdmin(ScopedAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[InquiryLetter]:
+        """No PDF blob on a list row: the letter's and its print run's stay in the
+        database until one is opened."""
+        return (
+            super()
+            .get_queryset(request)
+            .defer("pdf", "print_run__pdf", "print_run__manifest_csv")
+        )
+
     @admin.display(description=_("PDF"))
     def pdf_link(self, obj: InquiryLetter) -> str:
         if not obj.pdf_sha256:
@@ -162,7 +169,9 @@ class InquiryLetterAdmin(ScopedAdmin):
             obj=letter,
             data={"reference": letter.reference},
         )
-        response = HttpResponse(bytes(letter.pdf), content_type="application/pdf")
+        response = HttpResponse(
+            bytes(letter.pdf or b""), content_type="application/pdf"
+        )
         response["Content-Disposition"] = f'inline; filename="{letter.reference}.pdf"'
         return response
 
@@ -274,6 +283,9 @@ class PrintRunAdmin(ScopedAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[PrintRun]:
+        return super().get_queryset(request).defer("pdf", "manifest_csv")
 
     @admin.display(description=_("files"))
     def files(self, obj: PrintRun) -> str:

@@ -8,7 +8,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from counter.models import AuditEvent, Case, Desk, Office, Resident
 from tests import factories as f
@@ -152,3 +154,12 @@ def test_every_admin_save_is_audited_with_before_and_after(console, office):
     event = AuditEvent.objects.get(action="admin_record_changed")
     assert event.data["model"] == "counter.office"
     assert event.data["changes"]["phone"] == [old_phone, "046-000-0000"]
+
+
+def test_the_letters_list_selects_no_pdf_blob(console, city):
+    with CaptureQueriesContext(connection) as queries:
+        response = console.get("/admin/counter/inquiryletter/")
+    assert response.status_code == 200
+    selects = [q["sql"] for q in queries if "counter_inquiryletter" in q["sql"]]
+    assert selects
+    assert not any('"pdf"' in sql or "manifest_csv" in sql for sql in selects)
