@@ -11,6 +11,7 @@ from django.db import connection
 from django.utils import timezone
 
 from counter import selectors
+from counter.audit import audit_record
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -46,3 +47,15 @@ def test_a_case_opened_just_before_local_midnight_is_in_that_day_only(
     day = selectors.cases_today_queue(user=clerk, day=dt.date(2026, 12, 7))
     next_day = selectors.cases_today_queue(user=clerk, day=dt.date(2026, 12, 8))
     assert case in day and case not in next_day
+
+
+def test_the_case_page_shows_the_newest_audit_entries_and_every_status_change(
+    city, office, clerk
+):
+    case = f.CaseFactory(resident=f.ResidentFactory(municipality=city), office=office)
+    for n in range(5):
+        audit_record(action=f"bench_note_{n}", case=case, actor_label="test")
+    rows = selectors.case_history(user=clerk, case=case, audit_limit=3)
+    audits = [r["item"].action for r in rows if r["kind"] == "audit"]
+    assert audits == ["bench_note_2", "bench_note_3", "bench_note_4"]
+    assert [r["kind"] for r in rows].count("status") == case.history.count()
