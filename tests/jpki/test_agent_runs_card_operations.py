@@ -205,8 +205,10 @@ def test_a_signing_certificate_for_a_case_carries_the_residents_items(
     desk_agent, simulated_issuer
 ):
     from counter.constants import Procedure
+    from jpki_ops.cardsim import constants as c
     from jpki_ops.issuer.profile import OID_ADDRESS, OID_NAME
-    from tests.factories import CaseFactory, ResidentFactory
+    from jpki_ops.pcsc.client import public_key_fingerprint
+    from tests.factories import CardFactory, CaseFactory, ResidentFactory
 
     office = desk_agent.desk.office
     resident = ResidentFactory(
@@ -214,7 +216,14 @@ def test_a_signing_certificate_for_a_case_carries_the_residents_items(
         name="厚木\u3000花子",
         address="神奈川県厚木市中町二丁目",
     )
-    case = CaseFactory(resident=resident, office=office, procedure=Procedure.CERT_ISSUE)
+    # The case's card is the one in the reader (checked before any PIN, issue 17).
+    in_reader = desk_agent.card.state.files[f"jpki:{c.EF_AUTH_CERT:04X}"]
+    card = CardFactory(
+        resident=resident, auth_key_fingerprint=public_key_fingerprint(in_reader)
+    )
+    case = CaseFactory(
+        resident=resident, card=card, office=office, procedure=Procedure.CERT_ISSUE
+    )
     op = desk_agent.request("cert_issue", {"certificate_kind": "signing"}, case=case)
     # Reading the new signing certificate back needs the signing password
     # (docs/reference/card-protocol.md §3).
