@@ -1,0 +1,268 @@
+"""The API under load: ``python bench/api.py [--small]``.
+
+Starts gunicorn (2 workers, gthread) with the production settings
+(bench/api_settings.py: production plus the bench's URLconf) on a PostgreSQL
+database and a Redis db of the bench's own (bench/bench_env.py), with data built
+in bulk (bench/scale.py's ``build``), and drives with ``wrk`` at 16 connections:
+
+* ``bare`` – a bare Django JSON view (the framework);
+* ``floor`` – a login-required JSON view of the project (token authentication,
+  the API's role permission and throttles, no work): the floor;
+* ``cases``, ``case_detail``, ``resident_search``, ``catalogue``, ``evaluate`` –
+  the endpoints.
+
+One clerk calls with a DRF token; the throttle rates are raised for the bench
+through API_THROTTLE_*_RATE (the production defaults would refuse the load, which
+is their job, not what is measured). Prints per target ``<name>_req_per_s``,
+``<name>_p99_ms`` and ``<name>_ratio_vs_floor``, then ``min_ratio_vs_floor`` and
+``max_p99_ms``. Target: ≥ 0.5 and ≤ 100 ms. ``--small`` (CI): short runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import logging
+import os
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+
+from bench.bench_env import (  # noqa: E402
+    REDIS_HOST,
+    REDIS_PORT,
+    migrate,
+    own_database,
+    own_redis_db,
+)
+
+HOST = "bench.madoguchi.example"
+TOKEN = secrets.token_hex(20)
+EVALUATE_BODY = {
+    "procedure": "pin_reset",
+    "applicant_role": "holder",
+    "visit": 1,
+    "on_date": "2026-11-26",
+    "documents": [
+        {"code": "my_number_card", "owner": "holder", "original": True},
+        {"code": "passport", "owner": "holder", "expires_on": "2030-01-01"},
+    ],
+}
+
+
+def fixture(cases: int) -> str:
+    """A city with bulk data, a clerk with a token; returns a case reference."""
+    from rest_framework.authtoken.models import Token
+
+    from bench.scale import build
+    from tests.factories import MunicipalityFactory, clerk, main_office
+
+    city = MunicipalityFactory(code="900000", name="ベンチ市")
+    office = main_office(city)
+    user = clerk(city, office)
+    Token.objects.create(user=user, key=TOKEN)
+    build(city.pk, office.pk, cases // 2, cases)
+    return "S-000000001"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_gunicorn(port: int, database_url: str, redis_url: str, tmp: Path):
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "CELERY_", "DATABASE_"))
+        and k not in ("SECRET_KEY", "SCAN_ENCRYPTION_KEY", "REDIS_URL")
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="bench.api_settings",
+        PYTHONPATH=str(ROOT),
+        SECRET_KEY=secrets.token_urlsafe(50),
+        SCAN_ENCRYPTION_KEY=base64.urlsafe_b64encode(os.urandom(32)).decode(),
+        ALLOWED_HOSTS=HOST,
+        CSRF_TRUSTED_ORIGINS=f"https://{HOST}",
+        DATABASE_URL=database_url,
+        CELERY_BROKER_URL=redis_url,
+        REDIS_URL=redis_url,
+        MEDIA_ROOT=str(tmp / "media"),
+        JPKI_ISSUER_STATE_DIR=str(tmp / "issuer"),
+        PROMETHEUS_MULTIPROC_DIR=str(tmp / "metrics"),
+        LOG_LEVEL="WARNING",
+        API_THROTTLE_READ_RATE="10000000/min",
+        API_THROTTLE_WRITE_RATE="10000000/min",
+        API_THROTTLE_ANON_RATE="10000000/min",
+    )
+    (tmp / "metrics").mkdir()
+    log = (tmp / "gunicorn.log").open("wb")
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--worker-class",
+            "gthread",
+            "--threads",
+            "8",
+            "--timeout",
+            "60",
+            "--worker-tmp-dir",
+            "/tmp",
+            "--no-control-socket",
+            "--config",
+            str(ROOT / "deploy/docker/gunicorn.conf.py"),
+        ],  # fmt: skip
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+
+
+HEADERS = {
+    "Host": HOST,
+    "X-Forwarded-Proto": "https",
+    "Authorization": f"Token {TOKEN}",
+    "Accept": "application/json",
+}
+
+
+def get(base: str, path: str) -> tuple[int, bytes]:
+    request = urllib.request.Request(base + path, headers=HEADERS)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+            return response.status, response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read()
+
+
+def wrk(base: str, path: str, seconds: int, tmp: Path, body: Any = None):
+    """Requests per second and p99 (ms) at 16 connections; every answer a 2xx."""
+    script = tmp / f"wrk{abs(hash(path))}.lua"
+    lines = [f'wrk.headers["{k}"] = "{v}"' for k, v in HEADERS.items()]
+    if body is not None:
+        lines += [
+            'wrk.method = "POST"',
+            'wrk.headers["Content-Type"] = "application/json"',
+            f"wrk.body = [[{json.dumps(body)}]]",
+        ]
+    script.write_text("\n".join(lines) + "\n")
+    out = subprocess.run(
+        [
+            "wrk",
+            "-t2",
+            "-c16",
+            f"-d{seconds}s",
+            "--latency",
+            "-s",
+            str(script),
+            base + path,
+        ],  # fmt: skip
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    if "Non-2xx" in out:
+        raise SystemExit(f"{path}: not every answer was a success\n{out}")
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    value, unit = re.search(r"99%\s+([\d.]+)(us|ms|s)", out).groups()  # type: ignore[union-attr]
+    p99 = float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+    return rate, p99
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--small", action="store_true", help="the CI size")
+    small = parser.parse_args().small
+    seconds = 2 if small else 10
+    with own_database("api") as database_url, own_redis_db() as redis_db:
+        redis_url = f"redis://{REDIS_HOST}:{REDIS_PORT}/{redis_db}"
+        import django
+
+        django.setup()
+        logging.disable(logging.INFO)
+        migrate()
+        reference = fixture(2_000 if small else 20_000)
+        from django.db import connections
+
+        connections.close_all()
+        targets: dict[str, tuple[str, Any]] = {
+            "bare": ("/bench/bare/", None),
+            "floor": ("/bench/login/", None),
+            "cases": ("/api/v1/cases/", None),
+            "case_detail": (f"/api/v1/cases/{reference}/", None),
+            "resident_search": ("/api/v1/residents/?q=%E4%BD%90%E8%97%A4", None),
+            "catalogue": ("/api/v1/identity-documents/", None),
+            "evaluate": ("/api/v1/requirements/evaluate/", EVALUATE_BODY),
+        }
+        with tempfile.TemporaryDirectory(prefix="bench-api-") as tmpdir:
+            tmp = Path(tmpdir)
+            port = free_port()
+            server = start_gunicorn(port, database_url, redis_url, tmp)
+            base = f"http://127.0.0.1:{port}"
+            try:
+                deadline = time.monotonic() + 60
+                while True:
+                    try:
+                        status, _ = get(base, "/bench/bare/")
+                        if status == 200:
+                            break
+                    except OSError:
+                        pass
+                    if time.monotonic() > deadline or server.poll() is not None:
+                        log = (tmp / "gunicorn.log").read_text(errors="replace")
+                        raise SystemExit(f"gunicorn did not start\n{log[-3000:]}")
+                    time.sleep(0.3)
+                for name, (path, body) in targets.items():
+                    if body is None:
+                        status, payload = get(base, path)
+                        if status != 200:
+                            raise SystemExit(f"{name}: {status} {payload[:300]!r}")
+                figures = {
+                    name: wrk(base, path, seconds, tmp, body)
+                    for name, (path, body) in targets.items()
+                }
+            finally:
+                server.send_signal(signal.SIGTERM)
+                try:
+                    server.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    server.kill()
+                    server.wait()
+        floor = figures["floor"][0]
+        ratios = []
+        for name, (rate, p99) in figures.items():
+            print(f"{name}_req_per_s: {rate:.1f}")
+            print(f"{name}_p99_ms: {p99:.1f}")
+            if name not in ("bare", "floor"):
+                ratios.append(rate / floor)
+                print(f"{name}_ratio_vs_floor: {rate / floor:.2f}")
+        print(f"floor_vs_bare: {floor / figures['bare'][0]:.2f}")
+        print(f"min_ratio_vs_floor: {min(ratios):.2f}")
+        endpoints = [p for n, (_, p) in figures.items() if n not in ("bare", "floor")]
+        print(f"max_p99_ms: {max(endpoints):.1f}")
+
+
+if __name__ == "__main__":
+    main()
