@@ -37,7 +37,7 @@ from tests import factories as f
 
 pytestmark = [pytest.mark.fuzz, pytest.mark.django_db]
 
-#: Examples per operation; 33 operations x 32 ≈ 1050 calls per role.
+#: Examples per operation; 35 operations x 32 ≈ 1100 calls per role.
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "32"))
 MINIMUM_CALLS_PER_ROLE = 1000
 ROLES = [ROLE_CLERK, ROLE_SUPERVISOR, ROLE_AUDITOR, ROLE_REGISTER_INTEGRATION]
