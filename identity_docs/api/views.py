@@ -7,7 +7,7 @@ answer for documents that have not been recorded (nothing is stored).
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -34,16 +34,23 @@ class IdentityDocumentListApi(APIView):
 
     pagination_class = None
 
+    class CatalogueParams(serializers.Serializer):
+        class Meta:
+            ref_name = "CatalogueQuery"
+
+        municipality = serializers.RegexField(
+            r"^\d{6}$",
+            required=False,
+            help_text="Operators only: local government code (six digits)",
+        )
+
     @extend_schema(
-        parameters=[
-            OpenApiParameter(
-                "municipality", str, description="Operators only: local government code"
-            )
-        ],
-        responses=DocumentKindOutput(many=True),
+        parameters=[CatalogueParams], responses=DocumentKindOutput(many=True)
     )
     def get(self, request: Request) -> Response:
-        code = request.query_params.get("municipality")
+        params = self.CatalogueParams(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        code = params.validated_data.get("municipality")
         profile = profile_for_user(user=request.user, municipality_code=code)
         kinds = catalogue_for(profile=profile)
         order = list(IdentityDocumentKind.objects.values_list("code", flat=True))

@@ -186,3 +186,9 @@ def test_an_api_address_no_route_matches_answers_json(api):
     response = api.get("/api/v1/desk/operations/-1/")
     assert response.status_code == 404
     assert response.json()["code"] == "not-found"
+
+
+def test_a_catalogue_query_with_a_forged_municipality_code_is_a_400(api):
+    response = api.get("/api/v1/identity-documents/", {"municipality": "14\x00123"})
+    assert response.status_code == 400
+    assert "municipality" in response.json()["extra"]["fields"]
