@@ -87,12 +87,13 @@ class ResidentSearchApi(APIView):
     def get(self, request: Request) -> Response:
         params = self.ResidentSearchParams(data=request.query_params)
         params.is_valid(raise_exception=True)
-        found = selectors.residents_search(
-            user=request.user,
-            query=params.validated_data["q"],
-            birth_date=params.validated_data.get("birth_date"),
+        found = list(
+            selectors.residents_search(
+                user=request.user,
+                query=params.validated_data["q"],
+                birth_date=params.validated_data.get("birth_date"),
+            )
         )
-        found = list(found)
         access_record_many(request, AccessPath.API_SEARCH, found)
         return Response(self.ResidentSearchOutput(found, many=True).data)
 
