@@ -21,6 +21,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from counter.admin_base import ReadOnlyScopedAdmin, ScopedAdmin, ScopedInline
+from counter.code_labels import action_label
 from counter.errors import ApplicationError
 from counter.letters import admin as _letters_admin  # noqa: F401 (registers it)
 from counter.models import (
@@ -313,7 +314,7 @@ class AuditEventAdmin(ReadOnlyScopedAdmin):
     list_display = (
         "seq",
         "created_at",
-        "action",
+        "action_name",
         "actor_label",
         "office",
         "desk",
@@ -322,6 +323,15 @@ class AuditEventAdmin(ReadOnlyScopedAdmin):
     list_filter = (OfficeFilter,)
     list_select_related = ("office", "desk__office", "case")
     search_fields = ("=action", "actor_label", "=object_id", "=case__reference")
+
+    @admin.display(description=_("action"), ordering="action")
+    def action_name(self, obj: AuditEvent) -> str:
+        """The action by its name; the code stays searchable, never shown."""
+        return action_label(obj.action)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        names = super().get_readonly_fields(request, obj)
+        return ["action_name" if n == "action" else n for n in names]
 
 
 class AuditedUserAdmin(ScopedAdmin, UserAdmin):

@@ -26,6 +26,8 @@ from django.utils.translation import gettext
 
 from counter.admin_access import AccessLoggedAdmin
 from counter.audit import audit_record
+from counter.code_labels import code_label
+from counter.constants import Procedure
 from counter.models import Municipality
 from counter.roles import is_installation_admin
 from counter.scoping import Scope, scope_for
@@ -101,12 +103,39 @@ def readable(value: Any) -> str:
         return " / ".join(f"{k}: {readable(v)}" for k, v in value.items())
     if isinstance(value, (list, tuple)):
         return "、".join(readable(v) for v in value)
-    return str(value)
+    return code_label(value) if isinstance(value, str) else str(value)
+
+
+class ProcedureListField(forms.MultipleChoiceField):
+    """A JSON list of procedure codes edited as ticked procedures by name."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.pop("encoder", None)
+        kwargs.pop("decoder", None)
+        kwargs.pop("max_length", None)
+        super().__init__(choices=Procedure.choices, **kwargs)
+
+    def prepare_value(self, value: Any) -> Any:
+        return value if isinstance(value, (list, tuple)) else []
 
 
 class ScopedChoices(admin.options.BaseModelAdmin):  # type: ignore[type-arg]
     """Foreign-key and many-to-many choices (selects, raw ids, autocomplete
-    validation) limited to the user's municipality."""
+    validation) limited to the user's municipality; lists of procedures as
+    ticked names, never a JSON textarea of codes."""
+
+    def formfield_for_dbfield(
+        self, db_field: Any, request: HttpRequest, **kwargs: Any
+    ) -> Any:
+        if isinstance(db_field, models.JSONField) and db_field.name.endswith(
+            "procedures"
+        ):
+            return db_field.formfield(
+                form_class=ProcedureListField, required=False, **kwargs
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def formfield_for_foreignkey(
         self, db_field: Any, request: HttpRequest, **kwargs: Any

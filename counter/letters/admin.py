@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from counter.admin_base import ScopedAdmin
 from counter.audit import audit_record
+from counter.code_labels import code_label
 from counter.errors import ApplicationError
 
 from . import services
@@ -29,8 +30,17 @@ from .models import InquiryLetter, LetterStatusChange, PrintRun
 class LetterStatusChangeInline(admin.TabularInline):
     model = LetterStatusChange
     extra = 0
-    fields = ("at", "from_state", "to_state", "actor", "actor_label", "code")
+    fields = ("at", "from_label", "to_label", "actor", "actor_label", "code")
     readonly_fields = fields
+
+    @admin.display(description=_("from"))
+    def from_label(self, obj: LetterStatusChange) -> str:
+        return code_label(obj.from_state) if obj.from_state else "-"
+
+    @admin.display(description=_("to"))
+    def to_label(self, obj: LetterStatusChange) -> str:
+        return code_label(obj.to_state)
+
     can_delete = False
     ordering = ("at", "pk")
 
@@ -101,7 +111,7 @@ class InquiryLetterAdmin(ScopedAdmin):
         "case",
         "visit",
         "kind",
-        "procedure",
+        "procedure_name",
         "state",
         "state_changed_at",
         "recipient_name",
@@ -144,6 +154,10 @@ class InquiryLetterAdmin(ScopedAdmin):
             .get_queryset(request)
             .defer("pdf", "print_run__pdf", "print_run__manifest_csv")
         )
+
+    @admin.display(description=_("procedure"))
+    def procedure_name(self, obj: InquiryLetter) -> str:
+        return code_label(obj.procedure)
 
     @admin.display(description=_("PDF"))
     def pdf_link(self, obj: InquiryLetter) -> str:

@@ -345,7 +345,9 @@ class LetterStatusChange(AppendOnly, models.Model):
         ordering = ["letter", "at", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.letter}: {self.from_state} → {self.to_state}"
+        names = dict(LetterState.choices)
+        before = names.get(self.from_state, self.from_state) or "-"
+        return f"{self.letter}: {before} → {names.get(self.to_state, self.to_state)}"
 
 
 __all__ = [

@@ -118,7 +118,8 @@ class AuditEvent(AppendOnly, models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"#{self.seq} {self.action} {self.actor_label}"
+        # The action is a code; the admin shows it by name in its own column.
+        return f"#{self.seq} {self.actor_label}".rstrip()
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("The audit trail is append-only.")

@@ -68,7 +68,8 @@ class RequirementRule(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.procedure} / {self.applicant_role} / {self.visit}"
+        role = self.get_applicant_role_display()
+        return f"{self.get_procedure_display()} / {role} / {self.visit}"
 
     def clean(self) -> None:
         try:
