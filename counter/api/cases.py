@@ -317,6 +317,12 @@ class ExceptionDecisionInput(serializers.Serializer):
     note = reason_text()
 
 
+class ExceptionRejectionInput(serializers.Serializer):
+    # Rejecting needs no note (the service records the refusal code); an
+    # approval does (§7).
+    note = optional_text(REASON_MAX_LENGTH)
+
+
 CaseSendInquiryApi = _case_action(
     "CaseSendInquiryApi",
     CaseDeskInput,
@@ -349,7 +355,7 @@ CaseApproveExceptionApi = _case_action(
 )
 CaseRejectExceptionApi = _case_action(
     "CaseRejectExceptionApi",
-    ExceptionDecisionInput,
+    ExceptionRejectionInput,
     case_services.case_reject_exception,
     "§7: the supervisor does not approve; the case ends as refused.",
 )

@@ -192,3 +192,18 @@ def test_a_catalogue_query_with_a_forged_municipality_code_is_a_400(api):
     response = api.get("/api/v1/identity-documents/", {"municipality": "14\x00123"})
     assert response.status_code == 400
     assert "municipality" in response.json()["extra"]["fields"]
+
+
+def test_an_exception_may_be_rejected_without_a_note(
+    open_counter, city, office, resident, card, supervisor
+):
+    case = f.CaseFactory(
+        resident=resident, card=card, office=office, state="awaiting_approval"
+    )
+    client = APIClient()
+    client.force_authenticate(supervisor)
+    response = client.post(
+        f"/api/v1/cases/{case.reference}/reject-exception/", {"note": ""}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["state"] == "refused"
