@@ -19,6 +19,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -67,6 +68,8 @@ class Stack:
         self.pg_data = self.tmp / "pg"
         self.as_user = ["runuser", "-u", "nobody", "--"] if os.geteuid() == 0 else []
         self.procs: dict[str, subprocess.Popen[bytes]] = {}
+        self.worker_lock = threading.RLock()
+        self.worker_restarts = 0
         self.tmpfs: Path | None = None
         self.env = self._env()
 
@@ -215,8 +218,21 @@ class Stack:
         wait_until(lambda: _port_open(self.web_port), 90, "gunicorn")
 
     def worker_start(self) -> None:
-        self._spawn("worker", "start-worker.sh")
+        with self.worker_lock:
+            self._spawn("worker", "start-worker.sh")
         time.sleep(1.0)
+
+    def worker_ensure(self) -> bool:
+        """Start the worker again if it exited, as a container's restart policy
+        would (Celery exits on purpose when it cannot start its pool)."""
+        with self.worker_lock:
+            proc = self.procs.get("worker")
+            if proc is not None and proc.poll() is None:
+                return False
+            self.procs.pop("worker", None)
+            self.worker_restarts += 1
+            self._spawn("worker", "start-worker.sh")
+            return True
 
     def worker_pids(self) -> tuple[int | None, list[int]]:
         """The worker's main process and its pool children."""
@@ -279,4 +295,7 @@ class Stack:
         self.pg_stop("fast")
         if self.tmpfs is not None:
             subprocess.run(["umount", str(self.tmpfs)], check=False)
+        if os.environ.get("FAULTS_KEEP_LOGS"):
+            for log in self.tmp.glob("*.log"):
+                shutil.copy(log, Path(os.environ["FAULTS_KEEP_LOGS"]) / log.name)
         shutil.rmtree(self.tmp, ignore_errors=True)

@@ -252,19 +252,20 @@ def killer(stack: Stack, kills: int, stop: threading.Event, rng: random.Random) 
     for _ in range(kills):
         if stop.wait(rng.uniform(1.0, 3.0)):
             return
-        main, children = stack.worker_pids()
-        if main is None:
-            continue
-        if children and rng.random() < 0.6:
-            victim = rng.choice(children)
-            os.kill(victim, signal.SIGKILL)
-            faults.append("sigkill worker child")
-        else:
-            for pid in [main, *children]:
-                os.kill(pid, signal.SIGKILL)
-            stack.procs.pop("worker").wait(10)
-            faults.append("sigkill worker main process")
-            stack.worker_start()
+        with stack.worker_lock:
+            stack.worker_ensure()
+            main, children = stack.worker_pids()
+            if main is None:
+                continue
+            if children and rng.random() < 0.6:
+                os.kill(rng.choice(children), signal.SIGKILL)
+                faults.append("sigkill worker child")
+            else:
+                for pid in [main, *children]:
+                    os.kill(pid, signal.SIGKILL)
+                stack.procs["worker"].wait(10)
+                faults.append("sigkill worker main process")
+                stack.worker_ensure()
 
 
 def disk_full(stack: Stack, seconds: float) -> None:
@@ -334,11 +335,14 @@ def letters(
     log(f"letters requested: {len(cases)}; waiting for the worker")
 
     def queued() -> int:
+        if stack.worker_ensure():
+            log("worker had exited: started again")
         connection.close()
         return InquiryLetter.objects.filter(state=LetterState.QUEUED).count()
 
-    def drained(seconds: float, idle: float = 20.0) -> None:
-        """Until nothing is queued, or nothing moved for ``idle`` seconds."""
+    def drained(seconds: float, idle: float = 75.0) -> None:
+        """Until nothing is queued, or nothing moved for ``idle`` seconds (longer
+        than the first two retry countdowns, 30 s and 60 s)."""
         still, moved = queued(), time.monotonic()
         deadline = time.monotonic() + seconds
         while still and time.monotonic() < deadline:
@@ -349,14 +353,14 @@ def letters(
             elif time.monotonic() - moved > idle:
                 return
 
-    drained(120)
+    drained(300)
     # 10 minutes of simulated sweep time: the relay every 2 minutes.
     start = dt.datetime.now(dt.UTC)
     for minute in range(2, 12, 2):
         sent = letters_relay(now=start + dt.timedelta(minutes=minute))
         if sent:
             log(f"relay at +{minute} min: {sent} letters published again")
-            drained(90)
+            drained(300)
     ids = [c.pk for c in cases]
     from django.db.models import Count
 
@@ -443,6 +447,7 @@ def main() -> int:
         stack.close()
     for name, value in figures.items():
         print(f"{name}: {value:g}" if isinstance(value, float) else f"{name}: {value}")
+    print(f"worker_restarts: {stack.worker_restarts}")
     print(f"faults_injected: {len(faults)}")
     for fault in faults:
         print(f"fault: {fault}")
