@@ -190,8 +190,9 @@ def test_a_suspension_case_has_no_counter_steps(card, clerk, desk):
 def test_a_timed_out_card_operation_never_leaves_the_clerk_stuck(
     resident, card, office, clerk, desk, agent, counter_case
 ):
-    """The desk agent never answered; the timeout sweep ends the operation. The
-    next request applies that outcome and goes ahead (docs/reference/style.md §2: manual
+    """The desk agent never answered; the sweep ends the operation (an operation
+    never claimed expires, issue 17). The next request applies that outcome and
+    goes ahead (docs/reference/style.md §2: manual
     recovery must always work)."""
     import datetime as dt
 
@@ -213,4 +214,4 @@ def test_a_timed_out_card_operation_never_leaves_the_clerk_stuck(
     )
     case = agent.succeed(retry)
     assert case.state == CaseState.READY_TO_COMPLETE
-    assert "last-card-error:card-operation-timed-out" in case.flags
+    assert "last-card-error:card-operation-expired" in case.flags
