@@ -10,9 +10,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Group, User
 
 from counter.models import StaffProfile
+from counter.roles import sync_roles
 from jpki_ops.agent.testing import AgentHarness
 from jpki_ops.services import desk_agent_credential_issue
 from tests.factories import DeskFactory
@@ -43,4 +44,6 @@ def clerk_user(desk_agent: AgentHarness) -> User:
     StaffProfile.objects.create(
         user=user, municipality=office.municipality, office=office
     )
+    sync_roles()  # a transactional test's flushed database lost the groups
+    user.groups.add(Group.objects.get(name="clerk"))  # counter work is the clerk's
     return user

@@ -9,7 +9,7 @@ import json
 import threading
 
 import pytest
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Group, User
 from django.test import Client
 
 from counter.models import StaffProfile
@@ -102,6 +102,8 @@ def test_a_clerk_requests_and_follows_operations_of_their_own_office_only():
     StaffProfile.objects.create(
         user=stranger, municipality=office.municipality, office=other_office
     )
+    for user in (clerk, stranger):  # counter work is the clerk role's
+        user.groups.add(Group.objects.get(name="clerk"))
     client = Client()
     client.force_login(clerk)
     body = {"desk": desk.pk, "kind": "pin_status", "idempotency_key": "k1"}
