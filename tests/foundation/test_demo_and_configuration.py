@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth import authenticate
-from django.test import RequestFactory
 from django.core.management import call_command
+from django.test import RequestFactory
 from django.utils import timezone
 
 from config.env import REGISTRY
