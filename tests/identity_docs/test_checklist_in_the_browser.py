@@ -80,11 +80,13 @@ def test_ticking_documents_updates_the_checklist_in_japanese(page, live_server):
     page.screenshot(path=str(ARTIFACTS / "01-empty.png"), full_page=True)
 
     page.locator('input[name="doc"][value="my_number_card@holder"]').check()
-    page.wait_for_function("!document.querySelector('[data-rule=\"card\"]')")
+    # A locator wait, not a script string: the page's CSP forbids eval.
+    page.locator('[data-rule="card"]').wait_for(state="detached")
     assert "マイナンバーカード以外" in result.inner_text()
 
-    page.locator('input[name="copy_passport@holder"]').check()
+    # A row asks for its details (写しのみ) only once it is ticked.
     page.locator('input[name="doc"][value="passport@holder"]').check()
+    page.locator('input[name="copy_passport@holder"]').check()
     page.wait_for_selector('tr.rejected[data-key="passport@holder"]')
     assert (
         "コピーは受け付けできません"
