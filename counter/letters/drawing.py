@@ -17,9 +17,16 @@ from counter.errors import ApplicationError
 
 from . import layout as L  # noqa: N812 (reads like a ruler: L.WINDOW)
 from .barcode import bar_rectangles, customer_barcode
-from .content import MAX_PIN_LINES, PROCEDURE_NAME, TITLE, LetterData, PinRow
+from .content import (
+    MAX_PIN_LINES,
+    PROCEDURE_NAME,
+    TITLE,
+    LetterData,
+    OfficeInfo,
+    PinRow,
+)
 from .era import wareki, wareki_with_weekday
-from .pen import GREY, LIGHT, Pen
+from .pen import GREY, LIGHT, Item, Pen, Placed, stack
 
 # The labels of the table of what was applied for; the values are variable.
 TABLE_ROWS = ("手続き", "代理人", "申請を受けた日", "回答書の期限")
@@ -35,20 +42,17 @@ def draw_fixed(pen: Pen, data: LetterData) -> None:
     pen.rect(box.left, box.top, box.width, box.height, stroke=0.6)
     pen.text(box.left + box.width / 2, box.top + 4.4, "転送不要", 10, align="center")
 
-    # Sender and office (top panel, right of the window).
-    y = L.ISSUER_TOP_BASELINE_MM + 6.5
-    pen.text(right, y, office.sender, 11, align="right")
-    y += 10.0
-    pen.text(L.ISSUER_LEFT_MM, y, "お問い合わせ・窓口", 9, colour=GREY)
-    y += 5.5
-    pen.text(L.ISSUER_LEFT_MM, y, office.office, 11)
-    y += 5.0
-    pen.text(L.ISSUER_LEFT_MM, y, office.address, 9)
-    y += 5.5
-    pen.text(L.ISSUER_LEFT_MM, y, f"電話 {office.phone}", 12)
-    for hours in office.hours:
-        y += 4.8
-        pen.text(L.ISSUER_LEFT_MM, y, hours, 9)
+    # Sender and office (top panel, right of the window), clear of the title rule.
+    for placed in _sender_block(office):
+        x = right if placed.align == "right" else L.ISSUER_LEFT_MM
+        pen.text(
+            x,
+            placed.baseline,
+            placed.text,
+            placed.size,
+            align=placed.align,
+            colour=placed.colour,
+        )
 
     # Title and opening (below the window; hidden in the envelope).
     pen.line(
@@ -168,6 +172,39 @@ def draw_fixed(pen: Pen, data: LetterData) -> None:
         colour=GREY,
     )
     _draw_fixed_answer(pen, data)
+
+
+def _sender_block(office: OfficeInfo) -> list[Placed]:
+    """The sender block at the largest size that keeps every line within the
+    issuer column and above the title rule; first the space under the sender
+    closes up, then the block is set smaller (layout.ISSUER_SCALES)."""
+    for scale in L.ISSUER_SCALES:
+        for gap in (10.0, 6.0):
+            items = [
+                Item(office.sender, 11, 0.0, align="right"),
+                Item("お問い合わせ・窓口", 9, gap, colour=GREY),
+                Item(office.office, 11, 5.5),
+                Item(office.address, 9, 5.0),
+                Item(f"電話 {office.phone}", 12, 5.5),
+                *(Item(hours, 9, 4.8) for hours in office.hours),
+            ]
+            placed = stack(
+                items,
+                first_baseline=L.ISSUER_SENDER_BASELINE_MM,
+                width=L.ISSUER_WIDTH_MM,
+                bottom=L.ISSUER_BOTTOM_MM,
+                scale=scale,
+            )
+            if placed is not None:
+                return placed
+    raise ApplicationError(
+        "letter-sender-block-too-long",
+        _(
+            "The office's address and opening hours do not fit on the letter; "
+            "shorten them in the municipal profile."
+        ),
+        extra={"hours_lines": len(office.hours)},
+    )
 
 
 def _section(pen: Pen, y: float, heading: str) -> float:

@@ -97,6 +97,12 @@ BARCODE_TOP_MM = ADDRESS_BLOCK.bottom - BARCODE_QUIET_ZONE_MM - 3.6 * 0.9
 ISSUER_LEFT_MM = 122.0
 ISSUER_RIGHT_MM = 195.0
 ISSUER_TOP_BASELINE_MM = 20.0
+ISSUER_WIDTH_MM = ISSUER_RIGHT_MM - ISSUER_LEFT_MM
+# The sender block (sender, office, address, phone, hours) starts below the date
+# and ends clear of the title rule; when it does not fit at full size it is set
+# smaller, never below ISSUER_MIN_SCALE of its sizes (9 pt hours → 6.75 pt).
+ISSUER_SENDER_BASELINE_MM = ISSUER_TOP_BASELINE_MM + 6.5
+ISSUER_SCALES = (1.0, 0.95, 0.9, 0.85, 0.8, 0.75)
 
 # Body (middle panel) and answer sheet (bottom panel).
 MARGIN_LEFT_MM = 15.0
@@ -110,6 +116,7 @@ BODY_LEADING_MM = 5.3
 # Middle panel: title rule and line, the opening, the table of what was applied
 # for (label column, value column); shared by the fixed and the variable drawing.
 TITLE_RULE_MM = 64.0
+ISSUER_BOTTOM_MM = TITLE_RULE_MM - 1.0  # the sender block's lowest descender
 TITLE_BASELINE_MM = 72.0
 INTRO_BASELINE_MM = 79.5
 TABLE_TOP_MM = 88.0

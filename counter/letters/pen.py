@@ -8,6 +8,7 @@ the font subset is pinned (:mod:`counter.letters.fixed`).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from reportlab.pdfgen.canvas import Canvas
 
@@ -23,6 +24,61 @@ LIGHT: Colour = (0.93, 0.93, 0.93)
 # A fixed QR mask: any of the eight is valid, and scoring all eight costs more
 # than the rest of the letter (ISO/IEC 18004 lets the encoder choose).
 QR_MASK = 2
+
+
+#: A point in millimetres, and the font's descent below the baseline (em).
+PT_MM = 25.4 / 72
+DESCENT_EM = 0.121
+
+
+@dataclass(frozen=True)
+class Item:
+    """One entry of a stacked block (the sender block): its text and size, and
+    the advance from the previous baseline to its first line at full size."""
+
+    text: str
+    size: float
+    advance: float
+    align: str = "left"
+    colour: Colour = BLACK
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A line of a stacked block where it goes: baseline mm from the top."""
+
+    baseline: float
+    text: str
+    size: float
+    align: str
+    colour: Colour
+
+
+def stack(
+    items: Sequence[Item],
+    *,
+    first_baseline: float,
+    width: float,
+    bottom: float,
+    scale: float,
+) -> list[Placed] | None:
+    """Lay ``items`` one under the other at ``scale``, each wrapped to ``width``.
+
+    ``None`` when the lowest descender would fall below ``bottom``: the caller
+    tries a smaller scale or refuses; nothing is drawn across what lies below.
+    """
+    placed: list[Placed] = []
+    y = first_baseline
+    for i, item in enumerate(items):
+        size = item.size * scale
+        if i:
+            y += item.advance * scale
+        for n, line in enumerate(wrap(item.text, width_pt=L.pt(width), size=size)):
+            if n:
+                y += size * PT_MM * 1.25
+            placed.append(Placed(y, line, size, item.align, item.colour))
+    lowest = max((p.baseline + p.size * PT_MM * DESCENT_EM for p in placed), default=y)
+    return placed if lowest <= bottom else None
 
 
 class Pen:

@@ -55,25 +55,60 @@ def _hhmm(t: dt.time) -> str:
     return f"{t.hour}時{t.minute:02d}分" if t.minute else f"{t.hour}時"
 
 
+def _merged(ranges: list[tuple[dt.time, dt.time]]) -> list[tuple[dt.time, dt.time]]:
+    """Overlapping, touching and repeated slots of one day as one range each."""
+    merged: list[tuple[dt.time, dt.time]] = []
+    for opens, closes in sorted(ranges):
+        if merged and opens <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], closes))
+        else:
+            merged.append((opens, closes))
+    return merged
+
+
+def _day_names(days: list[int]) -> str:
+    """月～水・金曜日: runs of three or more days with ～, the rest with ・."""
+    names = "月火水木金土日"
+    runs: list[list[int]] = []
+    for d in days:
+        if runs and d == runs[-1][-1] + 1:
+            runs[-1].append(d)
+        else:
+            runs.append([d])
+    parts = [
+        f"{names[r[0]]}～{names[r[-1]]}"
+        if len(r) >= 3
+        else "・".join(names[d] for d in r)
+        for r in runs
+    ]
+    return "・".join(parts) + "曜日"
+
+
 def _hours_lines(office: Office) -> list[str]:
-    """平日 8時30分～17時15分 / 土曜日 8時30分～12時 from the weekly opening hours."""
+    """平日 8時30分～17時15分 / 土曜日 8時30分～12時 from the weekly opening hours.
+
+    A day's slots are merged (a city-wide and an office's own slot may overlap),
+    and days with the same hours share one line, so each day is named once.
+    """
     slots = OpeningHours.objects.filter(
         profile__municipality_id=office.municipality_id
     ).filter(Q(office__isnull=True) | Q(office=office))
-    by_day: dict[int, list[str]] = {}
+    ranges: dict[int, list[tuple[dt.time, dt.time]]] = {}
     for slot in slots.order_by("weekday", "opens"):
-        by_day.setdefault(slot.weekday, []).append(
-            f"{_hhmm(slot.opens)}～{_hhmm(slot.closes)}"
-        )
-    names = "月火水木金土日"
+        ranges.setdefault(slot.weekday, []).append((slot.opens, slot.closes))
+    by_day = {
+        day: ", ".join(f"{_hhmm(a)}～{_hhmm(b)}" for a, b in _merged(slots_of_day))
+        for day, slots_of_day in sorted(ranges.items())
+    }
     lines: list[str] = []
-    weekdays = [", ".join(by_day.get(d, [])) for d in range(5)]
-    if weekdays[0] and len(set(weekdays)) == 1:
-        lines.append(f"平日 {weekdays[0]}")
-    else:
-        lines += [f"{names[d]}曜日 {weekdays[d]}" for d in range(5) if weekdays[d]]
-    lines += [f"{names[d]}曜日 {', '.join(by_day[d])}" for d in (5, 6) if d in by_day]
-    return lines[:3] or ["受付時間はお問い合わせください"]
+    if all(by_day.get(d) == by_day.get(0) for d in range(5)) and 0 in by_day:
+        lines.append(f"平日 {by_day[0]}")
+        by_day = {d: h for d, h in by_day.items() if d >= 5}
+    days_of: dict[str, list[int]] = {}
+    for day, hours in by_day.items():
+        days_of.setdefault(hours, []).append(day)
+    lines += [f"{_day_names(days)} {hours}" for hours, days in days_of.items()]
+    return lines or ["受付時間はお問い合わせください"]
 
 
 def letter_data(letter: InquiryLetter) -> LetterData:
