@@ -15,8 +15,10 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from counter.constants import Procedure
+from counter.pins import case_visit_two_pins, visit_two_pins
 
 from .address import PostalAddress
 
@@ -87,9 +89,8 @@ DEFAULT_BRING: dict[LetterKind, tuple[str, ...]] = {
 }
 
 # Kinds whose answer sheet has PIN boxes: every procedure whose card work at visit
-# 2 needs a PIN the agent must not learn (§6.3): a PIN change or reset; a
-# certificate, whose new PIN is set when it is written; a revocation and lifting a
-# suspension, where the card is confirmed with its resident-register PIN (§10).
+# 2 can need a PIN the agent must not learn (§6.3); which PINs is
+# counter.pins.visit_two_pins (§6.4).
 PIN_BOX_KINDS = frozenset(LetterKind)
 
 
@@ -117,46 +118,61 @@ MAX_PIN_LINES = 3
 
 
 # What the holder writes per PIN: the current and new one for a change, the
-# current one to confirm the found card (§10), otherwise the new one (a reset).
+# current one to confirm the card (a revocation §9, the found card §10),
+# otherwise the new one (a reset, a new signing password).
 PIN_MOMENTS: dict[str, tuple[str, ...]] = {
     "pin_change": ("今の番号", "新しい番号"),
     "suspension_lift": ("今の番号",),
     "cert_revoke": ("今の番号",),
 }
-# The PIN assumed when the case recorded none.
-DEFAULT_PIN_KIND: dict[str, str] = {
-    "suspension_lift": "resident_register",
-    "cert_issue": "signing",
-    "cert_renew": "signing",
-}
-# §6.3: the PIN asked whatever the case recorded (a revocation confirms the card
-# with its resident-register PIN, never with a certificate's).
-FIXED_PIN_KINDS: dict[str, tuple[str, ...]] = {"cert_revoke": ("resident_register",)}
+# A sample sheet (no case yet: previews, the print check) shows the boxes of a
+# typical case of its procedure.
+SAMPLE_PIN_KINDS = ("authentication",)
+SAMPLE_CERTIFICATE_KINDS = ("signing",)
 
 
-def pin_rows_for(procedure: str, pin_kinds: Iterable[str]) -> tuple[PinRow, ...]:
-    """The PIN boxes a procedure's answer sheet needs, one line per PIN.
+def answer_sheet_pin_rows(
+    procedure: str, visit_two: Iterable[str]
+) -> tuple[PinRow, ...]:
+    """One line of boxes per PIN visit 2 asks (``visit_two``, from
+    :func:`counter.pins.visit_two_pins`), none when it asks none (§6.4).
 
-    A change needs the current and the new PIN, a reset or a new certificate the
-    new one (``pin_kinds`` are then the certificate kinds), a revocation or
-    lifting a suspension the current resident-register PIN; a 4-digit PIN has
-    both on one line, the signing password one line each. Without recorded
-    kinds, the user-authentication PIN is assumed (the resident-register PIN for
-    lifting a suspension, §10).
+    A 4-digit PIN has all its moments on one line, the signing password one
+    line per moment.
     """
-    wanted = set(FIXED_PIN_KINDS.get(procedure, ()) or pin_kinds or ())
-    kinds = [k for k in PIN_NAMES if k in wanted] or [
-        DEFAULT_PIN_KIND.get(procedure, "authentication")
-    ]
+    wanted = set(visit_two)
     moments = PIN_MOMENTS.get(procedure, ("新しい番号",))
     rows: list[PinRow] = []
-    for kind in kinds:
+    for kind in (k for k in PIN_NAMES if k in wanted):
         label, places = PIN_NAMES[kind]
         if places <= 4:
             rows.append(PinRow(label, places, moments))
         else:
             rows += [PinRow(label, places, (moment,)) for moment in moments]
     return tuple(rows)
+
+
+def pin_rows_for(procedure: str, pin_kinds: Iterable[str]) -> tuple[PinRow, ...]:
+    """The PIN boxes of a procedure's answer sheet, one line per PIN (§6.4).
+
+    ``pin_kinds`` are the PINs (or, for a certificate, the certificate kinds) the
+    case names; which of them visit 2 asks is :func:`counter.pins.visit_two_pins`'s
+    answer, so the sheet and the card step never differ. Without kinds, a sample
+    case of the procedure.
+    """
+    kinds = tuple(pin_kinds or ())
+    visit_two = visit_two_pins(
+        procedure,
+        pin_kinds=kinds or SAMPLE_PIN_KINDS,
+        certificate_kinds=kinds or SAMPLE_CERTIFICATE_KINDS,
+    )
+    return answer_sheet_pin_rows(procedure, visit_two)
+
+
+def case_pin_rows(case: Any) -> tuple[PinRow, ...]:
+    """The PIN boxes of this case's answer sheet: exactly the PINs its card step
+    asks at visit 2 (:func:`counter.pins.case_visit_two_pins`)."""
+    return answer_sheet_pin_rows(case.procedure, case_visit_two_pins(case))
 
 
 @dataclass(frozen=True)
@@ -184,7 +200,8 @@ class LetterData:
     issued_on: dt.date
     office: OfficeInfo
     bring: tuple[str, ...] = ()
-    pin_rows: tuple[PinRow, ...] = field(default=())
+    # None: a sample sheet; (): the case's visit 2 asks no PIN.
+    pin_rows: tuple[PinRow, ...] | None = field(default=None)
 
     @property
     def kind(self) -> LetterKind:
@@ -198,7 +215,9 @@ class LetterData:
     def pins(self) -> tuple[PinRow, ...]:
         if self.kind not in PIN_BOX_KINDS:
             return ()
-        return self.pin_rows or pin_rows_for(self.procedure, ())
+        if self.pin_rows is None:
+            return pin_rows_for(self.procedure, ())
+        return self.pin_rows
 
 
 # Seed city office (docs/rules/seed.md "Seed table": Atsugi 市民課, hours of the PIN

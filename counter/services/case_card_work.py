@@ -14,9 +14,10 @@ from django.utils.translation import gettext_lazy as _
 
 from counter.audit import audit_record
 from counter.constants import ApplicantRole, CertificateKind, Procedure
-from counter.errors import Conflict
+from counter.errors import ApplicationError, Conflict
 from counter.models import Case, Desk
 from counter.models.cases import CaseState
+from counter.pins import case_visit_two_pins, pins_asked, pins_asked_by
 from counter.workflows.base import CounterMachine
 from jpki_ops.models import CardOperation, CardOperationKind, CardOperationState
 from jpki_ops.services import PARAMETERS, card_operation_request
@@ -69,6 +70,7 @@ def case_request_card_operation(
             parameters["expected_card_fingerprint"] = locked.card.auth_key_fingerprint
         if confirm_last_try and "confirm_last_try" in PARAMETERS[kind]:
             parameters["confirm_last_try"] = True
+        _check_answer_sheet_pins(locked, kind, parameters)
         operation = card_operation_request(
             desk=desk,
             kind=kind,
@@ -86,6 +88,32 @@ def case_request_card_operation(
             data={"operation": operation.pk, "kind": kind},
         )
     return operation
+
+
+def _check_answer_sheet_pins(case: Case, kind: str, parameters: dict[str, Any]) -> None:
+    """§6.4: an agent's card step asks exactly the PINs whose
+    boxes the holder's answer sheet carries — the agent brings no other PIN, and
+    a box left unused is a PIN written down for nothing. A difference is a
+    programming or data error, refused before the card is touched."""
+    if case.applicant_role != ApplicantRole.VOLUNTARY_AGENT or case.visit < 2:
+        return
+    sheet = case_visit_two_pins(case)
+    visit = pins_asked_by(cast(CounterMachine, case).required_operations())
+    asked = pins_asked(kind, parameters)
+    if visit != sheet or not set(asked) <= set(sheet):
+        raise ApplicationError(
+            "answer-sheet-pins-differ",
+            _(
+                "The card step would ask for other PINs than the answer sheet "
+                "holds (§6.4). Do not ask the agent for any PIN; report this case "
+                "to the system administrator."
+            ),
+            extra={
+                "answer_sheet": list(sheet),
+                "card_step": list(visit),
+                "operation": kind,
+            },
+        )
 
 
 #: Card errors that end the case instead of allowing another try.
