@@ -204,3 +204,22 @@ def test_a_holder_at_the_counter_is_not_held_to_an_answer_sheet(
         case=case, actor=clerk, desk=desk, idempotency_key="holder"
     )
     assert operation.parameters["pin_kind"] == "card_info"
+
+
+def test_a_lost_card_notification_sheet_has_no_pin_boxes(
+    resident, card, office, clerk, desk, open_counter, counter_case
+):
+    """§9: a notification of a lost card has no card step, so the holder writes
+    no PIN down."""
+    f.CertificateFactory(card=card)
+    case = counter_case(
+        procedure="cert_revoke",
+        revocation_kind="notification",
+        applicant_role="voluntary_agent",
+        certificate_kinds=["signing"],
+        awaiting_second_visit=True,
+    )
+    letter = letter_mailed(InquiryLetter.objects.get(case=case).pk)
+    assert case.pending_operations() == []
+    assert answer_sheet_pins(letter) == []
+    assert letter_data(letter).pins == ()

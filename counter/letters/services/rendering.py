@@ -21,7 +21,7 @@ from counter.constants import Procedure
 from counter.errors import ApplicationError, Conflict
 from counter.models import Office, OpeningHours
 
-from ..content import LetterData, OfficeInfo, pin_rows_for
+from ..content import LetterData, OfficeInfo, case_pin_rows
 from ..models import InquiryLetter, LetterState
 from ..render import letter_pdf
 from .lifecycle import audit_refusal, enqueue_render_on_commit, flag, lock, move
@@ -122,10 +122,8 @@ def letter_data(letter: InquiryLetter) -> LetterData:
         deadline=letter.deadline,
         issued_on=letter.issued_on or timezone.localdate(),
         office=office_info(letter.office),
-        pin_rows=pin_rows_for(
-            letter.procedure,
-            letter.case.pin_kinds or letter.case.certificate_kinds or (),
-        ),
+        # §6.4: exactly the PINs the card step asks at visit 2.
+        pin_rows=case_pin_rows(letter.case),
     )
 
 
