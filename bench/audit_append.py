@@ -9,7 +9,7 @@ FOR UPDATE, as a service locks a case), append one audit entry and commit. Then
 one writer stalls 2 s inside its transaction after appending, while the others go
 on; the figure is the slowest append of another municipality in that window.
 Prints ``audit_appends_per_s``, ``audit_gaps``, ``audit_forks`` and
-``other_municipality_delay_ms`` (docs/adr/0014-audit-append-design.md).
+``other_municipality_delay_ms`` (docs/adr/0011-audit-append-design.md).
 ``measure()`` is importable by other benches.
 """
 

@@ -9,7 +9,7 @@ Each municipality has its own chain, serialised by its own advisory lock; the
 installation's events (no municipality) form chain 0. Take row locks first and
 append last: the append locks nothing but its chain (the audit table's references
 have no database constraint), so it cannot deadlock with a case row lock
-(docs/adr/0014-audit-append-design.md). Reads go to :func:`access_record`, which
+(docs/adr/0011-audit-append-design.md). Reads go to :func:`access_record`, which
 takes no chain lock at all.
 """
 

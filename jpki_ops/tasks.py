@@ -1,7 +1,7 @@
 """Celery tasks of jpki_ops: thin callers of services, ids only, never PINs.
 
 Both are periodic and idempotent; a database fault is retried with backoff,
-never acknowledged as done (docs/adr/0016-letter-outbox-and-task-retries.md).
+never acknowledged as done (docs/adr/0013-letter-outbox-and-task-retries.md).
 """
 
 from __future__ import annotations

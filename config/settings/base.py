@@ -208,7 +208,7 @@ CELERY_TASK_TIME_LIMIT = config(
 # timeout: as long as the longest a task may run (the hard limit, also longer than
 # any retry countdown), not the transport's default of 1 h.
 # The letters' outbox relay republishes sooner still
-# (docs/adr/0016-letter-outbox-and-task-retries.md).
+# (docs/adr/0013-letter-outbox-and-task-retries.md).
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": int(CELERY_TASK_TIME_LIMIT),
     "socket_timeout": 5,

@@ -1,4 +1,4 @@
-"""Authentication and web hardening (docs/security/asvs.md, ADR 0010), kept apart
+"""Authentication and web hardening (docs/security/asvs.md, ADR 0007), kept apart
 from base.py so each stays readable; base.py imports it and calls ``extend_base``."""
 
 from __future__ import annotations

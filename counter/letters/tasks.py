@@ -5,7 +5,7 @@ idempotent through the services' status guards and row locks
 (docs/reference/style.md §3.8). Nothing is acknowledged without an outcome: a
 database or broker fault, or a letter another worker holds, is retried with
 backoff; after the last retry the letter fails visibly with the error code
-(docs/adr/0016-letter-outbox-and-task-retries.md).
+(docs/adr/0013-letter-outbox-and-task-retries.md).
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Indexes for reception search and the day's queue at a prefecture's scale
-(docs/adr/0017-search-and-queue-indexes.md).
+(docs/adr/0014-search-and-queue-indexes.md).
 
 Trigram (pg_trgm) GIN indexes on exactly the expressions the reception search
 filters on (the name without spaces, upper-cased; the kana without spaces), so a

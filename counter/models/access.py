@@ -2,7 +2,7 @@
 
 Apart from the audit trail on purpose: a read writes one plain row, with no hash
 chain and no chain lock, so reading never waits for a writer
-(docs/adr/0014-audit-append-design.md).
+(docs/adr/0011-audit-append-design.md).
 """
 
 from __future__ import annotations

@@ -29,7 +29,7 @@ class AuditEvent(AppendOnly, models.Model):
 
     Written only through :func:`counter.audit.audit_record`. Each municipality has
     its own chain (``chain`` = its id, 0 for installation events) so one city's
-    appends never wait for another's (docs/adr/0014-audit-append-design.md). The
+    appends never wait for another's (docs/adr/0011-audit-append-design.md). The
     foreign keys carry no database constraint: the insert takes no lock on the case
     or user row, so it cannot deadlock with the case's row lock. On PostgreSQL
     triggers refuse UPDATE, DELETE and TRUNCATE; ``manage.py verify_audit_chain``

@@ -140,7 +140,7 @@ class OperationRunner:
             self.reader, reader_pattern=self.reader_pattern
         ) as card:
             # Which card is in the reader, before anything changes on it; the
-            # server decides (docs/adr/0009-card-identity-before-any-pin.md).
+            # server decides (docs/adr/0006-card-identity-before-any-pin.md).
             # Reading it needs no PIN (docs/reference/card-protocol.md).
             self._identity = card_identity(card)
             self._progress(operation, stage="identifying")

@@ -6,7 +6,7 @@ a new one for a desk ends the desk's older ones after a grace period, so the
 agent can be switched over without a gap. A credential carries the agent's
 Ed25519 public key: the token alone opens no session, the agent must also sign
 a challenge with the private key that never leaves the desk PC
-(docs/security/input-and-desk.md, docs/adr/0013-input-bounds-and-desk-credentials.md).
+(docs/security/input-and-desk.md, docs/adr/0010-input-bounds-and-desk-credentials.md).
 """
 
 from __future__ import annotations

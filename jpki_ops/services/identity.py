@@ -11,7 +11,7 @@ manufactured with) and asks here. Only a positive answer lets it go on:
    recorded for the case's card.
 
 "Unknown" is a refusal with its own message, never a pass
-(docs/adr/0009-card-identity-before-any-pin.md).
+(docs/adr/0006-card-identity-before-any-pin.md).
 The first positive match records the fingerprint. The certificate serial is only
 used for the lookup: it is neither stored nor audited (§16).
 """

@@ -78,7 +78,7 @@ RUN_TIMEOUT = dt.timedelta(
 
 # A request no agent claimed within this time expires: it is never run later on
 # whatever card is in the reader by then
-# (docs/adr/0009-card-identity-before-any-pin.md).
+# (docs/adr/0006-card-identity-before-any-pin.md).
 def claim_limit() -> dt.timedelta:
     """``JPKI_CARD_OPERATION_CLAIM_LIMIT`` seconds (default 120), read when used."""
     return dt.timedelta(

@@ -1,5 +1,5 @@
 """A card operation requested while no desk agent runs expires, and the agent
-started later does not run it (issue 17; docs/adr/0009-card-identity-before-any-pin.md).
+started later does not run it (issue 17; docs/adr/0006-card-identity-before-any-pin.md).
 
 The clerk presses カード処理を開始 with no agent on the desk's PC. Past the claim
 limit the request expires with its own state and message; the case is back at

@@ -1,6 +1,6 @@
 # ruff: noqa: F811 - pytest fixtures imported from test_agent_fixtures
 """The card in the reader is identified by the server before any PIN, even the
-first time it is seen (issue 17; docs/adr/0009-card-identity-before-any-pin.md).
+first time it is seen (issue 17; docs/adr/0006-card-identity-before-any-pin.md).
 
 Real chain: pyscard → pcscd → vpcd → the virtual card; the issuer is the simulator.
 Every case here has NO recorded fingerprint: the server decides by the issuer's

@@ -1,5 +1,5 @@
 """At a prefecture's scale the day's queue must not scan every case
-(docs/adr/0017-search-and-queue-indexes.md): its filter is a range of instants
+(docs/adr/0014-search-and-queue-indexes.md): its filter is a range of instants
 the (municipality, created_at) index serves, and the day is the city's."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """The outbox relay: a queued letter whose render message may be lost is published
-again (docs/adr/0016-letter-outbox-and-task-retries.md).
+again (docs/adr/0013-letter-outbox-and-task-retries.md).
 
 The letter row is the outbox. A message can be lost between the commit and the
 broker (Redis down), in the broker (a worker killed holding it unacknowledged)
