@@ -58,6 +58,9 @@ DATABASES["default"]["CONN_MAX_AGE"] = config(
     help_text="Seconds a database connection is reused (0 closes after each request).",
     group="Database",
 )
+# A kept connection is checked before reuse, so the first task or request after a
+# database restart reconnects instead of failing (issue 12's fault harness).
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
