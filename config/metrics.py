@@ -15,6 +15,8 @@ beat and the domain code need no instrumentation of their own:
 - ``madoguchi_card_operations{kind,state}`` (the outcome is the state)
 - ``madoguchi_celery_task_results{task,status}``: rows of django-celery-results'
   table (``CELERY_RESULT_EXTENDED`` keeps the task name; rows expire after a day)
+- ``madoguchi_audit_checkpoint_age_seconds`` and ``madoguchi_audit_checkpoint_valid``:
+  the newest signed checkpoint of the audit chains, and whether it verifies;
 - ``madoguchi_audit_events`` and ``madoguchi_audit_head_age_seconds``: the
   sequence number of the newest audit event and how old it is
 - ``madoguchi_metrics_database_up``: 0 when the queries above failed
@@ -27,6 +29,7 @@ import logging
 import os
 import time
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from typing import Any
 
 from django.apps import apps
@@ -45,6 +48,8 @@ from prometheus_client import (
 )
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
+
+from counter.checkpoints import CheckpointError, last_checkpoint
 
 logger = logging.getLogger(__name__)
 request_logger = logging.getLogger("madoguchi.request")
@@ -164,6 +169,31 @@ class DatabaseCollector(Collector):
         if head["at"] is not None:
             age.add_metric([], (timezone.now() - head["at"]).total_seconds())
         yield age
+        yield from _checkpoint_metrics()
+
+
+def _checkpoint_metrics() -> Iterator[GaugeMetricFamily]:
+    """How old the newest signed audit checkpoint is, and whether it verifies:
+    an operator alerts when the witness outside the database stops or is forged
+    (docs/security/audit-trail.md)."""
+    age = GaugeMetricFamily(
+        "madoguchi_audit_checkpoint_age_seconds",
+        "Seconds since the newest signed audit checkpoint was written.",
+    )
+    valid = GaugeMetricFamily(
+        "madoguchi_audit_checkpoint_valid",
+        "1 when the newest audit checkpoint exists and its signature verifies.",
+    )
+    try:
+        last = last_checkpoint()
+    except CheckpointError:
+        last = None
+    valid.add_metric([], 1 if last is not None else 0)
+    if last is not None:
+        written = datetime.fromisoformat(last.written_at)
+        age.add_metric([], (timezone.now() - written).total_seconds())
+    yield age
+    yield valid
 
 
 def _registry() -> CollectorRegistry:
