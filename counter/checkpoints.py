@@ -110,9 +110,11 @@ def write_checkpoint() -> Checkpoint:
     return Checkpoint(written_at, heads, path)
 
 
-def last_checkpoint() -> Checkpoint | None:
-    """The newest checkpoint of this database; a bad signature raises."""
-    directory = store_dir()
+def last_checkpoint(directory: Path | None = None) -> Checkpoint | None:
+    """The newest checkpoint of this database (or of the database whose store
+    ``directory`` is given: a restored copy is held against its source's
+    checkpoints); a bad signature raises."""
+    directory = directory or store_dir()
     files = sorted(directory.glob("*Z.json")) if directory.is_dir() else []
     if not files:
         return None

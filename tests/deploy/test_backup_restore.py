@@ -31,7 +31,12 @@ def _pg(*args: str) -> subprocess.CompletedProcess[str]:
 
 def test_dump_restore_and_verify_the_audit_chain(fresh_database, tmp_path):
     source = fresh_database("madoguchi_backup")
-    env = production_env(source, tmp_path)
+    checkpoints = tmp_path / "checkpoints"  # "another volume" in production
+    env = {
+        **production_env(source, tmp_path),
+        "AUDIT_CHECKPOINT_DIR": str(checkpoints),
+        "AUDIT_CHECKPOINT_KEY": "backup-test-checkpoint-key-kept-off-the-database",
+    }
     manage(env, "migrate", "--noinput", "-v", "0")
     # Populate: the demo city (loaded under the demo settings, on this database)
     # and audit events appended through the service.
@@ -54,6 +59,37 @@ def test_dump_restore_and_verify_the_audit_chain(fresh_database, tmp_path):
     # The same head hash as the source: the one recorded outside the database.
     assert result.stdout == before
     assert manage(restored, "migrate", "--check", check=False).returncode == 0
+
+    # The restored copy is held against the signed checkpoint its source wrote
+    # outside the database (docs/operations.md, "restore").
+    (source_store,) = [
+        d for d in checkpoints.iterdir() if d.is_dir() and d.name.endswith(source)
+    ]
+    held = manage(
+        restored,
+        "verify_audit_chain",
+        "--checkpoints-from",
+        str(source_store),
+        "--no-checkpoint",
+        "-v",
+        "2",
+    )
+    assert "Audit chain intact" in held.stdout
+    assert f"Checked against checkpoint {source_store}" in held.stdout
+
+    # The source goes on; an older backup is then shorter than what was witnessed.
+    manage(env, "shell", "-c", APPEND_EVENTS)
+    manage(env, "verify_audit_chain")
+    stale = manage(
+        restored,
+        "verify_audit_chain",
+        "--checkpoints-from",
+        str(source_store),
+        "--no-checkpoint",
+        check=False,
+    )
+    assert stale.returncode == 1
+    assert "shorter" in stale.stderr
 
     # A restore that lost a row in the middle of the chain is detected. The
     # append-only trigger refuses the DELETE, so switch triggers off as superuser.

@@ -3,6 +3,7 @@ its head against the last signed checkpoint kept outside the database."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
@@ -30,14 +31,25 @@ class Command(BaseCommand):
             action="store_true",
             help="Verify only; write no new checkpoint (for a read-only copy).",
         )
+        parser.add_argument(
+            "--checkpoints-from",
+            metavar="DIR",
+            help=(
+                "Compare with the newest checkpoint in DIR, the store directory of "
+                "the database this one was restored from (docs/operations.md)."
+            ),
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         problems = [f"{p.kind}: {p.detail}" for p in verify_chain()]
         try:
-            checkpoint = last_checkpoint()
+            source = options.get("checkpoints_from")
+            checkpoint = last_checkpoint(Path(source) if source else None)
         except CheckpointError as exc:
             checkpoint = None
             problems.append(f"forged: {exc}")
+        if source and checkpoint is None and not problems:
+            problems.append(f"missing: no checkpoint in {source}")
         if checkpoint is not None:
             problems += [f"{p.kind}: {p.detail}" for p in compare_with(checkpoint)]
         total = AuditEvent.objects.count()
@@ -61,6 +73,8 @@ class Command(BaseCommand):
             f"Audit chain intact: {total} events in {len(heads)} chain(s), "
             f"head {head_text}"
         )
+        if checkpoint is not None and options["verbosity"] >= 2:
+            self.stdout.write(f"Checked against checkpoint {checkpoint.path}")
         if not options["no_checkpoint"]:
             try:
                 written = write_checkpoint()
