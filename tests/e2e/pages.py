@@ -90,9 +90,10 @@ class ClerkScreens:
         self.page.wait_for_selector(f"#id-checklist input[name='{name}']:checked")
 
     def htmx_settled(self) -> None:
-        self.page.wait_for_function(
-            "!document.querySelector('.htmx-request, .htmx-settling, .htmx-swapping')"
-        )
+        # A locator wait, not a script string: the pages' CSP forbids eval.
+        self.page.locator(
+            ".htmx-request, .htmx-settling, .htmx-swapping"
+        ).first.wait_for(state="detached")
 
     def record_documents(self) -> None:
         self.htmx_settled()

@@ -10,6 +10,7 @@ that the holder cannot come, and types the written password on the PIN pad.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import subprocess
 from typing import Any
@@ -18,6 +19,7 @@ import pdfplumber
 import pytest
 
 from counter.letters.models import InquiryLetter, LetterState
+from counter.letters.services import letter_mark_mailed, print_run_create
 from counter.models import Case
 from jpki_ops.cardsim import constants as c
 from tests import factories as f
@@ -109,6 +111,16 @@ def test_pin_reset_by_voluntary_agent_over_two_visits(
     clerk.page.reload()
     clerk.page.wait_for_selector(f"tr[data-letter-state={LetterState.RENDERED}]")
     clerk.shot("visit1-letter-rendered")
+
+    # The back office prints the day's run and posts the letter; the agent can
+    # only come back another day (docs/rules/06-agents.md §6.3). The first visit
+    # moves one day back: the browser and the server share no clock to freeze.
+    print_run_create(municipality=letter.municipality, actor=case.created_by)
+    letter.refresh_from_db()
+    letter_mark_mailed(letter=letter, actor=case.created_by)
+    Case.objects.filter(pk=case.pk).update(
+        created_at=case.created_at - dt.timedelta(days=1)
+    )
 
     # --- visit 2: the agent returns with the sealed answer sheet.
     clerk.pickup(printed[0])
