@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +26,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from prometheus_client import Histogram
 
 from counter.models import AccessPath, AccessRecord, AuditEvent
 
@@ -79,6 +81,15 @@ def _lock_chain(chain: int) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [chain_lock_key(chain)])
 
 
+#: How long one append takes, chain-lock wait included: the figure to watch when
+#: state changes slow down (docs/operations.md, metrics).
+APPEND_SECONDS = Histogram(
+    "madoguchi_audit_append_seconds",
+    "Time to append one audit event: chain lock wait, head read and insert.",
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10),
+)
+
+
 def audit_record(
     *,
     action: str,
@@ -107,6 +118,7 @@ def audit_record(
     else:
         actor = None
     chain = municipality.pk if municipality is not None else INSTALLATION_CHAIN
+    started = time.perf_counter()
     with transaction.atomic():
         _lock_chain(chain)
         last = (
@@ -133,6 +145,7 @@ def audit_record(
         )
         event.hash = compute_hash(event)
         event.save()
+    APPEND_SECONDS.observe(time.perf_counter() - started)
     return event
 
 

@@ -1,4 +1,5 @@
-"""The operator sees the audit checkpoint's age and validity on /metrics."""
+"""The operator sees the audit checkpoint's age and validity, and how long audit
+appends take, on /metrics."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import pytest
 from django.test import RequestFactory
 
 from config.metrics import metrics
+from counter.audit import audit_record
 from counter.checkpoints import write_checkpoint
 
 pytestmark = pytest.mark.django_db
@@ -40,3 +42,16 @@ def test_a_forged_checkpoint_shows_as_not_valid():
     path = write_checkpoint().path
     path.write_text(path.read_text().replace('"hmac_sha256": "', '"hmac_sha256": "0'))
     assert "madoguchi_audit_checkpoint_valid 0.0" in _scrape()
+
+
+def test_every_audit_append_is_timed():
+    def count(text: str) -> float:
+        return next(
+            float(line.split()[1])
+            for line in text.splitlines()
+            if line.startswith("madoguchi_audit_append_seconds_count")
+        )
+
+    before = count(_scrape())
+    audit_record(action="metrics_test", actor_label="test")
+    assert count(_scrape()) == before + 1
