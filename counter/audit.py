@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -29,6 +31,8 @@ from django.utils import timezone
 from prometheus_client import Histogram
 
 from counter.models import AccessPath, AccessRecord, AuditEvent
+
+logger = logging.getLogger(__name__)
 
 GENESIS_HASH = "0" * 64
 # Any constant works; shifted left it names the family of chain locks, and the
@@ -81,13 +85,28 @@ def _lock_chain(chain: int) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [chain_lock_key(chain)])
 
 
-#: How long one append takes, chain-lock wait included: the figure to watch when
-#: state changes slow down (docs/operations.md, metrics).
-APPEND_SECONDS = Histogram(
-    "madoguchi_audit_append_seconds",
-    "Time to append one audit event: chain lock wait, head read and insert.",
-    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10),
-)
+_append_seconds: Histogram | None = None
+_append_seconds_lock = threading.Lock()
+
+
+def _observe_append(seconds: float) -> None:
+    """Time one append, chain-lock wait included (``madoguchi_audit_append_seconds``,
+    docs/operations.md). Made on first use: a management command run with the
+    metrics directory not yet created has nowhere to report, and a metric must
+    never stop an audit entry."""
+    global _append_seconds
+    try:
+        with _append_seconds_lock:
+            if _append_seconds is None:
+                _append_seconds = Histogram(
+                    "madoguchi_audit_append_seconds",
+                    "Time to append one audit event: chain lock wait, head read "
+                    "and insert.",
+                    buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 2.5, 10),
+                )
+        _append_seconds.observe(seconds)
+    except OSError:
+        logger.debug("audit append not timed: no metrics directory")
 
 
 def audit_record(
@@ -145,7 +164,7 @@ def audit_record(
         )
         event.hash = compute_hash(event)
         event.save()
-    APPEND_SECONDS.observe(time.perf_counter() - started)
+    _observe_append(time.perf_counter() - started)
     return event
 
 
