@@ -202,7 +202,12 @@ class PinPad:
 
     def state(self) -> dict[str, Any]:
         with self._lock:
-            prompt = self._prompt.public() if self._prompt else None
+            # An answered prompt is no longer asking: the page (and a second tap)
+            # must not answer it again while the agent is still at the card.
+            open_prompt = self._prompt
+            if open_prompt is not None and open_prompt.done.is_set():
+                open_prompt = None
+            prompt = open_prompt.public() if open_prompt else None
             return {"prompt": prompt, "message": self._message}
 
     def submit(
@@ -211,8 +216,10 @@ class PinPad:
         """Called by the HTTP thread; returns (HTTP status, message for the page)."""
         with self._lock:
             prompt = self._prompt
-            if prompt is None or not secrets.compare_digest(
-                prompt.prompt_id, prompt_id
+            if (
+                prompt is None
+                or prompt.done.is_set()
+                or not secrets.compare_digest(prompt.prompt_id, prompt_id)
             ):
                 return HTTPStatus.CONFLICT, str(_("No PIN is being asked for."))
             if prompt.confirm and (confirm_value is None or confirm_value != value):
