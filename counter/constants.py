@@ -82,6 +82,23 @@ class CertificateStatusReason(models.TextChoices):
     ISSUER_DECISION = "issuer_decision", _("Revoked by the issuer")
 
 
+class SuspensionLiftRule(models.TextChoices):
+    """§10.2: which source the counter follows for the certificates on hold when a
+    suspension is lifted (the sources conflict, §10)."""
+
+    JLIS_REVOKE_BOTH = (
+        "jlis_revoke_both",
+        _("J-LIS: revoke both certificates on hold and issue new ones"),
+    )
+    CITY_RESTORE_AUTHENTICATION = (
+        "city_restore_authentication",
+        _(
+            "Cities: revoke the signing certificate, "
+            "restore the user-authentication one"
+        ),
+    )
+
+
 class PinKind(models.TextChoices):
     """The four PINs on the card (§2)."""
 

@@ -10,7 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from counter.constants import OfficeKind, Procedure
+from counter.constants import OfficeKind, Procedure, SuspensionLiftRule
 from counter.scoping import ScopedManager
 
 WEEKDAYS = [
@@ -116,6 +116,16 @@ class MunicipalProfile(models.Model):
         _("minimum age for a signing certificate"),
         default=15,
         help_text=_("Under this age only with a supervisor's approved exception (§7)."),
+    )
+    suspension_lift_rule = models.CharField(
+        _("certificates on hold when a suspension is lifted"),
+        max_length=40,
+        choices=SuspensionLiftRule.choices,
+        default=SuspensionLiftRule.JLIS_REVOKE_BOTH,
+        help_text=_(
+            "The sources conflict (§10.2). J-LIS, the issuer: both are revoked and "
+            "issued anew (the safe default). Several cities: only the signing one."
+        ),
     )
     letter_stuck_after_hours = models.PositiveSmallIntegerField(
         _("letter is stuck after (hours)"),
