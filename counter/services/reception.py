@@ -29,7 +29,11 @@ from counter.errors import ApplicationError, PermissionDenied
 from counter.models import Card, Office, Resident
 from counter.models.cases import RevocationKind
 from counter.validity import renewal_window_opens
-from counter.workflows.legal_representative import role_refusal
+from counter.workflows.legal_representative import (
+    Refusal,
+    needs_legal_representative,
+    role_refusal,
+)
 
 CERTIFICATE_PROCEDURES = (
     Procedure.CERT_ISSUE,
@@ -149,6 +153,8 @@ def check_applicant(
     """§6: who may act for whom, and that an agent or representative is named."""
     refusal = role_refusal(
         resident=resident, applicant_role=applicant_role, procedure=procedure, on=on
+    ) or voluntary_agent_refusal(
+        resident=resident, applicant_role=applicant_role, procedure=procedure, on=on
     )
     if refusal is not None:
         raise ApplicationError(refusal.code, refusal.message)
@@ -157,6 +163,46 @@ def check_applicant(
             "applicant-details-missing",
             _("Enter the name of the representative or agent at the counter (§15)."),
         )
+
+
+def voluntary_agent_refusal(
+    *, resident: Resident, applicant_role: str, procedure: str, on: dt.date
+) -> Refusal | None:
+    """§6.5: no voluntary agent for a child under 15 or an adult ward.
+
+    The inquiry method mails the letter to the holder, who fills in the PINs and
+    hands the sealed answer to the agent (§6.2). For a child under 15 or an adult
+    ward the person who answers for the holder is the legal representative
+    (§6.1, §7), so the letter would reach someone who may not decide: the legal
+    representative applies in person instead. A suspension (a telephone report,
+    §10) is not a counter application and is not refused.
+    """
+    if (
+        applicant_role != ApplicantRole.VOLUNTARY_AGENT
+        or procedure == Procedure.SUSPENSION
+    ):
+        return None
+    if resident.is_adult_ward:
+        return Refusal(
+            "voluntary-agent-for-adult-ward",
+            _(
+                "A voluntary agent cannot apply for an adult ward: the inquiry "
+                "letter would go to the ward. The adult guardian (legal "
+                "representative) applies at the counter with proof of authority "
+                "(§6.5)."
+            ),
+        )
+    if needs_legal_representative(resident, on):
+        return Refusal(
+            "voluntary-agent-for-child-under-15",
+            _(
+                "A voluntary agent cannot apply for a child under 15: the inquiry "
+                "letter would go to the child. A parent with parental authority or "
+                "the minor's guardian (legal representative) applies at the counter "
+                "(§6.5)."
+            ),
+        )
+    return None
 
 
 def check_pin_kinds(
