@@ -94,14 +94,44 @@ def certificate_expiry(
     return Validity(expires_on=expires_on, limited_by=limited_by, birthdays=birthdays)
 
 
-def card_expiry(
-    *, issued_on: dt.date, birth_date: dt.date, residence_period_end: dt.date | None
-) -> dt.date:
-    """Card validity: 10th birthday after issuance from age 18, else the 5th (§3)."""
-    age = issued_on.year - birth_date.year
-    if (issued_on.month, issued_on.day) < (birth_date.month, birth_date.day):
+#: §3: the age from which a card runs to the 10th birthday after issuance. The
+#: age of majority fell from 20 to 18 on 2022-04-01 (民法4条, 2018 amendment); a
+#: card applied for before that day keeps the old threshold, even when it is
+#: issued later.
+ADULT_CARD_AGE = 18
+ADULT_CARD_AGE_BEFORE_2022_04 = 20
+ADULT_CARD_AGE_CHANGED_ON = dt.date(2022, 4, 1)
+
+
+def age_on(birth_date: dt.date, day: dt.date) -> int:
+    """Completed years on ``day``."""
+    age = day.year - birth_date.year
+    if (day.month, day.day) < (birth_date.month, birth_date.day):
         age -= 1
-    expiry = nth_birthday_after(birth_date, issued_on, 10 if age >= 18 else 5)
+    return age
+
+
+def adult_card_age(applied_on: dt.date) -> int:
+    """The age from which a card applied for on ``applied_on`` runs 10 birthdays."""
+    if applied_on < ADULT_CARD_AGE_CHANGED_ON:
+        return ADULT_CARD_AGE_BEFORE_2022_04
+    return ADULT_CARD_AGE
+
+
+def card_expiry(
+    *,
+    issued_on: dt.date,
+    birth_date: dt.date,
+    residence_period_end: dt.date | None,
+    applied_on: dt.date | None = None,
+) -> dt.date:
+    """Card validity (§3): to the 10th birthday after issuance for a holder of the
+    adult age on the day of issuance, else to the 5th. The adult age is 18 for
+    applications from 2022-04-01 and 20 before (``applied_on``; the issuance day
+    when it is not known)."""
+    threshold = adult_card_age(applied_on or issued_on)
+    adult = age_on(birth_date, issued_on) >= threshold
+    expiry = nth_birthday_after(birth_date, issued_on, 10 if adult else 5)
     if residence_period_end is not None:
         expiry = min(expiry, residence_period_end)
     return expiry
