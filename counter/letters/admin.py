@@ -1,8 +1,9 @@
 """Supervisor console for inquiry letters and print runs.
 
 Letters are never edited by hand: every change is an action that calls a service
-(retry, mailed, returned undeliverable, answered, print run), and every action and
-every opened PDF is audited. Lists are scoped to what the user may see.
+(retry, mailed, returned undeliverable, answered, print run); every action is
+audited, every opened PDF is logged as a read (the access log). Lists are scoped
+to what the user may see.
 """
 
 from __future__ import annotations
@@ -19,9 +20,10 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from counter.admin_base import ScopedAdmin
-from counter.audit import audit_record
+from counter.audit import access_record, audit_record
 from counter.code_labels import code_label
 from counter.errors import ApplicationError
+from counter.models import AccessPath
 
 from . import services
 from .models import InquiryLetter, LetterStatusChange, PrintRun
@@ -174,15 +176,12 @@ class InquiryLetterAdmin(ScopedAdmin):
         ]
 
     def pdf_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        """The letter as rendered; opening it is a read of personal data (audited)."""
-        letter = get_object_or_404(self.get_queryset(request), pk=pk, pdf__isnull=False)
-        audit_record(
-            action="letter_pdf_viewed",
-            actor=request.user,
-            case=letter.case,
-            obj=letter,
-            data={"reference": letter.reference},
+        """The letter as rendered; opening it is a read of personal data, logged in
+        the access log like every other read (no chain lock, ADR 0011)."""
+        letter = get_object_or_404(
+            self.get_queryset(request).select_related("case"), pk=pk, pdf__isnull=False
         )
+        access_record(request, AccessPath.LETTER_PDF, case=letter.case, obj=letter)
         response = HttpResponse(
             bytes(letter.pdf or b""), content_type="application/pdf"
         )

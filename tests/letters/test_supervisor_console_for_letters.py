@@ -13,7 +13,8 @@ from django.urls import reverse
 
 from counter.letters import services
 from counter.letters.models import InquiryLetter, LetterState, PrintRun
-from counter.models import AuditEvent
+from counter.models import AccessPath, AccessRecord, AuditEvent
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
@@ -78,12 +79,35 @@ def test_a_refused_action_shows_the_reason_and_changes_nothing(console, make_cas
     assert AuditEvent.objects.filter(action="letter_mark_mailed_refused").exists()
 
 
-def test_opening_a_letter_pdf_is_audited(console, make_case):
+def test_opening_a_letter_pdf_in_the_console_is_logged_as_a_read(
+    console, make_case, supervisor
+):
+    """Like the case page's letter PDF: one access-log row naming the reader, the
+    resident and the case; no audit-chain append for a read (ADR 0011)."""
     letter = rendered_letter(make_case)
+    audited = AuditEvent.objects.count()
     response = console.get(reverse("admin:counter_inquiryletter_pdf", args=[letter.pk]))
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
-    assert AuditEvent.objects.filter(action="letter_pdf_viewed").count() == 1
+    read = AccessRecord.objects.get()
+    assert read.path == AccessPath.LETTER_PDF
+    assert read.actor == supervisor
+    assert read.case_id == letter.case_id
+    assert read.resident_id == letter.case.resident_id
+    assert read.municipality_id == letter.municipality_id
+    assert read.object_id == str(letter.pk)
+    assert AuditEvent.objects.count() == audited
+
+
+def test_another_municipalitys_letter_pdf_is_not_found_and_logs_no_read(
+    client, make_case
+):
+    letter = rendered_letter(make_case)
+    other = f.MunicipalityFactory()
+    client.force_login(f.supervisor(other))
+    response = client.get(reverse("admin:counter_inquiryletter_pdf", args=[letter.pk]))
+    assert response.status_code == 404
+    assert not AccessRecord.objects.exists()
 
 
 def test_print_run_files_download_with_audit(console, make_case):
