@@ -32,6 +32,7 @@ from counter.workflows import workflow_for
 from identity_docs.checklist import checklist_context, checklist_read
 from jpki_ops.models import CardOperationState
 
+from .case_notices import case_notices
 from .common import call_service, clerk_view, current_desk
 from .forms import ReasonForm
 from .labels import action_label
@@ -199,6 +200,7 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
             if step == "documents"
             else "",
             "validity_warnings": validity_warnings(case),
+            "case_notices": case_notices(case),
         },
     )
     # The same URL answers a fragment to htmx and the page to a browser: a cache

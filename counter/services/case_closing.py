@@ -20,6 +20,7 @@ from counter.constants import (
     CertificateStatus,
     CertificateStatusReason,
     Procedure,
+    SuspensionLiftRule,
 )
 from counter.errors import ApplicationError, Conflict, PermissionDenied
 from counter.models import Case, Desk
@@ -81,16 +82,28 @@ def _revoke_for_case(case: Case, actor: Any) -> None:
 def _lift_for_case(case: Case, actor: Any) -> None:
     """§10.1: three facts. The card is in use again; a signing certificate on hold
     is revoked, never restored (a certificateHold on it is not released); the
-    user-authentication certificate follows what J-LIS shows (§9.1)."""
+    user-authentication certificate follows what J-LIS shows (§9.1) and the
+    city's rule (§10.2): revoked with the signing one under J-LIS's rule (the
+    default), restored under the cities' rule."""
     card = case.card
     assert card is not None
     certificates_sync_from_issuer(card=card, actor=actor, case=case)
+    rule = case.municipality.profile.suspension_lift_rule
     card.status = CardStatus.ACTIVE
     card.status_changed_at = timezone.now()
     card.save(update_fields=["status", "status_changed_at"])
-    audit_record(action="card_suspension_lifted", actor=actor, case=case, obj=card)
+    audit_record(
+        action="card_suspension_lifted",
+        actor=actor,
+        case=case,
+        obj=card,
+        data={"rule": rule},
+    )
     for certificate in card.certificates.filter(status=CertificateStatus.SUSPENDED):
-        if certificate.kind == CertificateKind.SIGNING:
+        if (
+            certificate.kind == CertificateKind.SIGNING
+            or rule == SuspensionLiftRule.JLIS_REVOKE_BOTH
+        ):
             certificate_revoke(
                 certificate=certificate,
                 reason=CertificateStatusReason.KEY_COMPROMISE,

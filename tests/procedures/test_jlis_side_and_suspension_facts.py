@@ -9,9 +9,14 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from counter.constants import CardStatus, CertificateStatus, CertificateStatusReason
+from counter.constants import (
+    CardStatus,
+    CertificateStatus,
+    CertificateStatusReason,
+    SuspensionLiftRule,
+)
 from counter.errors import ApplicationError
-from counter.models import AuditEvent, Case
+from counter.models import AuditEvent, Case, MunicipalProfile
 from counter.services.case_opening import case_open
 from counter.services.suspensions import suspension_lift, suspension_record
 from jpki_ops.issuer.gateway import HolderAttributes, get_issuer
@@ -66,7 +71,7 @@ def test_lifting_revokes_the_signing_certificate_on_hold_and_a_new_one_may_be_is
     assert card.status == CardStatus.ACTIVE
     assert signing.status == CertificateStatus.REVOKED
     assert signing.status_reason == CertificateStatusReason.KEY_COMPROMISE
-    assert auth.status == CertificateStatus.ACTIVE
+    assert auth.status == CertificateStatus.REVOKED  # J-LIS's rule, §10.2
     new = case_open(
         resident=resident,
         office=office,
@@ -83,7 +88,11 @@ def test_lifting_revokes_the_signing_certificate_on_hold_and_a_new_one_may_be_is
 def test_lifting_revokes_the_user_authentication_certificate_jlis_shows_revoked(
     resident, card, clerk, desk, agent, counter_case
 ):
-    """§10.1 / §9.1: the user-authentication certificate follows the issuer."""
+    """§10.1 / §9.1: the user-authentication certificate follows the issuer, also
+    where the city restores it on lifting (§10.2)."""
+    MunicipalProfile.objects.filter(municipality=resident.municipality).update(
+        suspension_lift_rule=SuspensionLiftRule.CITY_RESTORE_AUTHENTICATION
+    )
     signing_info, signing = _issued(card)
     auth_info, auth = _issued(card, kind="authentication")
     suspension_record(card=card, actor=clerk)

@@ -70,7 +70,8 @@ def test_holder_lifts_the_suspension_with_the_found_card(
     card.refresh_from_db()
     auth.refresh_from_db()
     assert card.status == CardStatus.ACTIVE
-    assert auth.status == CertificateStatus.ACTIVE
+    # §10.2: the default profile follows J-LIS, both certificates on hold end.
+    assert auth.status == CertificateStatus.REVOKED
 
 
 def test_a_legal_representative_lifts_it_with_recent_proof(
