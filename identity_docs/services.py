@@ -210,6 +210,39 @@ def requirements_evaluate(
     )
 
 
+def _documents_in_catalogue(
+    profile: Any, documents: Sequence[PresentedDocument]
+) -> None:
+    """Refuse codes that are not in the case's municipality's catalogue (§5.1):
+    unknown codes, and another municipality's local documents, before anything
+    is evaluated or stored. The caller audits the refusal."""
+    codes = {d.code for d in documents}
+    known = set(
+        IdentityDocumentKind.objects.filter(code__in=codes).values_list(
+            "code", flat=True
+        )
+    )
+    unknown = sorted(codes - known)
+    if unknown:
+        raise ApplicationError(
+            "unknown-document",
+            _("Unknown document codes."),
+            extra={"codes": unknown},
+        )
+    elsewhere = sorted(codes - set(catalogue_for(profile=profile)))
+    if elsewhere:
+        raise ApplicationError(
+            "document-not-in-catalogue",
+            _(
+                "These documents are not in this municipality's list of identity "
+                "documents: %(codes)s. Choose documents from this municipality's "
+                "checklist."
+            )
+            % {"codes": ", ".join(elsewhere)},
+            extra={"codes": elsewhere},
+        )
+
+
 def evidence_record(
     *,
     case: Any,
@@ -227,6 +260,7 @@ def evidence_record(
     """
     profile = case.municipality.profile
     day = on_date or timezone.localdate()
+    _documents_in_catalogue(profile, documents)
     result = requirements_evaluate(
         profile=profile,
         procedure=case.procedure,
@@ -242,13 +276,6 @@ def evidence_record(
             code__in=[d.code for d in documents]
         )
     }
-    unknown = sorted({d.code for d in documents} - set(kinds))
-    if unknown:
-        raise ApplicationError(
-            "unknown-document",
-            _("Unknown document codes."),
-            extra={"codes": unknown},
-        )
     now = timezone.now()
     with transaction.atomic():
         rows = [
