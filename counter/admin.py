@@ -36,6 +36,7 @@ from counter.models import (
     MunicipalProfile,
     Office,
     OpeningHours,
+    ProcedureDuration,
     Resident,
     SpecialOpening,
     StaffProfile,
@@ -71,6 +72,10 @@ class SpecialOpeningInline(ScopedInline):
     raw_id_fields = ("office",)
 
 
+class ProcedureDurationInline(ScopedInline):
+    model = ProcedureDuration
+
+
 class ClosedDayInline(ScopedInline):
     model = ClosedDay
     raw_id_fields = ("office",)
@@ -104,7 +109,12 @@ class MunicipalProfileAdmin(ScopedAdmin):
     )
     list_select_related = ("municipality",)
     search_fields = ("municipality__name",)
-    inlines = (OpeningHoursInline, SpecialOpeningInline, ClosedDayInline)
+    inlines = (
+        OpeningHoursInline,
+        SpecialOpeningInline,
+        ClosedDayInline,
+        ProcedureDurationInline,
+    )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[MunicipalProfile]:
         scope = scope_for(request.user)

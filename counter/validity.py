@@ -153,3 +153,63 @@ def authentication_end_for_signing(
         return reissued_authentication_ends
     ends = [expires_on for _status, expires_on in held]
     return max(ends) if ends else None
+
+
+@dataclass(frozen=True)
+class SigningCap:
+    """A signing certificate issued alone, cut short by the user-authentication one."""
+
+    capped_on: dt.date
+    together_on: dt.date
+
+
+def signing_alone_cap(
+    *,
+    on: dt.date,
+    birth_date: dt.date,
+    card_expires_on: dt.date,
+    authentication_expires_on: dt.date | None,
+    previous_signing_expires_on: dt.date | None,
+    residence_period_end: dt.date | None = None,
+    validity_birthdays: int = 5,
+    early_renewal_validity_birthdays: int = 6,
+    renewal_window_months: int = 3,
+) -> SigningCap | None:
+    """§3 (b): when a signing certificate issued (or renewed) alone on ``on`` would
+    end with the user-authentication certificate it may not outlive, the day it
+    ends and the day it would end were both renewed together; ``None`` when the
+    user-authentication certificate does not cut it short (or has already ended:
+    reception refuses that plan, ADR 0012)."""
+    if authentication_expires_on is None or authentication_expires_on < on:
+        return None
+    numbers = {
+        "birth_date": birth_date,
+        "card_expires_on": card_expires_on,
+        "residence_period_end": residence_period_end,
+        "validity_birthdays": validity_birthdays,
+        "early_renewal_validity_birthdays": early_renewal_validity_birthdays,
+        "renewal_window_months": renewal_window_months,
+        "issued_on": on,
+    }
+    alone = certificate_expiry(
+        kind=CertificateKind.SIGNING,
+        previous_expires_on=previous_signing_expires_on,
+        authentication_expires_on=authentication_expires_on,
+        **numbers,  # type: ignore[arg-type]
+    )
+    if alone.limited_by != "authentication_certificate":
+        return None
+    new_authentication = certificate_expiry(
+        kind=CertificateKind.AUTHENTICATION,
+        previous_expires_on=authentication_expires_on,
+        **numbers,  # type: ignore[arg-type]
+    )
+    together = certificate_expiry(
+        kind=CertificateKind.SIGNING,
+        previous_expires_on=previous_signing_expires_on,
+        authentication_expires_on=new_authentication.expires_on,
+        **numbers,  # type: ignore[arg-type]
+    )
+    if together.expires_on <= alone.expires_on:
+        return None
+    return SigningCap(capped_on=alone.expires_on, together_on=together.expires_on)

@@ -1,6 +1,7 @@
 from .access import AccessPath, AccessRecord
 from .audit import AppendOnlyError, AuditEvent
 from .cases import Case, CaseStatusChange
+from .profile import ProcedureDuration
 from .residents import Card, Certificate, Resident
 from .tenancy import (
     ClosedDay,
@@ -28,6 +29,7 @@ __all__ = [
     "MunicipalProfile",
     "Office",
     "OpeningHours",
+    "ProcedureDuration",
     "Resident",
     "SpecialOpening",
     "StaffProfile",

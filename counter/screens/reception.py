@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from counter import selectors
 from counter.audit import access_record_many
 from counter.models import AccessPath, Resident
+from counter.selectors.reception_notes import reception_notes
 from counter.services import cases, visits
 
 from .common import (
@@ -151,6 +152,9 @@ def case_new(request: HttpRequest, resident_id: int) -> HttpResponse:
             "form": form,
             "desk": desk,
             "open_case_reference": open_case_reference,
+            "notes": reception_notes(
+                resident=resident, profile=resident.municipality.profile
+            ),
         },
         status=status,
     )

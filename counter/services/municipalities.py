@@ -7,7 +7,14 @@ from typing import Any
 from django.db import transaction
 
 from counter.audit import audit_record
-from counter.models import Municipality, MunicipalProfile, Office, OpeningHours
+from counter.models import (
+    Municipality,
+    MunicipalProfile,
+    Office,
+    OpeningHours,
+    ProcedureDuration,
+)
+from counter.models.profile import SEED_EXPECTED_MINUTES
 from counter.models.tenancy import (
     SEED_SATURDAY_HOURS,
     SEED_SATURDAY_PROCEDURES,
@@ -62,6 +69,10 @@ def municipality_create(
         office.full_clean()
         office.save()
         profile_install_seed_hours(profile=profile, main_office=office)
+        ProcedureDuration.objects.bulk_create(
+            ProcedureDuration(profile=profile, procedure=procedure, minutes=minutes)
+            for procedure, minutes in SEED_EXPECTED_MINUTES.items()
+        )
         _install_app_defaults(profile)
         audit_record(
             action="municipality_created",
