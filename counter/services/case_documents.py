@@ -18,7 +18,9 @@ from counter.errors import ApplicationError, Conflict
 from counter.models import Case, Desk
 from counter.models.cases import CaseState, RevocationKind
 from counter.workflows import workflow_for
+from identity_docs.copies import copies_missing
 from identity_docs.evaluator import PresentedDocument
+from identity_docs.scans import scan_store
 from identity_docs.services import evidence_record
 
 from .case_flow import case_check, case_lock, case_transition, refusals_audited
@@ -46,11 +48,15 @@ def case_record_documents(
     documents: Sequence[Any],
     facts: Mapping[str, bool] | None = None,
     on_date: dt.date | None = None,
+    scans: Mapping[int, tuple[bytes, str]] | None = None,
 ) -> tuple[Case, Any]:
     """§5.2, §6: the documents shown at this visit, evaluated by identity_docs.
 
     What was shown is recorded as evidence even when it does not satisfy the
     rules; then the case moves on, or the refusal says what is missing.
+    ``scans`` maps a document's index in ``documents`` to its scanned copy
+    (content, content type); where the city copies documents as scans, each
+    counted identity document needs one before the check passes (§5.4).
     """
     with refusals_audited("case_record_documents", actor=actor, desk=desk, case=case):
         current = workflow_for(Case.objects.get(pk=case.pk))
@@ -80,7 +86,12 @@ def case_record_documents(
             raise ApplicationError(
                 "documents-invalid", _("The list of documents is not valid.")
             ) from exc
-        _evidence, evaluation = evidence_record(
+        if any(not 0 <= index < len(presented) for index in scans or {}):
+            raise ApplicationError(
+                "scan-document-unknown",
+                _("A scanned copy was given for a document that was not shown."),
+            )
+        evidence, evaluation = evidence_record(
             case=current,
             visit=current.visit,
             documents=presented,
@@ -89,6 +100,14 @@ def case_record_documents(
             facts=facts,
             on_date=on_date,
         )
+        for index, (content, content_type) in sorted((scans or {}).items()):
+            scan_store(
+                evidence=evidence[index],
+                content=content,
+                content_type=content_type,
+                clerk=actor,
+                desk=desk,
+            )
         if not evaluation.satisfied:
             missing = "、".join(m.message_ja for m in evaluation.missing)
             raise ApplicationError(
@@ -96,6 +115,17 @@ def case_record_documents(
                 _("The documents shown do not satisfy the rules: %(missing)s")
                 % {"missing": missing},
                 extra=evaluation.as_dict(),
+            )
+        uncopied = copies_missing(profile=current.municipality.profile, rows=evidence)
+        if uncopied:
+            raise ApplicationError(
+                "scanned-copy-missing",
+                _(
+                    "Take the scanned copy of each identity document before the "
+                    "check passes (this city keeps copies, §5.4): %(documents)s"
+                )
+                % {"documents": "、".join(row.kind.name_ja for row in uncopied)},
+                extra={"documents": [row.kind.code for row in uncopied]},
             )
         with transaction.atomic():
             locked = case_lock(case.pk)

@@ -175,6 +175,15 @@ class DocumentPolicy(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(3650)],
         help_text=_("No source states a period (UNVERIFIED); set the city's own."),
     )
+    scanned_copies_required = models.BooleanField(
+        _("identity documents are copied as scans"),
+        default=False,
+        help_text=_(
+            "§5.4: when on, each class A or B document that counts needs its "
+            "scanned copy before the document check passes (the seed city copies "
+            "the documents shown; on paper unless this is on)."
+        ),
+    )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = ScopedManager()
