@@ -83,6 +83,8 @@ ACTION_LABELS: dict[str, Promise] = {
     "card_suspension_lifted": _("Card suspension lifted"),
     "card_fingerprint_recorded": _("Card key fingerprint recorded"),
     "card_fingerprint_updated": _("Card key fingerprint updated"),
+    "card_manufacture_id_recorded": _("Card manufacture number recorded"),
+    "card_reader_card_changed": _("Card in the desk's reader changed"),
     "certificate_revoked_at_issuer": _("Certificate revoked at the issuer"),
     "desk_agent_credential_issued": _("Desk agent credential issued"),
     "desk_agent_credential_revoked": _("Desk agent credential revoked"),

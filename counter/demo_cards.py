@@ -22,6 +22,7 @@ from pathlib import Path
 
 from cryptography import x509
 from django.conf import settings
+from django.contrib.auth import get_user_model
 
 from counter.models import Card, Certificate, Desk
 from jpki_ops.agent.proof import agent_key_generate
@@ -29,7 +30,7 @@ from jpki_ops.cardsim import constants as c
 from jpki_ops.cardsim.personalise import CardHolder, create_card_file
 from jpki_ops.cardsim.state import CardFile
 from jpki_ops.issuer.gateway import HolderAttributes, get_issuer
-from jpki_ops.services import desk_agent_credential_issue
+from jpki_ops.services import card_manufacture_record, desk_agent_credential_issue
 
 try:  # the PC/SC client needs pyscard; without it the demo serves the screens only
     from jpki_ops.pcsc.client import public_key_fingerprint
@@ -41,6 +42,7 @@ READER = "Virtual PCD 00 00"
 #: Residents who revoked their signing certificate at home with the
 #: 利用者クライアントソフト: J-LIS knows, the counter's rows do not (§9.1).
 REVOKED_AT_HOME = {"D0024"}
+AUTH_CERT = f"jpki:{c.EF_AUTH_CERT:04X}"
 FIRST_CARD = "D0001"  # 山田 太郎, an adult with both certificates
 # Test PINs of the simulated demo cards, printed by the demo (never real PINs).
 DEMO_PINS = {
@@ -82,8 +84,11 @@ def card_files_create() -> int:
     for card in cards:
         resident = card.resident
         path = demo_dir() / "cards" / f"{resident.register_id}.json"
-        if path.exists() and card.auth_key_fingerprint:
-            continue
+        if path.exists():
+            made_before = CardFile(path).load()
+            if card.auth_key_fingerprint or not made_before.files.get(AUTH_CERT):
+                _record_manufacture_id(card, made_before.card_id)
+                continue
         gender = "1" if resident.gender == "male" else "2"
         name = resident.name.replace(" ", "\u3000")
         signing = card.certificates.filter(kind="signing").first()
@@ -121,7 +126,10 @@ def card_files_create() -> int:
         if signing is not None and signing.pin_locked:
             state.pins[c.PIN_SIGN].tries_left = 0
             CardFile(path).save(state)
-        auth_der = state.files.get(f"jpki:{c.EF_AUTH_CERT:04X}")
+        # As the card's delivery papers give it to the supervisor: the card is
+        # recognised even when it holds no certificate (issue 17).
+        _record_manufacture_id(card, state.card_id)
+        auth_der = state.files.get(AUTH_CERT)
         if auth_der:
             Card.objects.filter(pk=card.pk).update(
                 auth_key_fingerprint=public_key_fingerprint(auth_der)
@@ -138,6 +146,15 @@ def card_files_create() -> int:
                 issuer.simulate_revoked_at_home(serial=serial)  # type: ignore[attr-defined]
         made += 1
     return made
+
+
+def _record_manufacture_id(card: Card, manufacture_id: str) -> None:
+    """Through the supervisor's service, as the demo supervisor (audited)."""
+    supervisor = get_user_model().objects.get(username="supervisor")
+    reason = "" if not hasattr(card, "manufacture_record") else "demo card remade"
+    card_manufacture_record(
+        card_id=card.pk, manufacture_id=manufacture_id, actor=supervisor, reason=reason
+    )
 
 
 def _pid_alive(pid_file: Path) -> int | None:

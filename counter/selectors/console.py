@@ -1,4 +1,5 @@
-"""Reads of the supervisor console: failed card operations and daily counts."""
+"""Reads of the supervisor console: failed card operations, daily counts and the
+cards whose manufacture number a supervisor records."""
 
 from __future__ import annotations
 
@@ -9,9 +10,12 @@ from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from counter.models import Case
+from counter.constants import CardStatus
+from counter.models import Card, Case
 from counter.models.cases import CaseState
 from jpki_ops.models import CardOperation, CardOperationState
+
+from .residents import residents_search
 
 
 def card_operations_failed(*, user: Any, since: dt.datetime | None = None) -> Any:
@@ -43,3 +47,25 @@ def case_counts_daily(
         .order_by("day", "office__code", "procedure")
     )
     return list(rows)
+
+
+def cards_for_identity(*, user: Any, query: str = "", limit: int = 50) -> list[Any]:
+    """The cards a supervisor records manufacture numbers for: those of the
+    residents found by ``query`` (as at reception), else the active cards that
+    nothing identifies yet (no key fingerprint, no manufacture number)."""
+    qs = (
+        Card.objects.visible_to(user)
+        .select_related("resident", "manufacture_record")
+        .annotate(certificates_n=Count("certificates"))
+        .order_by("resident__name_kana", "-issued_on")
+    )
+    if (query or "").strip():
+        residents = residents_search(user=user, query=query, limit=limit)
+        qs = qs.filter(resident__in=[r.pk for r in residents])
+    else:
+        qs = qs.filter(
+            auth_key_fingerprint="",
+            manufacture_record__isnull=True,
+            status=CardStatus.ACTIVE,
+        )
+    return list(qs[:limit])

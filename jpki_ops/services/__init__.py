@@ -31,6 +31,7 @@ from .credentials import (
 )
 from .identity import card_operation_identify
 from .issuer import card_operation_authorise, card_operation_certify
+from .manufacture import RECORD_PERMISSION, card_manufacture_record
 from .requests import card_operation_cancel, card_operation_request, pad_heading
 from .rules import (
     FORBIDDEN_KEYS,
@@ -45,9 +46,11 @@ __all__ = [
     "FORBIDDEN_KEYS",
     "PARAMETERS",
     "PROGRESS_KEYS",
+    "RECORD_PERMISSION",
     "REQUEST_TIMEOUT",
     "RESULT_KEYS",
     "RUN_TIMEOUT",
+    "card_manufacture_record",
     "card_operation_authorise",
     "card_operation_cancel",
     "card_operation_certify",

@@ -94,7 +94,7 @@ def card_operation_identify(
             refusal, match = "card-identity-unrecorded", ""
         else:
             card = Card.objects.select_for_update().get(pk=card.pk)
-            refusal, match = _decide(card, card_reading)
+            refusal, match = card_match(card, card_evidence(card_reading))
         if refusal is None:
             op.progress = {**op.progress, "card_match": match}
             op.save(update_fields=["progress", "updated_at"])
@@ -122,34 +122,60 @@ def _without_case(op: CardOperation, reading: CardReading) -> tuple[str | None, 
     return None, MATCHED_BY_FINGERPRINT if expected else NO_CASE
 
 
-def _decide(card: Card, reading: CardReading) -> tuple[str | None, str]:
+@dataclass(frozen=True)
+class CardEvidence:
+    """What decides whether a card is a case's card, the issuer already asked.
+
+    ``issued_to`` is the card the issuer says the user-authentication certificate
+    was issued to: ``None`` when the card holds no certificate, ``""`` when the
+    issuer does not know it. The certificate's serial is not kept (§16).
+    """
+
+    card_id: str
+    fingerprint: str | None
+    issued_to: str | None
+
+
+def card_evidence(reading: CardReading) -> CardEvidence:
+    """Ask the issuer gateway which card the certificate read was issued to."""
+    if reading.certificate_serial is None:
+        return CardEvidence(reading.card_id, reading.fingerprint, None)
+    try:
+        issued_to = (
+            get_issuer().status(serial=int(reading.certificate_serial, 16)).card_id
+        )
+    except NotFound:
+        issued_to = ""
+    return CardEvidence(reading.card_id, reading.fingerprint, issued_to)
+
+
+def card_match(card: Card, evidence: CardEvidence) -> tuple[str | None, str]:
+    """``(refusal code, None)`` or ``(None, how it matched)`` for the case's card.
+
+    The one decision of the identify step and of the clerk's panel showing the
+    card in the reader (:mod:`.reader`)."""
     recorded_id = (
         CardManufactureRecord.objects.filter(card=card)
         .values_list("manufacture_id", flat=True)
         .first()
     )
-    if card.auth_key_fingerprint and reading.fingerprint is not None:
-        if reading.fingerprint == card.auth_key_fingerprint:
+    if card.auth_key_fingerprint and evidence.fingerprint is not None:
+        if evidence.fingerprint == card.auth_key_fingerprint:
             return None, MATCHED_BY_FINGERPRINT
         return "card-not-holders", ""
-    if reading.certificate_serial is not None:
-        try:
-            issued_to = (
-                get_issuer().status(serial=int(reading.certificate_serial, 16)).card_id
-            )
-        except NotFound:
-            return "card-unknown-to-issuer", ""
-        if issued_to != reading.card_id:
-            # A certificate the issuer gave another card: not this chip's own.
+    if evidence.issued_to is not None:
+        if evidence.issued_to != evidence.card_id:
+            # Unknown to the issuer, or a certificate the issuer gave another card:
+            # not this chip's own.
             return "card-unknown-to-issuer", ""
         if recorded_id is None:
             return "card-identity-unrecorded", ""
-        if issued_to == recorded_id:
+        if evidence.issued_to == recorded_id:
             return None, MATCHED_BY_ISSUER
         return "card-not-holders", ""
     if recorded_id is None:
         return "card-identity-unrecorded", ""
-    if reading.card_id == recorded_id:
+    if evidence.card_id == recorded_id:
         return None, MATCHED_BY_MANUFACTURE_ID
     return "card-without-certificates-unknown", ""
 
