@@ -39,13 +39,25 @@ from counter.models.cases import FINAL_STATES, RegisterEvent
 
 from .case_flow import case_lock, case_transition, refusals_audited
 from .certificates import certificate_revoke
+from .moves import continuation_lapse, emigration_lapse
 from .residents import resident_update
 
 BASIC_ITEMS_CHANGED = "basic_items_changed"
 MOVED_OUT = "moved_out"
 DECEASED = "deceased"
 CARD_RETURNED = "card_returned"
-EVENT_KINDS = (BASIC_ITEMS_CHANGED, MOVED_OUT, DECEASED, CARD_RETURNED)
+#: §8.2: a move-in with the card of the previous municipality (継続利用).
+MOVED_IN = "moved_in"
+#: §8.3: emigration (国外転出); not an ordinary move-out.
+EMIGRATED = "emigrated"
+EVENT_KINDS = (
+    BASIC_ITEMS_CHANGED,
+    MOVED_OUT,
+    DECEASED,
+    CARD_RETURNED,
+    MOVED_IN,
+    EMIGRATED,
+)
 
 #: §8.1: the four basic items; a change of any of them revokes the signing cert.
 FOUR_ITEM_FIELDS = frozenset(
@@ -65,9 +77,15 @@ def register_event_apply(
     changes: Mapping[str, Any] | None = None,
     minor_correction: bool = False,
     actor: Any = None,
+    details: Mapping[str, Any] | None = None,
 ) -> RegisterEvent:
-    """Apply one register event (idempotent by ``event_id``)."""
+    """Apply one register event (idempotent by ``event_id``).
+
+    ``details`` carries the dates of a move (§8.2: ``moved_in_on``,
+    ``planned_move_out_on``, ``continuation_registered_on``; §8.3:
+    ``continuation_registered_on``)."""
     changes = dict(changes or {})
+    details = dict(details or {})
     existing = RegisterEvent.objects.filter(
         municipality=municipality, event_id=event_id
     ).first()
@@ -112,7 +130,7 @@ def register_event_apply(
                     changes=_jsonable(changes),
                     minor_correction=minor_correction,
                 )
-                outcome = _apply(event, resident, changes, actor)
+                outcome = _apply(event, resident, changes, actor, details)
                 event.outcome = outcome
                 event.save(update_fields=["outcome"])
                 audit_record(
@@ -136,7 +154,11 @@ def _jsonable(changes: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _apply(
-    event: RegisterEvent, resident: Resident, changes: dict[str, Any], actor: Any
+    event: RegisterEvent,
+    resident: Resident,
+    changes: dict[str, Any],
+    actor: Any,
+    details: dict[str, Any],
 ) -> dict[str, Any]:
     label = "resident-register"
     outcome: dict[str, Any] = {"revoked": [], "cancelled_cases": []}
@@ -168,6 +190,8 @@ def _apply(
             label,
         )
         outcome["cancelled_cases"] = _cancel_open_cases(resident, actor, "moved out")
+    elif event.kind in (MOVED_IN, EMIGRATED):
+        outcome.update(_apply_move(event, resident, changes, actor, details))
     elif event.kind == DECEASED:
         resident_update(
             resident=resident,
@@ -195,6 +219,65 @@ def _apply(
         outcome["cancelled_cases"] = _cancel_open_cases(
             resident, actor, "card returned"
         )
+    return outcome
+
+
+def _apply_move(
+    event: RegisterEvent,
+    resident: Resident,
+    changes: dict[str, Any],
+    actor: Any,
+    details: dict[str, Any],
+) -> dict[str, Any]:
+    """§8.2 / §8.3: the signing certificate ends with the address; the card (and
+    its user-authentication certificate) goes on or lapses by the move's dates."""
+    label = "resident-register"
+    outcome: dict[str, Any] = {"details": _jsonable(details)}
+    if event.kind == MOVED_IN:
+        card = resident.cards.exclude(
+            status__in=[CardStatus.LAPSED, CardStatus.RETURNED]
+        ).first()
+        lapse = continuation_lapse(
+            notified_on=event.occurred_on,
+            details=details,
+            card_status=card.status if card else CardStatus.LAPSED,
+            on=timezone.localdate(),
+        )
+        resident_update(
+            resident=resident,
+            actor=actor,
+            registration_status=RegistrationStatus.REGISTERED,
+            **changes,
+        )
+    else:
+        lapse = emigration_lapse(
+            resident=resident, departure_on=event.occurred_on, details=details
+        )
+        resident_update(
+            resident=resident,
+            actor=actor,
+            registration_status=RegistrationStatus.MOVED_OUT,
+            **changes,
+        )
+        outcome["cancelled_cases"] = _cancel_open_cases(resident, actor, "emigrated")
+    outcome["revoked"] = _revoke(
+        resident,
+        [CertificateKind.SIGNING],
+        CertificateStatusReason.BASIC_ITEMS_CHANGED,
+        actor,
+        label,
+    )
+    outcome["card_continues"] = lapse is None
+    if lapse is not None:
+        outcome["lapse"] = lapse
+        outcome["revoked"] += _revoke(
+            resident,
+            [CertificateKind.AUTHENTICATION],
+            CertificateStatusReason.CESSATION,
+            actor,
+            label,
+        )
+        outcome["cards"] = _set_cards(resident, CardStatus.LAPSED, actor)
     return outcome
 
 
