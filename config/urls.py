@@ -1,5 +1,7 @@
 """URLs. Each app contributes its screens and its /api/v1 endpoints."""
 
+from csp.decorators import csp_replace
+from django.conf import settings
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
@@ -15,8 +17,13 @@ api_v1: list[URLPattern | URLResolver] = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start script as a file (CSP, no inline
     # script); the UI itself comes from drf-spectacular-sidecar's static files.
+    # Swagger UI sets inline styles: this page alone gets API_DOCS_STYLE_SRC.
     path(
-        "docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"
+        "docs/",
+        csp_replace({"style-src": settings.API_DOCS_STYLE_SRC})(
+            SpectacularSwaggerSplitView.as_view(url_name="schema")
+        ),
+        name="api-docs",
     ),
 ]
 

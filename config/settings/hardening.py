@@ -3,6 +3,7 @@ from base.py so each stays readable; base.py imports it and calls ``extend_base`
 
 from __future__ import annotations
 
+import ipaddress
 from datetime import timedelta
 from typing import Any
 
@@ -61,20 +62,32 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
-# The proxy in front overwrites X-Forwarded-For (docs/operations.md); without a
-# proxy REMOTE_ADDR is the client.
+# Behind proxies the lockout keys on the client's address, read from the
+# X-Forwarded-For entries the trusted proxies appended (counter/accounts/
+# client_address.py, docs/operations.md, ADR 0023); without a proxy REMOTE_ADDR
+# is the client. django-ipware is not used: axes calls our function.
 AXES_IPWARE_PROXY_COUNT = config(
     "AXES_IPWARE_PROXY_COUNT",
     0,
-    help_text="Proxies in front of the web server whose X-Forwarded-For entries "
-    "name the client address for the login lockout (0: use the socket address).",
+    help_text="Proxies in front of the web server, each appending the address it "
+    "received from to X-Forwarded-For (or one proxy overwriting it); the client "
+    "address for the login lockout and the login audit is the entry that many "
+    "places from the right (0: the socket address).",
     group="Security",
 )
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
-    if AXES_IPWARE_PROXY_COUNT
-    else ["REMOTE_ADDR"]
+AXES_IPWARE_PROXY_TRUSTED_IPS = config(
+    "AXES_IPWARE_PROXY_TRUSTED_IPS",
+    [],
+    help_text="Comma-separated addresses or networks (CIDR) of the proxy next to "
+    "the web server; X-Forwarded-For is believed only on requests from them. Empty: "
+    "from any peer (only when nothing but the proxy can reach the web server).",
+    group="Security",
 )
+for _network in AXES_IPWARE_PROXY_TRUSTED_IPS:
+    ipaddress.ip_network(_network, strict=False)  # ValueError: not a network
+if AXES_IPWARE_PROXY_COUNT < 0:
+    raise ValueError("AXES_IPWARE_PROXY_COUNT must be 0 or more")
+AXES_CLIENT_IP_CALLABLE = "counter.accounts.client_address.client_address"
 
 # Sessions: an absolute limit (the cookie never outlives it, the middleware checks
 # the login time) and an idle limit read from the city's profile.
@@ -103,22 +116,27 @@ OTP_TOTP_ISSUER = "madoguchi"
 OTP_TOTP_THROTTLE_FACTOR = 1
 
 # CSP: scripts and styles only from the application; inline scripts only with
-# the per-response nonce. Swagger UI sets inline styles, hence 'unsafe-inline'
-# for style-src only (docs/security/asvs.md V14.4).
+# the per-response nonce, no inline styles at all (docs/security/asvs.md V14.4).
+# One fixed <style> block of Django's admin change list is allowed by its hash
+# (tests/security/test_csp_every_page.py recomputes it from the template).
+ADMIN_CHANGE_LIST_STYLE_HASH = "'sha256-blvLUW3UscWqsXGByNOqdBboM+ShWAuugp2mC/wbafU='"
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],
-        "style-src": ["'self'", "'unsafe-inline'"],
-        "img-src": ["'self'", "data:"],
-        "font-src": ["'self'"],
-        "connect-src": ["'self'"],
+        "style-src": [SELF, ADMIN_CHANGE_LIST_STYLE_HASH],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
         "object-src": ["'none'"],
         "base-uri": ["'none'"],
-        "form-action": ["'self'"],
+        "form-action": [SELF],
         "frame-ancestors": ["'none'"],
     },
 }
+#: The API docs page alone (config/urls.py): Swagger UI sets inline styles, so its
+#: page replaces style-src with this; its scripts stay files of the application.
+API_DOCS_STYLE_SRC = [SELF, "'unsafe-inline'"]
 PERMISSIONS_POLICY = (
     "accelerometer=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), "
     "magnetometer=(), microphone=(), payment=(), usb=(), serial=(), hid=(), "
