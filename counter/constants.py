@@ -1,6 +1,8 @@
 """Choices shared by services, screens, the API and other apps (docs/glossary.md
 names)."""
 
+import datetime as dt
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -99,6 +101,26 @@ class SuspensionLiftRule(models.TextChoices):
     )
 
 
+class SmartphonePlatform(models.TextChoices):
+    """§12: the phones that carry smartphone certificates (スマホ用電子証明書)."""
+
+    ANDROID = "android", _("Android")
+    IPHONE = "iphone", _("iPhone")
+
+
+#: §12: the first day each platform could register smartphone certificates.
+SMARTPHONE_CERTIFICATES_FROM: dict[str, dt.date] = {
+    SmartphonePlatform.ANDROID: dt.date(2023, 5, 11),
+    SmartphonePlatform.IPHONE: dt.date(2025, 6, 24),
+}
+
+
+class SmartphoneCertificateStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    SUSPENDED = "suspended", _("Suspended (with the card)")
+    REVOKED = "revoked", _("Revoked")
+
+
 class PinKind(models.TextChoices):
     """The four PINs on the card (§2)."""
 
@@ -120,3 +142,11 @@ class CardOperationKind(models.TextChoices):
     CERT_ISSUE = "cert_issue", _("Issue a certificate onto the card")
     SIGN_TEST = "sign_test", _("Test signature")
     READ_BASIC_ITEMS = "read_basic_items", _("Read the four basic items")
+
+
+#: §11.1: the first day a PIN could be reset at a convenience-store kiosk. The
+#: user-authentication PIN's date is "about September 2024" (§17.7, UNVERIFIED).
+KIOSK_RESET_FROM: dict[str, dt.date] = {
+    PinKind.SIGNING: dt.date(2022, 2, 8),
+    PinKind.AUTHENTICATION: dt.date(2024, 9, 1),
+}

@@ -51,6 +51,13 @@ class IssuedCertificateRecord(models.Model):
         _("state changed at"), null=True, blank=True
     )
     issued_at = models.DateTimeField(_("issued at"), auto_now_add=True)
+    # §12: a smartphone certificate belongs to the card it was registered from.
+    medium = models.CharField(_("medium"), max_length=12, default="card")
+    platform = models.CharField(_("smartphone platform"), max_length=12, blank=True)
+    # §11: the PIN of this certificate's key was last reset at a kiosk.
+    kiosk_pin_reset_at = models.DateTimeField(
+        _("PIN reset at a kiosk"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("certificate issued by the simulated issuer")

@@ -19,6 +19,8 @@ from counter.constants import (
     CertificateStatusReason,
     Gender,
     RegistrationStatus,
+    SmartphoneCertificateStatus,
+    SmartphonePlatform,
 )
 from counter.scoping import ScopedManager
 
@@ -242,6 +244,12 @@ class Certificate(models.Model):
         default=False,
         help_text=_("As the card last reported it; never the PIN itself."),
     )
+    kiosk_pin_reset_at = models.DateTimeField(
+        _("PIN reset at a kiosk"),
+        null=True,
+        blank=True,
+        help_text=_("As J-LIS reported it (§11.2); the counter keeps no other record."),
+    )
 
     objects = ScopedManager()
     scope_municipality = "municipality"
@@ -263,3 +271,60 @@ class Certificate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.issued_on}–{self.expires_on}"
+
+
+class SmartphoneCertificate(models.Model):
+    """A smartphone certificate (スマホ用電子証明書) registered from a card, as
+    J-LIS reports it (§12.1). The counter has no procedure for it: it records
+    the phone's platform and dates, never a PIN or a phone detail, and follows
+    the card certificate of the same kind (revoked, held, restored with it)."""
+
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="smartphone_certificates",
+        verbose_name=_("municipality"),
+    )
+    card = models.ForeignKey(
+        Card,
+        on_delete=models.PROTECT,
+        related_name="smartphone_certificates",
+        verbose_name=_("card"),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=CertificateKind.choices)
+    platform = models.CharField(
+        _("smartphone platform"), max_length=12, choices=SmartphonePlatform.choices
+    )
+    registered_at = models.DateTimeField(_("registered"))
+    expires_on = models.DateField(_("expires"))
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=SmartphoneCertificateStatus.choices,
+        default=SmartphoneCertificateStatus.ACTIVE,
+    )
+    status_reason = models.CharField(
+        _("status reason"),
+        max_length=30,
+        choices=CertificateStatusReason.choices,
+        default=CertificateStatusReason.NONE,
+        blank=True,
+    )
+    status_changed_at = models.DateTimeField(_("status changed"), null=True, blank=True)
+
+    objects = ScopedManager()
+    scope_municipality = "municipality"
+
+    class Meta:
+        verbose_name = _("smartphone certificate")
+        verbose_name_plural = _("smartphone certificates")
+        ordering = ["-registered_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["card", "kind", "registered_at"],
+                name="smartphone_certificate_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_platform_display()} {self.get_kind_display()}"

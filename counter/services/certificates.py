@@ -29,6 +29,9 @@ from jpki_ops.issuer.gateway import (
     RevocationReason,
     get_issuer,
 )
+from jpki_ops.issuer.types import CertificateMedium
+
+from .jlis_side import jlis_side_record, smartphones_follow
 
 # §8.9: the internal reasons as the RFC 5280 CRLReason codes verifiers see.
 RFC5280_REASON: dict[str, int] = {
@@ -88,6 +91,7 @@ def certificate_revoke(
         "revoke", certificate, reason=RevocationReason(RFC5280_REASON[reason])
     )
     _set_status(certificate, CertificateStatus.REVOKED, reason)
+    smartphones_follow(certificate=certificate, actor=actor, case=case)
     audit_record(
         action="certificate_revoked",
         actor=actor,
@@ -110,6 +114,7 @@ def certificate_suspend(
         CertificateStatus.SUSPENDED,
         CertificateStatusReason.SUSPENDED_ON_LOSS,
     )
+    smartphones_follow(certificate=certificate, actor=actor, case=case)
     audit_record(
         action="certificate_suspended",
         actor=actor,
@@ -158,9 +163,12 @@ def certificates_sync_from_issuer(
     too (audited as ``certificate_revoked_at_issuer``), so it is neither renewed
     nor revoked twice and never blocks a new one. Returns the rows it changed.
     """
-    records = _issuer_view(card)
-    if not records:
+    everything = _issuer_view(card)
+    if not everything:
         return []
+    # §12.1 / §11.2: smartphone certificates and kiosk resets are recorded apart.
+    jlis_side_record(card=card, records=everything, actor=actor, case=case)
+    records = [r for r in everything if r.medium == CertificateMedium.CARD]
     by_serial = {f"{r.serial:x}": r for r in records}
     newest_auth = next(
         (r for r in records if r.kind == CertificateKind.AUTHENTICATION), None
@@ -180,6 +188,7 @@ def certificates_sync_from_issuer(
             int(remote.reason or 0), CertificateStatusReason.HOLDER_REQUEST
         )
         _set_status(certificate, CertificateStatus.REVOKED, reason)
+        smartphones_follow(certificate=certificate, actor=actor, case=case)
         audit_record(
             action="certificate_revoked_at_issuer",
             actor=actor,
@@ -198,6 +207,7 @@ def certificate_lift_suspension(
     """§10: lifting at the counter restores a certificate that was only on hold."""
     issuer = _issuer_call("lift_suspension", certificate)
     _set_status(certificate, CertificateStatus.ACTIVE, CertificateStatusReason.NONE)
+    smartphones_follow(certificate=certificate, actor=actor, case=case)
     audit_record(
         action="certificate_suspension_lifted",
         actor=actor,

@@ -41,9 +41,9 @@ from jpki_ops.protocol.authorisation import (
 )
 
 from . import profile
+from .holder_events import SimulatedHolderEvents, follow_card_certificate, record_info
 from .types import (
     CardCommandAuthorisation,
-    CertificateState,
     CertificateStatusInfo,
     Holder,
     IssuedCertificate,
@@ -61,8 +61,11 @@ def _audit(action: str, data: dict[str, object]) -> None:
     audit_record(action=action, actor_label=ACTOR_LABEL, data=data)
 
 
-class SimulatedIssuer:
-    """The issuer gateway's simulator. Not J-LIS: its CA is a labelled TEST CA."""
+class SimulatedIssuer(SimulatedHolderEvents):
+    """The issuer gateway's simulator. Not J-LIS: its CA is a labelled TEST CA.
+
+    The holder's own doings at J-LIS (kiosk PIN reset, smartphone certificates)
+    are :class:`~.holder_events.SimulatedHolderEvents`' hooks."""
 
     simulated = True
 
@@ -227,20 +230,7 @@ class SimulatedIssuer:
 
     @staticmethod
     def _info(record: IssuedCertificateRecord) -> CertificateStatusInfo:
-        reason = (
-            RevocationReason(record.revocation_reason)
-            if record.revocation_reason is not None
-            else None
-        )
-        return CertificateStatusInfo(
-            serial=record.serial_int,
-            kind=record.kind,
-            card_id=record.card_id,
-            state=CertificateState(record.state),
-            reason=reason,
-            changed_at=record.state_changed_at,
-            not_after=record.not_after,
-        )
+        return record_info(record)
 
     def _change_state(
         self,
@@ -266,6 +256,7 @@ class SimulatedIssuer:
             record.save(
                 update_fields=["state", "revocation_reason", "state_changed_at"]
             )
+            follow_card_certificate(record, to=to, reason=reason)  # §12.1
             _audit(
                 action,
                 {

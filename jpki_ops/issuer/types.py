@@ -74,8 +74,20 @@ class IssuedCertificate:
     not_after: dt.datetime
 
 
+class CertificateMedium(enum.StrEnum):
+    """Where the certificate's key lives (§12: smartphone certificates)."""
+
+    CARD = "card"
+    SMARTPHONE = "smartphone"
+
+
 @dataclass(frozen=True)
 class CertificateStatusInfo:
+    """One certificate as J-LIS reports it. A smartphone certificate carries the
+    card it was registered from (``card_id``) and its platform (§12.1);
+    ``kiosk_pin_reset_at`` is the last kiosk reset of the PIN of this key (§11.2).
+    """
+
     serial: int
     kind: str
     card_id: str
@@ -83,6 +95,10 @@ class CertificateStatusInfo:
     reason: RevocationReason | None
     changed_at: dt.datetime | None
     not_after: dt.datetime
+    medium: CertificateMedium = CertificateMedium.CARD
+    platform: str = ""
+    not_before: dt.datetime | None = None
+    kiosk_pin_reset_at: dt.datetime | None = None
 
     @property
     def expired(self) -> bool:
