@@ -9,32 +9,25 @@ from __future__ import annotations
 
 import json
 import urllib.parse
-from collections.abc import Iterator
 from email.message import Message
 from http.cookies import SimpleCookie
 
 import pytest
-import redis
 from prometheus_client.parser import text_string_to_metric_families
 
 from .conftest import (
+    API_TOKEN,
     HOST,
-    REDIS_URL,
+    HTTPS,
+    PASSWORD,
     Stack,
-    create_database,
-    drop_database,
     free_port,
     http,
     manage,
-    production_env,
     wait_until,
 )
 
 pytestmark = pytest.mark.deploy
-
-HTTPS = {"Host": HOST, "X-Forwarded-Proto": "https"}
-PASSWORD = "smoke-test-password-7f3a9c"  # noqa: S105 - a throwaway database
-API_TOKEN = "0123456789abcdef0123456789abcdef01234567"  # noqa: S105 - throwaway
 
 
 def _cookies(headers: Message) -> dict[str, str]:
@@ -47,65 +40,6 @@ def _cookies(headers: Message) -> dict[str, str]:
 def _healthz(stack: Stack, query: str = "") -> tuple[int, dict]:
     status, _, body = http(f"{stack.base_url}/healthz{query}")
     return status, json.loads(body)
-
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    tmp = tmp_path_factory.mktemp("stack")
-    database = create_database("madoguchi_smoke")
-    port = free_port()
-    env = production_env(
-        database,
-        tmp,
-        WEB_BIND=f"127.0.0.1:{port}",
-        WEB_WORKERS="2",
-        WEB_THREADS="2",
-        WORKER_CONCURRENCY="1",
-    )
-    stack = Stack(env=env, base_url=f"http://127.0.0.1:{port}")
-    try:
-        # Migrations are their own step; the web start only waits for them.
-        manage(env, "migrate", "--noinput", "-v", "0")
-        manage(
-            env,
-            "createsuperuser",
-            "--noinput",
-            "--username",
-            "smoke",
-            "--email",
-            "smoke@madoguchi.example",
-        )
-        manage(
-            env,
-            "shell",
-            "-c",
-            "from django.contrib.auth import get_user_model as g;"
-            f"u=g().objects.get(username='smoke');u.set_password('{PASSWORD}');u.save();"
-            # A superuser needs the second factor for a session; an integration
-            # calls the API with a token (issue 11).
-            "from rest_framework.authtoken.models import Token;"
-            f"Token.objects.create(user=u, key='{API_TOKEN}')",
-        )
-        stack.start("worker", "start-worker.sh", tmp)
-        stack.start("beat", "start-beat.sh", tmp)
-        stack.start("web", "start-web.sh", tmp)
-
-        def logs() -> str:
-            return "\n".join(
-                f"--- {p.name} (exit {p.popen.poll()})\n{p.text()[-3000:]}"
-                for p in stack.processes.values()
-            )
-
-        wait_until(lambda: _healthz(stack)[0] == 200, 120, "a healthy /healthz", logs)
-        yield stack
-    finally:
-        stack.stop()
-        client = redis.Redis.from_url(REDIS_URL)
-        # Only what this stack wrote: heartbeats and the broker's queue and bindings.
-        for pattern in ("madoguchi:heartbeat:*", "_kombu.*", "celery*", "unacked*"):
-            for key in client.scan_iter(match=pattern):
-                client.delete(key)
-        drop_database(database)
 
 
 def test_healthz_reports_database_redis_and_the_worker_heartbeat(stack: Stack):
