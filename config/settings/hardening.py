@@ -24,8 +24,16 @@ HARDENING_APPS = [
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend with the permission set in the shared cache and the staff
+    # profile loaded with the user (counter/accounts/backends.py, ADR 0024).
+    "counter.accounts.backends.CachedModelBackend",
 ]
+# Longest a cached permission set lives; any change to users, groups or
+# permissions makes every cached set stale at once (0: no cache).
+PERMISSION_CACHE_SECONDS = 300
+# Sessions read from the cache (Redis in production) and written through to the
+# database, so a request reads no session row and a cache loss logs nobody out.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 AUTH_PASSWORD_VALIDATORS: list[dict[str, Any]] = [
     {
@@ -238,7 +246,7 @@ def extend_base(
     # Throttled per user and per endpoint class (reads and writes apart).
     rest_framework["DEFAULT_AUTHENTICATION_CLASSES"] = [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "counter.accounts.backends.ProfileTokenAuthentication",
     ]
     rest_framework["DEFAULT_THROTTLE_CLASSES"] = [
         "counter.accounts.throttles.EndpointClassThrottle",

@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 from counter.accounts import services
+from counter.accounts.backends import permissions_changed
 
 LOGIN_AT = "accounts:login_at"
 SEEN_AT = "accounts:seen_at"
@@ -39,3 +40,18 @@ def on_locked_out(
     services.login_failure_audited(
         username=str(username or ""), request=request, locked=True
     )
+
+
+def on_permissions_changed(sender: Any, **kwargs: Any) -> None:
+    """A user, group or permission changed, or a membership: cached permission
+    sets are stale (counter/accounts/backends.py)."""
+    if kwargs.get("action", "post_").startswith("post_"):
+        permissions_changed()
+
+
+def on_permission_holder_saved(sender: Any, **kwargs: Any) -> None:
+    """A login's ``last_login`` update changes no permission; anything else may
+    (``is_superuser``, ``is_active``, a new row)."""
+    if set(kwargs.get("update_fields") or ()) == {"last_login"}:
+        return
+    permissions_changed()

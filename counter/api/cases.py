@@ -34,7 +34,11 @@ from .fields import (
     reason_text,
     row_id,
 )
+from .pagination import PageParams, keyset_page, page_of
 from .serializers import CaseDetailSerializer, CaseSerializer
+
+#: The queue's sort key: oldest first, the id breaking ties (keyset pagination).
+QUEUE_KEYS = ("created_at", "pk")
 
 
 def _case(request: Request, reference: str) -> Case:
@@ -116,7 +120,12 @@ class CaseListOpenApi(APIView):
             required=False, default="", allow_blank=True, max_length=64
         )
 
-    @extend_schema(parameters=[CaseQueueParams], responses=CaseSerializer(many=True))
+    @extend_schema(
+        parameters=[CaseQueueParams, PageParams],
+        responses=page_of(CaseSerializer, "CasePage"),
+        description="Today's queue, oldest first, one page at a time: follow "
+        "``next`` until it is null.",
+    )
     def get(self, request: Request) -> Response:
         params = self.CaseQueueParams(data=request.query_params)
         params.is_valid(raise_exception=True)
@@ -124,8 +133,14 @@ class CaseListOpenApi(APIView):
         if params.validated_data.get("office"):
             office = _office(request, params.validated_data["office"])
         queue = selectors.cases_today_queue(user=request.user, office=office)
+        rows, next_url = keyset_page(request, queue, QUEUE_KEYS)
         return Response(
-            CaseSerializer([workflow_for(c) for c in queue], many=True).data
+            {
+                "next": next_url,
+                "results": CaseSerializer(
+                    [workflow_for(c) for c in rows], many=True
+                ).data,
+            }
         )
 
     @extend_schema(request=CaseOpenInput, responses={201: CaseSerializer})
@@ -184,7 +199,7 @@ class CaseDetailApi(APIView):
     def get(self, request: Request, reference: str) -> Response:
         if not reference_plausible(reference):
             raise NotFound("case-not-found", _("No such case."))
-        case = selectors.case_detail(user=request.user, reference=reference)
+        case = selectors.case_for_api(user=request.user, reference=reference)
         # Reads of a person's case are logged, without the chain lock (issue 10 §5).
         access_record(request, AccessPath.API_CASE, case=case)
         return Response(CaseDetailSerializer(case).data)

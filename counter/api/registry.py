@@ -23,6 +23,7 @@ from counter.services.suspensions import HOLD, REVOKE, suspension_record
 from counter.workflows import workflow_for
 
 from .fields import REASON_MAX_LENGTH, KeyedChoicesField, optional_text, row_id
+from .pagination import PageParams, keyset_page, page_of
 from .serializers import CaseSerializer, ResidentBriefSerializer
 
 
@@ -163,18 +164,38 @@ class SuspensionRecordApi(APIView):
         return Response(CaseSerializer(case).data, status=status.HTTP_201_CREATED)
 
 
+def _case_page(request: Request, queryset: Any, keys: tuple[str, ...]) -> Response:
+    rows, next_url = keyset_page(request, queryset, keys)
+    return Response(
+        {
+            "next": next_url,
+            "results": CaseSerializer([workflow_for(c) for c in rows], many=True).data,
+        }
+    )
+
+
 class ApprovalsWaitingApi(APIView):
-    @extend_schema(responses=CaseSerializer(many=True))
+    @extend_schema(
+        parameters=[PageParams],
+        responses=page_of(CaseSerializer, "ApprovalsWaitingPage"),
+        description="§7 exceptions waiting for a supervisor, oldest first, one "
+        "page at a time.",
+    )
     def get(self, request: Request) -> Response:
         rows = selectors.cases_awaiting_approval(user=request.user)
-        return Response(CaseSerializer([workflow_for(c) for c in rows], many=True).data)
+        return _case_page(request, rows, ("created_at", "pk"))
 
 
 class OverdueSecondVisitsApi(APIView):
-    @extend_schema(responses=CaseSerializer(many=True))
+    @extend_schema(
+        parameters=[PageParams],
+        responses=page_of(CaseSerializer, "OverdueSecondVisitsPage"),
+        description="Agents past their second-visit deadline (§6.2), the longest "
+        "overdue first, one page at a time.",
+    )
     def get(self, request: Request) -> Response:
         rows = selectors.cases_overdue_second_visit(user=request.user)
-        return Response(CaseSerializer([workflow_for(c) for c in rows], many=True).data)
+        return _case_page(request, rows, ("second_visit_deadline", "pk"))
 
 
 class DailyCountsApi(APIView):

@@ -8,6 +8,11 @@ from typing import Any
 from rest_framework import serializers
 
 from counter.models import Case
+from counter.models.cases import CaseState
+
+#: The state's name as the clerk reads it, looked up once per row (a model's
+#: ``get_state_display`` is a callable DRF inspects on every row).
+STATE_LABELS = dict(CaseState.choices)
 
 
 class ResidentBriefSerializer(serializers.Serializer):
@@ -36,7 +41,7 @@ class CaseSerializer(serializers.Serializer):
     procedure = serializers.CharField()
     applicant_role = serializers.CharField()
     state = serializers.CharField()
-    state_display = serializers.CharField(source="get_state_display")
+    state_display = serializers.SerializerMethodField()
     visit = serializers.IntegerField()
     office = serializers.CharField(source="office.code")
     resident = ResidentBriefSerializer()
@@ -60,6 +65,9 @@ class CaseSerializer(serializers.Serializer):
     pending_operations = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField()
     completed_at = serializers.DateTimeField(allow_null=True)
+
+    def get_state_display(self, case: Case) -> str:
+        return str(STATE_LABELS.get(case.state, case.state))
 
     def get_pending_operations(self, case: Case) -> list[dict[str, Any]]:
         pending = getattr(case, "pending_operations", None)

@@ -28,9 +28,12 @@ from counter.audit import audit_record
 from counter.constants import Procedure
 from counter.screens.common import call_service
 from counter.screens.forms import ReasonForm
+from counter.selectors.paging import BadCursor, keyset
 from counter.services import cases
 
 FAILED_OPERATIONS_DAYS = 7
+#: Rows of a console list on one page; the next page starts after the last row.
+CONSOLE_PAGE = 50
 
 
 def console_view(permission: str = "counter.view_all_offices") -> Callable[..., Any]:
@@ -85,6 +88,31 @@ def daily_counts(
     ]
 
 
+def _page(
+    request: HttpRequest, name: str, queryset: Any, keys: tuple[str, ...]
+) -> dict[str, Any]:
+    """One keyset page of a console list (counter/selectors/paging.py): its
+    rows, how many there are in all, and the link to the next page, which keeps
+    the other lists where they are."""
+    try:
+        rows, position = keyset(
+            queryset, keys, cursor=request.GET.get(name), limit=CONSOLE_PAGE
+        )
+    except BadCursor:
+        rows, position = keyset(queryset, keys, cursor=None, limit=CONSOLE_PAGE)
+    next_url = None
+    if position is not None:
+        query = request.GET.copy()
+        query[name] = position
+        next_url = f"?{query.urlencode()}#{name}"
+    total = len(rows) if position is None and not request.GET.get(name) else None
+    return {
+        "rows": rows,
+        "total": queryset.count() if total is None else total,
+        "next": next_url,
+    }
+
+
 @console_view()
 def index(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
@@ -96,9 +124,17 @@ def index(request: HttpRequest) -> HttpResponse:
         {
             "nav": "console",
             "today": today,
-            "approvals": selectors.cases_awaiting_approval(user=request.user),
-            "overdue": selectors.cases_overdue_second_visit(
-                user=request.user, today=today
+            "approvals": _page(
+                request,
+                "approvals",
+                selectors.cases_awaiting_approval(user=request.user),
+                ("created_at", "pk"),
+            ),
+            "overdue": _page(
+                request,
+                "overdue",
+                selectors.cases_overdue_second_visit(user=request.user, today=today),
+                ("second_visit_deadline", "pk"),
             ),
             "failed": selectors.card_operations_failed(user=request.user, since=since)[
                 :50

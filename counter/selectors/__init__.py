@@ -12,6 +12,7 @@ from __future__ import annotations
 from .cases import (
     card_operation,
     case_detail,
+    case_for_api,
     case_history,
     cases_awaiting_approval,
     cases_awaiting_second_visit,
@@ -33,6 +34,7 @@ __all__ = [
     "card_operations_failed",
     "case_counts_daily",
     "case_detail",
+    "case_for_api",
     "case_history",
     "cases_awaiting_approval",
     "cases_awaiting_second_visit",

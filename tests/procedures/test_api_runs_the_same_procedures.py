@@ -92,7 +92,9 @@ def test_holders_pin_reset_through_the_api(api, resident, card, desk, agent):
     assert response.json()["state"] == "completed"
     detail = api.get(f"/api/v1/cases/{reference}/").json()
     assert [h["transition"] for h in detail["history"]][-1] == "complete"
-    assert [c["reference"] for c in api.get("/api/v1/cases/").json()] == [reference]
+    queue = api.get("/api/v1/cases/").json()
+    assert [c["reference"] for c in queue["results"]] == [reference]
+    assert queue["next"] is None
 
 
 def test_a_refusal_has_the_one_error_shape(api, resident, office):
@@ -190,8 +192,11 @@ def test_supervisor_endpoints(city, office, supervisor):
     )
     client = APIClient()
     client.force_authenticate(supervisor)
-    assert len(client.get("/api/v1/cases/awaiting-approval/").json()) == 1
-    assert client.get("/api/v1/cases/overdue-second-visits/").json() == []
+    assert len(client.get("/api/v1/cases/awaiting-approval/").json()["results"]) == 1
+    assert client.get("/api/v1/cases/overdue-second-visits/").json() == {
+        "next": None,
+        "results": [],
+    }
     counts = client.get("/api/v1/statistics/daily/").json()
     assert counts[0]["opened"] == 1 and counts[0]["procedure"] == "pin_reset"
     assert Case.objects.count() == 1

@@ -1,0 +1,85 @@
+"""Keyset (cursor) pagination for the API's case lists (issue 14; ADR 0024).
+
+A page is ``{"next": <url or null>, "results": [...]}``. ``next`` carries an
+opaque ``cursor`` (counter/selectors/paging.py): the sort key of the page's last
+row, so the following page is an index range, as fast on page 1,000 as on page
+1, and stable while rows are added. ``limit`` is bounded (:data:`MAX_LIMIT`).
+There is no total count: counting a day's queue or a year of cases is a scan,
+and the counter needs the next page, not the number of pages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.utils.urls import replace_query_param
+
+from counter.selectors.paging import BadCursor, keyset
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 200
+
+
+class PageParams(serializers.Serializer):
+    """The query parameters of every keyset-paged list."""
+
+    class Meta:
+        ref_name = "PageQuery"
+
+    cursor = serializers.CharField(
+        required=False,
+        max_length=200,
+        help_text="Where the page starts: the ``cursor`` of the previous page's "
+        "``next`` link (opaque). Absent: the first page.",
+    )
+    limit = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_LIMIT,
+        default=DEFAULT_LIMIT,
+        help_text=f"Rows per page (at most {MAX_LIMIT}).",
+    )
+
+
+def page_of(item: type[serializers.Serializer], name: str) -> serializers.Serializer:
+    """The schema of one page of ``item`` rows (for ``extend_schema``)."""
+    page = type(
+        name,
+        (serializers.Serializer,),
+        {
+            "next": serializers.URLField(
+                allow_null=True,
+                help_text="The next page, or null on the last one.",
+            ),
+            "results": item(many=True),
+        },
+    )
+    return page()
+
+
+def keyset_page(
+    request: Request, queryset: QuerySet[Any], keys: Sequence[str]
+) -> tuple[list[Any], str | None]:
+    """One page of ``queryset`` ordered by ``keys`` (ascending, the last one
+    unique, e.g. ``("created_at", "pk")``), and the URL of the next page."""
+    params = PageParams(data=request.query_params)
+    params.is_valid(raise_exception=True)
+    try:
+        rows, position = keyset(
+            queryset,
+            keys,
+            cursor=params.validated_data.get("cursor"),
+            limit=params.validated_data["limit"],
+        )
+    except BadCursor as exc:
+        raise serializers.ValidationError(
+            {"cursor": [_("This is not a cursor this list gave out.")]}
+        ) from exc
+    if position is None:
+        return rows, None
+    return rows, replace_query_param(request.build_absolute_uri(), "cursor", position)
