@@ -8,26 +8,27 @@ sent to the server (docs/reference/architecture.md "PINs stay at the desk").
 
 The page is plain HTML + a little JavaScript polling ``/state``. Submitting is an
 ordinary POST to ``/entry`` on 127.0.0.1, which is also how automated tests act as
-the resident. Only loopback clients with a loopback Host header are served
-(against DNS rebinding), and a POST must name the current prompt's random id, so a
-page from elsewhere cannot type into the pad blindly.
+the resident. Who may read the prompt and type is decided in
+:mod:`jpki_ops.agent.pinpad_http`: the pad's own Host and Origin, and this pad's
+session secret, which only the page it serves carries. A POST must also name the
+current prompt's random id.
+
+On the last try the page asks the resident to confirm before it sends, and the pad
+refuses a last-try entry that does not say it was confirmed (a wrong entry then
+locks the PIN; docs/rules/02-certificates-and-pins.md §2).
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import secrets
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs
 
-from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 from counter.errors import ApplicationError
@@ -35,9 +36,9 @@ from jpki_ops.pcsc.errors import CardError
 from jpki_ops.pcsc.pin import Pin
 from jpki_ops.pcsc.policy import pin_shape_check
 
-logger = logging.getLogger(__name__)
+from .pinpad_http import handler_for
 
-MAX_BODY = 4096
+logger = logging.getLogger(__name__)
 
 
 class PinEntryCancelled(CardError):
@@ -115,9 +116,12 @@ class PinPad:
         self._lock = threading.Lock()
         self._prompt: Prompt | None = None
         self._message = ""
+        # This pad's session secret: put into the page it serves, required on
+        # every other request (see pinpad_http).
+        self.session_token = secrets.token_urlsafe(32)
         # Called with (PIN kind, refusal code) when a PIN of the wrong shape is typed.
         self.on_refused: Callable[[str, str], None] | None = None
-        self._server = ThreadingHTTPServer((host, port), _handler_for(self))
+        self._server = ThreadingHTTPServer((host, port), handler_for(self))
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
 
@@ -211,7 +215,12 @@ class PinPad:
             return {"prompt": prompt, "message": self._message}
 
     def submit(
-        self, prompt_id: str, value: str, confirm_value: str | None
+        self,
+        prompt_id: str,
+        value: str,
+        confirm_value: str | None,
+        *,
+        last_try_confirmed: bool = False,
     ) -> tuple[int, str]:
         """Called by the HTTP thread; returns (HTTP status, message for the page)."""
         with self._lock:
@@ -222,6 +231,11 @@ class PinPad:
                 or not secrets.compare_digest(prompt.prompt_id, prompt_id)
             ):
                 return HTTPStatus.CONFLICT, str(_("No PIN is being asked for."))
+            if prompt.last_try and not last_try_confirmed:
+                # Nothing is kept and nothing is spent: the page asks first.
+                return HTTPStatus.PRECONDITION_REQUIRED, str(
+                    _("This is the last try: confirm it on the pad before sending.")
+                )
             if prompt.confirm and (confirm_value is None or confirm_value != value):
                 prompt.error = str(
                     _("The two entries do not match. Please enter the PIN again.")
@@ -267,106 +281,3 @@ def _pin_shape_message(kind: str) -> str:
             _("Enter 6 to 16 capital letters and digits, with at least one of each.")
         )
     return str(_("Enter the PIN as 4 digits."))
-
-
-def _handler_for(pad: PinPad) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        server_version = "madoguchi-pinpad"
-        sys_version = ""
-
-        def log_message(self, format: str, *args: Any) -> None:
-            # Request lines only (the PIN travels in POST bodies, never in a URL).
-            logger.debug("pinpad %s %s", self.command, self.path.split("?")[0])
-
-        def _allowed(self) -> bool:
-            client = self.client_address[0]
-            host = (self.headers.get("Host") or "").rsplit(":", 1)[0].strip("[]")
-            return client in ("127.0.0.1", "::1") and host in (
-                "127.0.0.1",
-                "localhost",
-                "::1",
-            )
-
-        def _send(self, status: int, body: bytes, content_type: str) -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
-            self.send_header("Cache-Control", "no-store")
-            self.send_header("X-Frame-Options", "DENY")
-            self.send_header("Referrer-Policy", "no-referrer")
-            self.end_headers()
-            self.wfile.write(body)
-
-        def _json(self, status: int, payload: dict[str, Any]) -> None:
-            body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
-            self._send(status, body, "application/json; charset=utf-8")
-
-        def do_GET(self) -> None:
-            if not self._allowed():
-                self._json(HTTPStatus.FORBIDDEN, {"message": "forbidden"})
-                return
-            path = self.path.split("?")[0]
-            if path == "/":
-                self._send(
-                    HTTPStatus.OK,
-                    render_to_string("jpki_ops/pinpad.html").encode("utf-8"),
-                    "text/html; charset=utf-8",
-                )
-            elif path == "/state":
-                self._json(HTTPStatus.OK, pad.state())
-            else:
-                self._json(HTTPStatus.NOT_FOUND, {"message": "not found"})
-
-        def do_POST(self) -> None:
-            if not self._allowed():
-                self._json(HTTPStatus.FORBIDDEN, {"message": "forbidden"})
-                return
-            length = int(self.headers.get("Content-Length") or 0)
-            if length > MAX_BODY:
-                self._json(
-                    HTTPStatus.REQUEST_ENTITY_TOO_LARGE, {"message": "too large"}
-                )
-                return
-            raw = self.rfile.read(length)
-            fields = _parse_body(raw, self.headers.get("Content-Type", ""))
-            del raw
-            path = self.path.split("?")[0]
-            prompt_id = str(fields.get("prompt_id", ""))
-            if path == "/entry":
-                status, message = pad.submit(
-                    prompt_id,
-                    str(fields.get("pin", "")),
-                    None if fields.get("confirm") is None else str(fields["confirm"]),
-                )
-            elif path == "/cancel":
-                status, message = pad.cancel(prompt_id)
-            else:
-                status, message = HTTPStatus.NOT_FOUND, "not found"
-            fields.clear()
-            self._json(status, {"ok": status == HTTPStatus.OK, "message": message})
-
-    return Handler
-
-
-def _parse_body(raw: bytes, content_type: str) -> dict[str, Any]:
-    try:
-        if content_type.startswith("application/json"):
-            data = json.loads(raw.decode("utf-8") or "{}")
-            return data if isinstance(data, dict) else {}
-        return {k: v[0] for k, v in parse_qs(raw.decode("utf-8")).items()}
-    except (UnicodeDecodeError, ValueError):
-        return {}
-
-
-def wait_for_prompt(pad_url: str, *, timeout: float = 10.0) -> dict[str, Any]:
-    """Poll ``/state`` until a prompt is open (used by tests acting as the resident)."""
-    import urllib.request
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with urllib.request.urlopen(pad_url + "state", timeout=5) as response:
-            state = json.loads(response.read())
-        if state["prompt"]:
-            return dict(state["prompt"])
-        time.sleep(0.05)
-    raise TimeoutError("no PIN prompt opened")

@@ -11,9 +11,12 @@ from __future__ import annotations
 import json
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from http import HTTPStatus
 from typing import Any
 
 from jpki_ops.models import CARD_OPERATION_OPEN_STATES, CardOperation
@@ -22,26 +25,82 @@ from jpki_ops.services import card_operation_request
 from .main import DeskAgent
 
 
+class _PadPage(HTMLParser):
+    """Reads the session secret out of the pad's page, as its script does
+    (``document.querySelector('meta[name="pinpad-token"]').content``)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.token = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "meta" and found.get("name") == "pinpad-token":
+            self.token = found.get("content") or ""
+
+
+_pad_tokens: dict[str, str] = {}
+
+
+def pinpad_origin(pad_url: str) -> str:
+    parts = urllib.parse.urlsplit(pad_url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def pinpad_token(pad_url: str) -> str:
+    """The secret the page served by the pad carries (a fresh read of the page)."""
+    with urllib.request.urlopen(pad_url.rstrip("/") + "/", timeout=10) as r:  # noqa: S310
+        parser = _PadPage()
+        parser.feed(r.read().decode("utf-8"))
+    if not parser.token:
+        raise RuntimeError("the PIN pad page carries no session secret")
+    _pad_tokens[pinpad_origin(pad_url)] = parser.token
+    return parser.token
+
+
+def _pad_call(
+    pad_url: str, path: str, body: dict[str, Any] | None
+) -> tuple[int, dict[str, Any]]:
+    """One request as the page makes it: its origin and the page's secret. A pad
+    started again on the same port has a new secret: the page is read once more."""
+    origin = pinpad_origin(pad_url)
+    for attempt in (1, 2):
+        token = _pad_tokens.get(origin) or pinpad_token(pad_url)
+        headers = {"X-Pinpad-Token": token}
+        data = None
+        if body is not None:
+            data = json.dumps(body).encode("utf-8")
+            headers |= {"Content-Type": "application/json", "Origin": origin}
+        request = urllib.request.Request(  # noqa: S310 - loopback only
+            pad_url.rstrip("/") + path,
+            data=data,
+            method="GET" if body is None else "POST",
+            headers=headers,
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as exc:
+            if exc.code == HTTPStatus.FORBIDDEN and attempt == 1:
+                _pad_tokens.pop(origin, None)
+                continue
+            return exc.code, json.loads(exc.read() or b"{}")
+    raise AssertionError("unreachable")
+
+
 def pinpad_post(
     pad_url: str, path: str, body: dict[str, Any]
 ) -> tuple[int, dict[str, Any]]:
-    """What the resident's finger does: POST to the PIN pad on 127.0.0.1."""
-    request = urllib.request.Request(  # noqa: S310 - loopback only
-        pad_url.rstrip("/") + path,
-        data=json.dumps(body).encode("utf-8"),
-        method="POST",
-        headers={"Content-Type": "application/json"},
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as exc:
-        return exc.code, json.loads(exc.read() or b"{}")
+    """What the resident's finger does: the page's POST to the PIN pad on 127.0.0.1."""
+    return _pad_call(pad_url, path, body)
 
 
 def pinpad_state(pad_url: str) -> dict[str, Any]:
-    with urllib.request.urlopen(pad_url.rstrip("/") + "/state", timeout=10) as r:  # noqa: S310
-        return dict(json.loads(r.read()))
+    """What the page polls: the open prompt (its id, never a PIN) and the message."""
+    status, state = _pad_call(pad_url, "/state", None)
+    if status != HTTPStatus.OK:
+        raise RuntimeError(f"the PIN pad refused /state: {status}")
+    return state
 
 
 @dataclass
@@ -138,10 +197,14 @@ class AgentHarness:
     def type_pin(
         self, value: str, *, confirm: str | None = None
     ) -> tuple[int, dict[str, Any]]:
+        """Type ``value`` and press 決定; on the last try the resident also answers
+        the pad's 「よろしいですか」 with 送信する, as the page asks."""
         prompt = self.prompt()
         body: dict[str, Any] = {"prompt_id": prompt["prompt_id"], "pin": value}
         if prompt["confirm"]:
             body["confirm"] = value if confirm is None else confirm
+        if prompt["last_try"]:
+            body["last_try_confirmed"] = True
         return pinpad_post(self.pad_url, "/entry", body)
 
     def cancel_pin(self) -> tuple[int, dict[str, Any]]:

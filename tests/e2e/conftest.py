@@ -303,7 +303,7 @@ def desk_agent(
             if proc.poll() is not None:
                 pytest.fail(f"desk agent exited:\n{log.read_text()}")
             with contextlib.suppress(OSError):
-                urllib.request.urlopen(agent.pinpad_url + "state", timeout=1).close()
+                urllib.request.urlopen(agent.pinpad_url, timeout=1).close()  # the page
                 return agent
             if time.monotonic() > deadline:
                 agent.stop()

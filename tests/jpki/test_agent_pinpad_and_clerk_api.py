@@ -50,7 +50,9 @@ def test_the_pad_takes_a_pin_from_127_0_0_1_and_never_echoes_it(pad):
     prompt = pinpad_state(pad.url)["prompt"]
     assert prompt["last_try"] is True and prompt["tries_left"] == 1
     status, body = pinpad_post(
-        pad.url, "/entry", {"prompt_id": prompt["prompt_id"], "pin": "8642"}
+        pad.url,
+        "/entry",
+        {"prompt_id": prompt["prompt_id"], "pin": "8642", "last_try_confirmed": True},
     )
     thread.join(5)
     assert status == 200 and "8642" not in json.dumps(body)
