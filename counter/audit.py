@@ -5,11 +5,14 @@ transaction; for a refused or failed operation, call it *after* leaving the
 rolled-back ``transaction.atomic()`` block so the entry survives
 (docs/reference/style.md §3.7). Never pass a PIN in ``data``.
 
-Each municipality has its own chain, serialised by its own advisory lock; the
-installation's events (no municipality) form chain 0. Take row locks first and
-append last: the append locks nothing but its chain (the audit table's references
-have no database constraint), so it cannot deadlock with a case row lock
-(docs/adr/0011-audit-append-design.md). Reads go to :func:`access_record`, which
+Each municipality has its own chain, whose position is one head row (the
+sequencer, :class:`~counter.models.AuditChainHead`); the installation's events
+(no municipality) form chain 0. On PostgreSQL an append is one statement that
+moves the head and inserts the row; the head's row lock is held to COMMIT. Take
+row locks first and append last: the append locks nothing but its chain's head
+(the audit table's references have no database constraint), so it cannot
+deadlock with a case row lock (docs/adr/0011-audit-append-design.md,
+docs/adr/0026-audit-sequencer.md). Reads go to :func:`access_record`, which
 takes no chain lock at all.
 """
 
@@ -30,14 +33,11 @@ from django.http import HttpRequest
 from django.utils import timezone
 from prometheus_client import Histogram
 
-from counter.models import AccessPath, AccessRecord, AuditEvent
+from counter.models import AccessPath, AccessRecord, AuditChainHead, AuditEvent
 
 logger = logging.getLogger(__name__)
 
 GENESIS_HASH = "0" * 64
-# Any constant works; shifted left it names the family of chain locks, and the
-# chain number (the municipality id, 0 for the installation) picks one of them.
-_CHAIN_LOCK_KEY = 7_270_001
 INSTALLATION_CHAIN = 0
 
 
@@ -72,17 +72,6 @@ def compute_hash(event: AuditEvent) -> str:
         separators=(",", ":"),
     )
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
-
-
-def chain_lock_key(chain: int) -> int:
-    """The advisory lock of one chain (a bigint: family in the high half)."""
-    return (_CHAIN_LOCK_KEY << 32) | (chain & 0xFFFFFFFF)
-
-
-def _lock_chain(chain: int) -> None:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [chain_lock_key(chain)])
 
 
 _append_seconds: Histogram | None = None
@@ -121,51 +110,174 @@ def audit_record(
     obj: models.Model | None = None,
     data: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one event to the chain. Missing context is derived where it is implied."""
+    """Append one event to the chain. Missing context is derived where it is implied.
+
+    Only ids are taken from the case, desk and office given (no row is loaded
+    for them); the chain is the municipality's.
+    """
     if desk is not None and office is None:
         office = desk.office
+    office_id = office.pk if office is not None else None
+    municipality_id = municipality.pk if municipality is not None else None
     if case is not None:
-        office = office or case.office
-        municipality = municipality or case.municipality
-    if office is not None and municipality is None:
-        municipality = office.municipality
+        office_id = office_id or case.office_id
+        municipality_id = municipality_id or case.municipality_id
+    if office is not None and municipality_id is None:
+        municipality_id = office.municipality_id
     if actor is not None and getattr(actor, "is_authenticated", False):
         actor_label = actor_label or actor.get_username()
-        if municipality is None:
+        if municipality_id is None:
             profile = getattr(actor, "staff_profile", None)
-            municipality = profile.municipality if profile else None
+            municipality_id = profile.municipality_id if profile else None
     else:
         actor = None
-    chain = municipality.pk if municipality is not None else INSTALLATION_CHAIN
+    event = AuditEvent(
+        chain=municipality_id if municipality_id is not None else INSTALLATION_CHAIN,
+        created_at=timezone.now(),
+        municipality_id=municipality_id,
+        office_id=office_id,
+        desk_id=desk.pk if desk is not None else None,
+        case_id=case.pk if case is not None else None,
+        actor=actor,
+        actor_label=actor_label or "system",
+        action=action,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
+        data=_normalise(data),
+    )
     started = time.perf_counter()
-    with transaction.atomic():
-        _lock_chain(chain)
-        last = (
-            AuditEvent.objects.filter(chain=chain)
-            .order_by("-seq")
-            .only("seq", "hash")
-            .first()
-        )
-        event = AuditEvent(
-            chain=chain,
-            seq=(last.seq + 1) if last else 1,
-            created_at=timezone.now(),
-            municipality=municipality,
-            office=office,
-            desk=desk,
-            case=case,
-            actor=actor,
-            actor_label=actor_label or "system",
-            action=action,
-            object_type=obj._meta.label_lower if obj is not None else "",
-            object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
-            data=_normalise(data),
-            prev_hash=last.hash if last else GENESIS_HASH,
-        )
-        event.hash = compute_hash(event)
-        event.save()
+    if connection.vendor == "postgresql":
+        _append_in_one_statement(event)
+    else:
+        _append_through_the_orm(event)
     _observe_append(time.perf_counter() - started)
     return event
+
+
+# ------------------------------------------------------------------ sequencer
+# The chain's position is its head row (AuditChainHead). One statement moves the
+# head and inserts the row: the head's row lock is taken, the previous hash read,
+# the new hash computed by PostgreSQL over the same JSON text compute_hash()
+# hashes, and the row inserted, in one round trip and without a savepoint
+# (docs/adr/0026-audit-sequencer.md). The time of a row is never before the time
+# of the row it follows, so seq order and time order agree within a chain.
+_APPEND_SQL = """
+WITH head AS (
+    UPDATE counter_auditchainhead AS h
+       SET seq = h.seq + 1,
+           prev_hash = h.hash,
+           at = GREATEST(%(at)s, h.at),
+           hash = encode(sha256(convert_to(
+               %(before_at)s
+               || to_char(GREATEST(%(at)s, h.at) AT TIME ZONE 'UTC',
+                          'YYYY-MM-DD"T"HH24:MI:SS.US')
+               || '+00:00' || %(before_prev)s || h.hash
+               || '","seq":' || (h.seq + 1)::text || '}', 'UTF8')), 'hex')
+     WHERE h.chain = %(chain)s
+ RETURNING h.seq, h.at, h.prev_hash, h.hash
+)
+INSERT INTO counter_auditevent (
+    chain, seq, created_at, municipality_id, office_id, desk_id, case_id,
+    actor_id, actor_label, action, object_type, object_id, data, prev_hash, hash)
+SELECT %(chain)s, head.seq, head.at, %(municipality)s, %(office)s, %(desk)s,
+       %(case)s, %(actor)s, %(actor_label)s, %(action)s, %(object_type)s,
+       %(object_id)s, %(data)s::jsonb, head.prev_hash, head.hash
+  FROM head
+RETURNING id, seq, created_at, prev_hash, hash
+"""
+
+# A chain's first append, or a head lost: the head starts at the chain's last row
+# (or before the first). ON CONFLICT: another writer made it first.
+_HEAD_SQL = """
+INSERT INTO counter_auditchainhead (chain, seq, hash, prev_hash, at)
+SELECT %(chain)s, coalesce(last.seq, 0), coalesce(last.hash, %(genesis)s),
+       coalesce(last.prev_hash, %(genesis)s), coalesce(last.created_at, '-infinity')
+  FROM (SELECT 1) AS one
+  LEFT JOIN LATERAL (
+      SELECT seq, hash, prev_hash, created_at FROM counter_auditevent
+       WHERE chain = %(chain)s ORDER BY seq DESC LIMIT 1) AS last ON true
+ON CONFLICT (chain) DO NOTHING
+"""
+
+
+def _json_text(fields: dict[str, Any]) -> str:
+    """The JSON text compute_hash() hashes, for some of its keys (sorted)."""
+    return ",".join(
+        json.dumps(key)
+        + ":"
+        + json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        for key, value in sorted(fields.items())
+    )
+
+
+def hash_text_around(event: AuditEvent) -> tuple[str, str]:
+    """compute_hash()'s JSON text, cut where the time and the previous hash go:
+    ``before_at + time + before_prev + prev_hash + '","seq":' + seq + '}'``.
+
+    The keys sort as action … case < created_at < data … office < prev_hash <
+    seq, so the three values the sequencer decides sit at known places.
+    """
+    fields = _fields_for_hash(event)
+    for key in ("created_at", "prev_hash", "seq"):
+        fields.pop(key)
+    first = {k: v for k, v in fields.items() if k < "created_at"}
+    middle = {k: v for k, v in fields.items() if k > "created_at"}
+    before_at = "{" + _json_text(first) + ',"created_at":"'
+    before_prev = '",' + _json_text(middle) + ',"prev_hash":"'
+    return before_at, before_prev
+
+
+def _append_in_one_statement(event: AuditEvent) -> None:
+    before_at, before_prev = hash_text_around(event)
+    params: dict[str, Any] = {
+        "chain": event.chain,
+        "at": event.created_at,
+        "before_at": before_at,
+        "before_prev": before_prev,
+        "municipality": event.municipality_id,
+        "office": event.office_id,
+        "desk": event.desk_id,
+        "case": event.case_id,
+        "actor": event.actor_id,
+        "actor_label": event.actor_label,
+        "action": event.action,
+        "object_type": event.object_type,
+        "object_id": event.object_id,
+        "data": json.dumps(event.data, ensure_ascii=False),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_APPEND_SQL, params)
+        row = cursor.fetchone()
+        if row is None:  # no head yet: make it, then append (once per chain)
+            cursor.execute(_HEAD_SQL, {"chain": event.chain, "genesis": GENESIS_HASH})
+            cursor.execute(_APPEND_SQL, params)
+            row = cursor.fetchone()
+    event.pk, event.seq, event.created_at, event.prev_hash, event.hash = row
+    event._state.adding = False
+    event._state.db = connection.alias
+
+
+def _append_through_the_orm(event: AuditEvent) -> None:
+    """The same sequencer for SQLite (the demo), whose writers are serialised."""
+    with transaction.atomic():
+        head = AuditChainHead.objects.select_for_update().filter(pk=event.chain).first()
+        if head is None:
+            last = AuditEvent.objects.filter(chain=event.chain).order_by("-seq").first()
+            head = AuditChainHead(
+                chain=event.chain,
+                seq=last.seq if last else 0,
+                hash=last.hash if last else GENESIS_HASH,
+                prev_hash=last.prev_hash if last else GENESIS_HASH,
+                at=last.created_at if last else event.created_at,
+            )
+        event.seq = head.seq + 1
+        event.created_at = max(event.created_at, head.at)
+        event.prev_hash = head.hash
+        event.hash = compute_hash(event)
+        event.save()
+        head.seq, head.at = event.seq, event.created_at
+        head.prev_hash, head.hash = event.prev_hash, event.hash
+        head.save()
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
 from .access import AccessPath, AccessRecord
-from .audit import AppendOnlyError, AuditEvent
+from .audit import AppendOnlyError, AuditChainHead, AuditEvent
 from .cases import Case, CaseStatusChange
 from .profile import ProcedureDuration
 from .residents import Card, Certificate, Resident
@@ -18,6 +18,7 @@ __all__ = [
     "AccessPath",
     "AccessRecord",
     "AppendOnlyError",
+    "AuditChainHead",
     "AuditEvent",
     "Card",
     "Case",

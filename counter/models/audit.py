@@ -123,3 +123,27 @@ class AuditEvent(AppendOnly, models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("The audit trail is append-only.")
+
+
+class AuditChainHead(models.Model):
+    """The sequencer of one chain: its last row's number, hash and time.
+
+    :func:`counter.audit.audit_record` moves it and inserts the new row in one
+    statement; the head row's lock is the chain's position, held to COMMIT
+    (docs/adr/0026-audit-sequencer.md). Not evidence itself: a head that is
+    missing is rebuilt from the chain's last row, and a head that was tampered
+    with makes the next row link wrongly, which ``verify_audit_chain`` reports.
+    """
+
+    chain = models.PositiveBigIntegerField(_("chain"), primary_key=True)
+    seq = models.PositiveBigIntegerField(_("sequence"))
+    hash = models.CharField(_("hash"), max_length=64)
+    prev_hash = models.CharField(_("previous hash"), max_length=64)
+    at = models.DateTimeField(_("when"))
+
+    class Meta:
+        verbose_name = _("audit chain head")
+        verbose_name_plural = _("audit chain heads")
+
+    def __str__(self) -> str:
+        return f"{self.chain}#{self.seq}"

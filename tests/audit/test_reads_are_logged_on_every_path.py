@@ -102,10 +102,12 @@ def test_a_supervisor_finds_the_reads_by_resident_in_the_access_log(
 
 
 def _advisory_locks_held() -> int:
+    """Advisory locks and locks on the chains' heads (the sequencer) this
+    connection holds."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT count(*) FROM pg_locks "
-            "WHERE locktype = 'advisory' AND pid = pg_backend_pid()"
+            "SELECT count(*) FROM pg_locks WHERE pid = pg_backend_pid() AND "
+            "(locktype = 'advisory' OR relation = 'counter_auditchainhead'::regclass)"
         )
         return int(cursor.fetchone()[0])
 
