@@ -4,4 +4,6 @@
 set -eu
 cd "$(dirname "$0")/../.."
 PYTHON=${PYTHON:-python}
+# The owner role's URL is for migrations only (deploy/docker/migrate.sh).
+unset DATABASE_MIGRATE_URL
 exec "$PYTHON" -m celery -A config beat -l "${LOG_LEVEL:-INFO}"

@@ -1,17 +1,18 @@
 #!/bin/sh
 # Web start: check the configuration, wait for the database and its migrations,
-# serve. Migrations are their own step (`manage.py migrate`, the Kubernetes Job);
-# MIGRATE_ON_START=1 runs them here, for a single server only.
+# serve. Migrations are their own step (deploy/docker/migrate.sh: as the owner role
+# of DATABASE_MIGRATE_URL; the Kubernetes Job); MIGRATE_ON_START=1 runs that script
+# here, for a single server only. The server connects with DATABASE_URL alone.
 set -eu
 cd "$(dirname "$0")/../.."
 PYTHON=${PYTHON:-python}
 "$PYTHON" manage.py check --deploy --fail-level ERROR
 case "${MIGRATE_ON_START:-0}" in
     1|true|yes|on)
-        "$PYTHON" -m config.wait --no-migrations
-        "$PYTHON" manage.py migrate --noinput
+        PYTHON="$PYTHON" sh deploy/docker/migrate.sh
         ;;
 esac
+unset DATABASE_MIGRATE_URL
 "$PYTHON" -m config.wait
 # gunicorn workers share their request metrics through this directory.
 export PROMETHEUS_MULTIPROC_DIR="${PROMETHEUS_MULTIPROC_DIR:-/tmp/madoguchi-metrics}"

@@ -7,6 +7,8 @@
 set -eu
 cd "$(dirname "$0")/../.."
 PYTHON=${PYTHON:-python}
+# The owner role's URL is for migrations only (deploy/docker/migrate.sh).
+unset DATABASE_MIGRATE_URL
 exec "$PYTHON" -m celery -A config worker -O fair \
     --max-memory-per-child="${WORKER_MAX_MEMORY_KB:-400000}" \
     --concurrency "${WORKER_CONCURRENCY:-2}" -l "${LOG_LEVEL:-INFO}" \

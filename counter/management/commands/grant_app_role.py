@@ -70,7 +70,12 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("role", help="The application's database role.")
+        parser.add_argument(
+            "role",
+            nargs="?",
+            help="The application's database role (default: the user of "
+            "DATABASE_URL, the role the application connects with).",
+        )
         parser.add_argument(
             "--create",
             metavar="PASSWORD",
@@ -78,7 +83,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        role: str = options["role"]
+        role: str = options["role"] or settings.DATABASES["default"].get("USER") or ""
+        if not role:
+            raise CommandError("Name the application's role (DATABASE_URL has none).")
         if settings.DATABASE_MIGRATE_URL:
             db = environ.Env.db_url_config(settings.DATABASE_MIGRATE_URL)
             conn: Any = psycopg.connect(
