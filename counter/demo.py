@@ -109,7 +109,8 @@ RESIDENTS = [
     ),
     DemoResident("D0012", "渡辺 大輔", "ワタナベ ダイスケ", 35, "male", "renewal_due"),
     DemoResident("D0013", "中村 恵子", "ナカムラ ケイコ", 81, "female", "no_card"),
-    DemoResident("D0014", "小林 翔", "コバヤシ ショウ", 24, "male"),
+    # Registered an iPhone for smartphone certificates; J-LIS knows (§12.1).
+    DemoResident("D0014", "小林 翔", "コバヤシ ショウ", 24, "male", "smartphone"),
     DemoResident("D0015", "加藤 美穂", "カトウ ミホ", 47, "female"),
     DemoResident("D0016", "吉川 修", "ヨシカワ オサム", 56, "male"),
     DemoResident("D0017", "山本 彩", "ヤマモト アヤ", 33, "female"),

@@ -24,7 +24,9 @@ from cryptography import x509
 from django.conf import settings
 from django.contrib.auth import get_user_model
 
+from counter.constants import PinKind, SmartphonePlatform
 from counter.models import Card, Certificate, Desk
+from counter.services.certificates import certificates_sync_from_issuer
 from jpki_ops.agent.proof import agent_key_generate
 from jpki_ops.cardsim import constants as c
 from jpki_ops.cardsim.personalise import CardHolder, create_card_file
@@ -42,6 +44,9 @@ READER = "Virtual PCD 00 00"
 #: Residents who revoked their signing certificate at home with the
 #: 利用者クライアントソフト: J-LIS knows, the counter's rows do not (§9.1).
 REVOKED_AT_HOME = {"D0024"}
+#: Residents who registered a phone for smartphone certificates in the
+#: マイナポータル app on the day the card files are made (§12.1).
+SMARTPHONE_REGISTERED = {"D0014": SmartphonePlatform.IPHONE}
 AUTH_CERT = f"jpki:{c.EF_AUTH_CERT:04X}"
 FIRST_CARD = "D0001"  # 山田 太郎, an adult with both certificates
 # Test PINs of the simulated demo cards, printed by the demo (never real PINs).
@@ -50,6 +55,11 @@ DEMO_PINS = {
     "card_info_pin": "1234",
     "resident_register_pin": "1234",
     "signing_password": "DEMO2026",
+}
+#: §11.1: the PINs a kiosk resets, as the card's key reference and the demo value.
+KIOSK_PINS: dict[str, tuple[str, str]] = {
+    PinKind.SIGNING: (c.PIN_SIGN, DEMO_PINS["signing_password"]),
+    PinKind.AUTHENTICATION: (c.PIN_AUTH, DEMO_PINS["auth_pin"]),
 }
 
 
@@ -100,6 +110,13 @@ def card_files_create() -> int:
             if expires_on > dt.date.today()
             else None
         )
+        certificate_holder = HolderAttributes(
+            name=resident.name_substitute or name,
+            address=resident.address_substitute or resident.address,
+            birth_date=resident.birth_date,
+            gender=gender,
+            municipality_code=card.municipality.code[:5],
+        )
         state = create_card_file(
             path,
             holder=CardHolder(
@@ -108,13 +125,7 @@ def card_files_create() -> int:
                 birth_date=resident.birth_date,
                 gender=gender,
             ),
-            certificate_holder=HolderAttributes(
-                name=resident.name_substitute or name,
-                address=resident.address_substitute or resident.address,
-                birth_date=resident.birth_date,
-                gender=gender,
-                municipality_code=card.municipality.code[:5],
-            ),
+            certificate_holder=certificate_holder,
             issuer=issuer,  # type: ignore[arg-type]  # the simulator personalises
             auth_pin=DEMO_PINS["auth_pin"],
             card_info_pin=DEMO_PINS["card_info_pin"],
@@ -144,8 +155,51 @@ def card_files_create() -> int:
             )
             if resident.register_id in REVOKED_AT_HOME:
                 issuer.simulate_revoked_at_home(serial=serial)  # type: ignore[attr-defined]
+            platform = SMARTPHONE_REGISTERED.get(resident.register_id)
+            if platform is not None:
+                _smartphone_registered(
+                    card, state.card_id, platform, certificate_holder
+                )
         made += 1
     return made
+
+
+def _smartphone_registered(
+    card: Card, card_id: str, platform: str, holder: HolderAttributes
+) -> None:
+    """The holder registered a phone (SIMULATION at J-LIS), and the counter has
+    already asked J-LIS about the card once, so the resident's page shows it."""
+    issuer = get_issuer()
+    issuer.simulate_smartphone_registered(  # type: ignore[attr-defined]
+        card_id=card_id, platform=platform, holder=holder
+    )
+    certificates_sync_from_issuer(card=card)
+
+
+def kiosk_reset(register_id: str, pin_kind: str) -> str:
+    """SIMULATION of a kiosk PIN reset (§11.1): the card's PIN is set again (to
+    the demo's test value) with its tries counter full, and J-LIS records the
+    reset. The counter learns of it at the next reception (§11.2)."""
+    card_file = demo_dir() / "cards" / f"{register_id}.json"
+    if not card_file.exists():
+        raise FileNotFoundError(f"no demo card for {register_id}")
+    inserted = (demo_dir() / "card.current").exists() and (
+        demo_dir() / "card.current"
+    ).read_text() == register_id
+    if inserted:
+        card_remove()
+    state = CardFile(card_file).load()
+    get_issuer().simulate_kiosk_pin_reset(  # type: ignore[attr-defined]
+        card_id=state.card_id, pin_kind=pin_kind
+    )
+    reference, value = KIOSK_PINS[pin_kind]
+    pin = state.pins[reference]
+    pin.set_value(value.encode("ascii"))
+    pin.tries_left = pin.max_tries
+    CardFile(card_file).save(state)
+    if inserted:
+        card_insert(register_id)
+    return state.card_id
 
 
 def _record_manufacture_id(card: Card, manufacture_id: str) -> None:
