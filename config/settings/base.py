@@ -426,6 +426,8 @@ MIDDLEWARE[:0] = [
 # enum, which otherwise collides with other fields called "kind".
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     "CardOperationKindEnum": "jpki_ops.models.CardOperationKind",
+    "PinKindEnum": "counter.constants.PinKind",
+    "CertificateKindEnum": "counter.constants.CertificateKind",
 }
 
 # --- Authentication and web hardening: config/settings/hardening.py.

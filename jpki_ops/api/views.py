@@ -9,6 +9,7 @@ refuse PIN-shaped keys anywhere in the JSON.
 from __future__ import annotations
 
 import base64
+import re
 import time
 from typing import Any
 
@@ -22,6 +23,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers, status
 from rest_framework.authentication import SessionAuthentication
+from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -33,8 +35,18 @@ from jpki_ops.models import CardOperation, CardOperationKind
 from jpki_ops.protocol.authorisation import CardCommand
 
 from .authentication import DeskAgentAuthentication, IsDeskAgent
+from .serializers import (
+    AGENT_SESSION_PATTERN,
+    AuthoriseInputSerializer,
+    CertificateInputSerializer,
+    FailureInputSerializer,
+    ProgressInputSerializer,
+    ResultInputSerializer,
+)
 
 LONG_POLL_MAX_SECONDS = 30
+#: How long the server holds a poll at most (tests: 0, a held poll answers the same).
+LONG_POLL_HOLD_LIMIT = LONG_POLL_MAX_SECONDS
 LONG_POLL_INTERVAL = 0.25
 SESSION_HEADER = "HTTP_X_AGENT_SESSION"
 
@@ -72,6 +84,7 @@ class OperationSerializer(serializers.ModelSerializer):
 class AgentView(APIView):
     authentication_classes = [DeskAgentAuthentication]
     permission_classes = [IsDeskAgent]
+    parser_classes = [JSONParser]  # the agent sends JSON only
 
     def desk(self, request: Request) -> Desk:
         return request.auth.desk  # type: ignore[union-attr]
@@ -92,7 +105,7 @@ class AgentView(APIView):
 
     def session(self, request: Request) -> str:
         value = request.META.get(SESSION_HEADER, "")
-        if not value or len(value) > 100:
+        if not re.fullmatch(AGENT_SESSION_PATTERN, value):
             raise ApplicationError(
                 "agent-session-missing",
                 _("The desk agent must name its session (X-Agent-Session header)."),
@@ -102,7 +115,7 @@ class AgentView(APIView):
 
 SESSION_PARAMETER = OpenApiParameter(
     "X-Agent-Session",
-    str,
+    {"type": "string", "pattern": AGENT_SESSION_PATTERN},
     OpenApiParameter.HEADER,
     required=True,
     description="Random id of this agent run; a new one after every restart.",
@@ -139,19 +152,22 @@ class NextOperationApi(AgentView):
     @extend_schema(
         parameters=[
             SESSION_PARAMETER,
-            OpenApiParameter("wait", int, description="Seconds to hold (0–30)."),
+            OpenApiParameter(
+                "wait",
+                {"type": "integer", "minimum": 0, "maximum": LONG_POLL_MAX_SECONDS},
+                description="Seconds to hold (0–30, default 20).",
+            ),
         ],
         responses={200: OperationSerializer, 204: OpenApiResponse(description="none")},
     )
     def get(self, request: Request) -> Response:
         desk, session = self.desk(request), self.session(request)
-        try:
-            wait = max(
-                0, min(int(request.query_params.get("wait", 20)), LONG_POLL_MAX_SECONDS)
+        raw = request.query_params.get("wait", "20")
+        if not re.fullmatch(r"[0-9]{1,2}", raw) or int(raw) > LONG_POLL_MAX_SECONDS:
+            raise serializers.ValidationError(
+                {"wait": [f"whole seconds from 0 to {LONG_POLL_MAX_SECONDS}"]}
             )
-        except ValueError:
-            wait = 20
-        deadline = time.monotonic() + wait
+        deadline = time.monotonic() + min(int(raw), LONG_POLL_HOLD_LIMIT)
         while True:
             op = services.card_operation_claim(desk=desk, agent_session=session)
             if op is not None:
@@ -164,33 +180,7 @@ class NextOperationApi(AgentView):
 
 
 class ProgressApi(AgentView):
-    @extend_schema_serializer(component_name="DeskProgressInput")
-    class InputSerializer(serializers.Serializer):
-        stage = serializers.ChoiceField(
-            choices=[
-                "card",
-                "identifying",
-                "awaiting_pin",
-                "pin_refused",
-                "card_io",
-                "issuer",
-            ],
-            required=False,
-        )
-        card_match = serializers.ChoiceField(
-            choices=[
-                "recorded-fingerprint",
-                "issuer-record",
-                "manufacture-id",
-                "no-case",
-            ],
-            required=False,
-        )
-        refusal_code = serializers.RegexField(r"^[a-z0-9-]{1,60}$", required=False)
-        pin_kind = serializers.CharField(required=False)
-        tries_left = serializers.IntegerField(required=False, min_value=0, max_value=15)
-        max_tries = serializers.IntegerField(required=False, min_value=0, max_value=15)
-        last_try = serializers.BooleanField(required=False)
+    InputSerializer = ProgressInputSerializer
 
     @extend_schema(
         parameters=[SESSION_PARAMETER],
@@ -206,9 +196,7 @@ class ProgressApi(AgentView):
 
 
 class ResultApi(AgentView):
-    @extend_schema_serializer(component_name="DeskResultInput")
-    class InputSerializer(serializers.Serializer):
-        result = serializers.DictField()
+    InputSerializer = ResultInputSerializer
 
     @extend_schema(
         parameters=[SESSION_PARAMETER],
@@ -224,11 +212,7 @@ class ResultApi(AgentView):
 
 
 class FailureApi(AgentView):
-    @extend_schema_serializer(component_name="DeskFailureInput")
-    class InputSerializer(serializers.Serializer):
-        code = serializers.RegexField(r"^[a-z0-9-]{1,60}$")
-        message = serializers.CharField(max_length=500, allow_blank=True)
-        extra = serializers.DictField(required=False)
+    InputSerializer = FailureInputSerializer
 
     @extend_schema(
         parameters=[SESSION_PARAMETER],
@@ -276,34 +260,10 @@ class IdentifyApi(AgentView):
         return Response(self.OutputSerializer(answer).data)
 
 
-class HexField(serializers.CharField):
-    """Hex text in, bytes out; ``min_length`` / ``max_length`` count bytes."""
-
-    def to_internal_value(self, data: Any) -> bytes:  # type: ignore[override]
-        text = super().to_internal_value(data)
-        try:
-            return bytes.fromhex(text)
-        except ValueError:
-            raise serializers.ValidationError("hex expected") from None
-
-
 class AuthoriseApi(AgentView):
     """SIMULATION of J-LIS: unlock one issuer-only command for the card at the desk."""
 
-    @extend_schema_serializer(component_name="DeskAuthoriseCommand")
-    class CommandSerializer(serializers.Serializer):
-        ins = serializers.IntegerField(min_value=0, max_value=255)
-        p1 = serializers.IntegerField(min_value=0, max_value=255)
-        p2 = serializers.IntegerField(min_value=0, max_value=255)
-        data_sha256 = HexField(
-            required=False, allow_null=True, min_length=32, max_length=32
-        )
-
-    @extend_schema_serializer(component_name="DeskAuthoriseInput")
-    class InputSerializer(serializers.Serializer):
-        card_id = serializers.RegexField(r"^[A-Za-z0-9-]{1,32}$")
-        challenge = HexField(min_length=8, max_length=256, help_text="hex")
-        command = serializers.DictField()
+    InputSerializer = AuthoriseInputSerializer
 
     @extend_schema_serializer(component_name="DeskAuthoriseOutput")
     class OutputSerializer(serializers.Serializer):
@@ -316,21 +276,15 @@ class AuthoriseApi(AgentView):
         responses=OutputSerializer,
     )
     def post(self, request: Request, pk: int) -> Response:
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        cmd = self.CommandSerializer(data=data.validated_data["command"])
-        cmd.is_valid(raise_exception=True)
-        digest = cmd.validated_data.get("data_sha256")
+        data = self.valid(self.InputSerializer, request)
+        cmd = data["command"]
         command = CardCommand(
-            cmd.validated_data["ins"],
-            cmd.validated_data["p1"],
-            cmd.validated_data["p2"],
-            digest if digest else None,
+            cmd["ins"], cmd["p1"], cmd["p2"], cmd.get("data_sha256") or None
         )
         ea = services.card_operation_authorise(
             **self.agent(request, pk),
-            card_id=data.validated_data["card_id"],
-            challenge=data.validated_data["challenge"],
+            card_id=data["card_id"],
+            challenge=data["challenge"],
             command=command,
         )
         return Response(
@@ -343,10 +297,7 @@ class AuthoriseApi(AgentView):
 class CertificateApi(AgentView):
     """cert_issue: the issuer certifies the public key the card generated."""
 
-    @extend_schema_serializer(component_name="DeskCertificateInput")
-    class InputSerializer(serializers.Serializer):
-        card_id = serializers.RegexField(r"^[A-Za-z0-9-]{1,32}$")
-        public_key = serializers.CharField(help_text="DER SubjectPublicKeyInfo, base64")
+    InputSerializer = CertificateInputSerializer
 
     @extend_schema_serializer(component_name="DeskCertificateOutput")
     class OutputSerializer(serializers.Serializer):
@@ -361,20 +312,11 @@ class CertificateApi(AgentView):
         responses=OutputSerializer,
     )
     def post(self, request: Request, pk: int) -> Response:
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        try:
-            public_key = base64.b64decode(
-                data.validated_data["public_key"], validate=True
-            )
-        except ValueError:
-            raise serializers.ValidationError(
-                {"public_key": "base64 expected"}
-            ) from None
+        data = self.valid(self.InputSerializer, request)
         issued = services.card_operation_certify(
             **self.agent(request, pk),
-            card_id=data.validated_data["card_id"],
-            public_key_der=public_key,
+            card_id=data["card_id"],
+            public_key_der=base64.b64decode(data["public_key"], validate=True),
         )
         issued["certificate"] = base64.b64encode(issued["certificate"]).decode("ascii")
         return Response(self.OutputSerializer(issued).data)

@@ -64,6 +64,7 @@ _SERVER_REFUSALS: dict[str, Any] = {
         "issuer-authorisation-not-allowed",
         "issuer-authorisation-other-card",
         "issuer-authorisation-wrong-certificate",
+        "issuer-public-key-refused",
         "card-operation-bad-result",
         "card-operation-secret-refused",
     )
@@ -94,3 +95,14 @@ def failure_message(code: str, extra: dict[str, Any]) -> str:
             extra={"code": code[:60]},
         )
     return str(vocabulary[code])
+
+
+def failure_codes() -> list[str]:
+    """Every code :func:`failure_message` knows: what the API's schema offers."""
+    return sorted(
+        {"pin-wrong", "pin-blocked"}
+        | set(_card_errors())
+        | set(_AGENT_ONLY)
+        | set(_SERVER_REFUSALS)
+        | set(REFUSALS)
+    )

@@ -59,10 +59,17 @@ class CardReading:
             or len(card_id) > 32
             or (fingerprint is not None and not is_fingerprint(fingerprint))
             or (serial is not None and not _is_hex(serial))
-            or (fingerprint is None) != (serial is None)
         ):
             raise ApplicationError(
                 "card-identity-unreadable", REFUSALS["card-identity-unreadable"]
+            )
+        if (fingerprint is None) != (serial is None):
+            # Well-formed, but a card whose key and certificate do not read
+            # together: the card's state, not the request, is at fault (409).
+            raise ApplicationError(
+                "card-identity-unreadable",
+                REFUSALS["card-identity-unreadable"],
+                status=409,
             )
         return cls(card_id, fingerprint, serial)
 

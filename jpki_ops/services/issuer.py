@@ -11,6 +11,8 @@ import datetime as dt
 import hashlib
 from typing import Any
 
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -172,6 +174,7 @@ def card_operation_certify(
                 municipality_code=op.desk.office.municipality.code[:5],
             )
         not_after = _certificate_not_after(op, resident)
+        _check_card_public_key(public_key_der)
         issued = get_issuer().issue_certificate(
             kind=kind,
             public_key_der=public_key_der,
@@ -247,4 +250,22 @@ def check_certificate_written(op: CardOperation, result: dict[str, Any]) -> None
         raise Conflict(
             "certificate-not-on-card",
             _("The certificate read back from the card is not the one issued."),
+        )
+
+
+def _check_card_public_key(der: bytes) -> None:
+    """The key the card generated must be an RSA-2048 public key
+    (docs/reference/card-protocol.md); anything else is the card's or the
+    agent's fault, refused before the issuer sees it, never a server error."""
+    try:
+        key = serialization.load_der_public_key(der)
+    except (ValueError, TypeError):
+        key = None
+    if not isinstance(key, rsa.RSAPublicKey) or key.key_size != 2048:
+        raise Conflict(
+            "issuer-public-key-refused",
+            _(
+                "The key the card generated is not one the issuer certifies. "
+                "Nothing was written to the card; request the issuance again."
+            ),
         )

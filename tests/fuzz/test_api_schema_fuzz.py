@@ -10,22 +10,12 @@ operation (default enough for ≥ 1000 calls per role).
 from __future__ import annotations
 
 import os
-from collections import Counter
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import schemathesis
 from django.conf import settings
-from django.core.handlers.wsgi import WSGIHandler
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
 from django.test import Client
-from hypothesis import HealthCheck, given
-from hypothesis import settings as hypothesis_settings
-from rest_framework.views import APIView
-from schemathesis.checks import load_all_checks
-from schemathesis.core.failures import FailureGroup
 
 from counter.roles import (
     ROLE_AUDITOR,
@@ -35,6 +25,8 @@ from counter.roles import (
 )
 from tests import factories as f
 
+from .harness import fuzz
+
 pytestmark = [pytest.mark.fuzz, pytest.mark.django_db]
 
 #: Examples per operation; 35 operations x 32 ≈ 1100 calls per role.
@@ -42,26 +34,6 @@ EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "32"))
 MINIMUM_CALLS_PER_ROLE = 1000
 ROLES = [ROLE_CLERK, ROLE_SUPERVISOR, ROLE_AUDITOR, ROLE_REGISTER_INTEGRATION]
 CSRF = "fuzz" * 8  # a CSRF secret: 32 letters, as Django checks them
-
-
-@pytest.fixture
-def app(settings: Any) -> Iterator[WSGIHandler]:
-    """The project's WSGI application in this process, on the test database.
-
-    Django closes the connection at each request's end, which would end the
-    test's transaction; the test client unhooks the same signals."""
-    settings.ALLOWED_HOSTS = ["*"]
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    # Throttling has its own tests; here it would turn most calls into 429s.
-    original = APIView.get_throttles
-    APIView.get_throttles = lambda self: []  # type: ignore[method-assign]
-    try:
-        yield WSGIHandler()
-    finally:
-        APIView.get_throttles = original  # type: ignore[method-assign]
-        request_started.connect(close_old_connections)
-        request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
@@ -82,7 +54,7 @@ def _signed_in(role: str, city: Any, office: Any) -> dict[str, str]:
 
 @pytest.mark.parametrize("role", ROLES)
 def test_the_api_keeps_its_schema_for_every_generated_call(
-    role: str, app: WSGIHandler, world: None, city: Any, office: Any
+    role: str, app: Any, world: None, city: Any, office: Any
 ) -> None:
     cookies = _signed_in(role, city, office)
     schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", app)
@@ -99,29 +71,7 @@ def test_the_api_keeps_its_schema_for_every_generated_call(
             case.cookies = {**(case.cookies or {}), **data}
             case.headers = {**(case.headers or {}), "X-CSRFToken": CSRF}
 
-    load_all_checks()
-    statuses: Counter[int] = Counter()
-    failures: list[str] = []
-    for result in schema.get_all_operations():
-        operation = result.ok()
-
-        @given(case=operation.as_strategy())
-        @hypothesis_settings(
-            max_examples=EXAMPLES,
-            deadline=None,
-            database=None,
-            derandomize=True,
-            suppress_health_check=list(HealthCheck),
-        )
-        def run(case: Any) -> None:
-            try:
-                response = case.call_and_validate()
-                statuses[response.status_code] += 1
-            except (AssertionError, FailureGroup) as exc:
-                statuses[0] += 1
-                failures.append(f"{case.operation.label}: {exc}"[:2000])
-
-        run()
+    statuses, failures = fuzz(schema, EXAMPLES)
     calls = sum(statuses.values())
     print(f"{role}: {calls} calls, statuses {dict(sorted(statuses.items()))}")
     assert not failures, "\n\n".join(failures[:10])
