@@ -18,60 +18,37 @@ takes no chain lock at all.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, models, transaction
+from django.db import models
 from django.http import HttpRequest
 from django.utils import timezone
 from prometheus_client import Histogram
 
-from counter.models import AccessPath, AccessRecord, AuditChainHead, AuditEvent
+from counter.audit_chain import (
+    GENESIS_HASH,
+    append_many,
+    append_one,
+    compute_hash,
+)
+from counter.models import AccessPath, AccessRecord, AuditEvent
 
 logger = logging.getLogger(__name__)
 
-GENESIS_HASH = "0" * 64
 INSTALLATION_CHAIN = 0
 
 
 def _normalise(data: dict[str, Any] | None) -> dict[str, Any]:
     """What the JSON column will give back, so the hash can be recomputed later."""
     return json.loads(json.dumps(data or {}, cls=DjangoJSONEncoder, ensure_ascii=False))
-
-
-def _fields_for_hash(event: AuditEvent) -> dict[str, Any]:
-    return {
-        "seq": event.seq,
-        "created_at": event.created_at.isoformat(timespec="microseconds"),
-        "municipality": event.municipality_id,
-        "office": event.office_id,
-        "desk": event.desk_id,
-        "case": event.case_id,
-        "actor": event.actor_id,
-        "actor_label": event.actor_label,
-        "action": event.action,
-        "object_type": event.object_type,
-        "object_id": event.object_id,
-        "data": event.data,
-        "prev_hash": event.prev_hash,
-    }
-
-
-def compute_hash(event: AuditEvent) -> str:
-    payload = json.dumps(
-        _fields_for_hash(event),
-        sort_keys=True,
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
 _append_seconds: Histogram | None = None
@@ -145,139 +122,43 @@ def audit_record(
         object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
         data=_normalise(data),
     )
+    pending = _batch.pending
+    if pending is not None:
+        pending.append(event)  # numbered and hashed when the batch ends
+        return event
     started = time.perf_counter()
-    if connection.vendor == "postgresql":
-        _append_in_one_statement(event)
-    else:
-        _append_through_the_orm(event)
+    append_one(event)
     _observe_append(time.perf_counter() - started)
     return event
 
 
-# ------------------------------------------------------------------ sequencer
-# The chain's position is its head row (AuditChainHead). One statement moves the
-# head and inserts the row: the head's row lock is taken, the previous hash read,
-# the new hash computed by PostgreSQL over the same JSON text compute_hash()
-# hashes, and the row inserted, in one round trip and without a savepoint
-# (docs/adr/0026-audit-sequencer.md). The time of a row is never before the time
-# of the row it follows, so seq order and time order agree within a chain.
-_APPEND_SQL = """
-WITH head AS (
-    UPDATE counter_auditchainhead AS h
-       SET seq = h.seq + 1,
-           prev_hash = h.hash,
-           at = GREATEST(%(at)s, h.at),
-           hash = encode(sha256(convert_to(
-               %(before_at)s
-               || to_char(GREATEST(%(at)s, h.at) AT TIME ZONE 'UTC',
-                          'YYYY-MM-DD"T"HH24:MI:SS.US')
-               || '+00:00' || %(before_prev)s || h.hash
-               || '","seq":' || (h.seq + 1)::text || '}', 'UTF8')), 'hex')
-     WHERE h.chain = %(chain)s
- RETURNING h.seq, h.at, h.prev_hash, h.hash
-)
-INSERT INTO counter_auditevent (
-    chain, seq, created_at, municipality_id, office_id, desk_id, case_id,
-    actor_id, actor_label, action, object_type, object_id, data, prev_hash, hash)
-SELECT %(chain)s, head.seq, head.at, %(municipality)s, %(office)s, %(desk)s,
-       %(case)s, %(actor)s, %(actor_label)s, %(action)s, %(object_type)s,
-       %(object_id)s, %(data)s::jsonb, head.prev_hash, head.hash
-  FROM head
-RETURNING id, seq, created_at, prev_hash, hash
-"""
-
-# A chain's first append, or a head lost: the head starts at the chain's last row
-# (or before the first). ON CONFLICT: another writer made it first.
-_HEAD_SQL = """
-INSERT INTO counter_auditchainhead (chain, seq, hash, prev_hash, at)
-SELECT %(chain)s, coalesce(last.seq, 0), coalesce(last.hash, %(genesis)s),
-       coalesce(last.prev_hash, %(genesis)s), coalesce(last.created_at, '-infinity')
-  FROM (SELECT 1) AS one
-  LEFT JOIN LATERAL (
-      SELECT seq, hash, prev_hash, created_at FROM counter_auditevent
-       WHERE chain = %(chain)s ORDER BY seq DESC LIMIT 1) AS last ON true
-ON CONFLICT (chain) DO NOTHING
-"""
+class _Batch(threading.local):
+    pending: list[AuditEvent] | None = None
 
 
-def _json_text(fields: dict[str, Any]) -> str:
-    """The JSON text compute_hash() hashes, for some of its keys (sorted)."""
-    return ",".join(
-        json.dumps(key)
-        + ":"
-        + json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-        for key, value in sorted(fields.items())
-    )
+_batch = _Batch()
 
 
-def hash_text_around(event: AuditEvent) -> tuple[str, str]:
-    """compute_hash()'s JSON text, cut where the time and the previous hash go:
-    ``before_at + time + before_prev + prev_hash + '","seq":' + seq + '}'``.
-
-    The keys sort as action … case < created_at < data … office < prev_hash <
-    seq, so the three values the sequencer decides sit at known places.
+@contextmanager
+def audit_batch() -> Iterator[None]:
+    """Every :func:`audit_record` inside is appended when the block ends, in one
+    batch (three statements per chain, however many entries), and in the order
+    recorded. Use it inside the caller's transaction, around a loop of state
+    changes (a print run); the entries returned inside get their number and hash
+    only at the end. An exception inside discards them with the transaction.
     """
-    fields = _fields_for_hash(event)
-    for key in ("created_at", "prev_hash", "seq"):
-        fields.pop(key)
-    first = {k: v for k, v in fields.items() if k < "created_at"}
-    middle = {k: v for k, v in fields.items() if k > "created_at"}
-    before_at = "{" + _json_text(first) + ',"created_at":"'
-    before_prev = '",' + _json_text(middle) + ',"prev_hash":"'
-    return before_at, before_prev
-
-
-def _append_in_one_statement(event: AuditEvent) -> None:
-    before_at, before_prev = hash_text_around(event)
-    params: dict[str, Any] = {
-        "chain": event.chain,
-        "at": event.created_at,
-        "before_at": before_at,
-        "before_prev": before_prev,
-        "municipality": event.municipality_id,
-        "office": event.office_id,
-        "desk": event.desk_id,
-        "case": event.case_id,
-        "actor": event.actor_id,
-        "actor_label": event.actor_label,
-        "action": event.action,
-        "object_type": event.object_type,
-        "object_id": event.object_id,
-        "data": json.dumps(event.data, ensure_ascii=False),
-    }
-    with connection.cursor() as cursor:
-        cursor.execute(_APPEND_SQL, params)
-        row = cursor.fetchone()
-        if row is None:  # no head yet: make it, then append (once per chain)
-            cursor.execute(_HEAD_SQL, {"chain": event.chain, "genesis": GENESIS_HASH})
-            cursor.execute(_APPEND_SQL, params)
-            row = cursor.fetchone()
-    event.pk, event.seq, event.created_at, event.prev_hash, event.hash = row
-    event._state.adding = False
-    event._state.db = connection.alias
-
-
-def _append_through_the_orm(event: AuditEvent) -> None:
-    """The same sequencer for SQLite (the demo), whose writers are serialised."""
-    with transaction.atomic():
-        head = AuditChainHead.objects.select_for_update().filter(pk=event.chain).first()
-        if head is None:
-            last = AuditEvent.objects.filter(chain=event.chain).order_by("-seq").first()
-            head = AuditChainHead(
-                chain=event.chain,
-                seq=last.seq if last else 0,
-                hash=last.hash if last else GENESIS_HASH,
-                prev_hash=last.prev_hash if last else GENESIS_HASH,
-                at=last.created_at if last else event.created_at,
-            )
-        event.seq = head.seq + 1
-        event.created_at = max(event.created_at, head.at)
-        event.prev_hash = head.hash
-        event.hash = compute_hash(event)
-        event.save()
-        head.seq, head.at = event.seq, event.created_at
-        head.prev_hash, head.hash = event.prev_hash, event.hash
-        head.save()
+    if _batch.pending is not None:  # nested: the outer batch appends them
+        yield
+        return
+    _batch.pending = []
+    try:
+        yield
+        events = _batch.pending
+    finally:
+        _batch.pending = None
+    started = time.perf_counter()
+    append_many(events)
+    _observe_append(time.perf_counter() - started)
 
 
 @dataclass(frozen=True)

@@ -75,6 +75,9 @@ def case_lock(case_id: int) -> Case:
         if is_contention(exc):
             raise case_busy() from None
         raise
+    if case.office.municipality_id == case.municipality_id:
+        # One municipality row, loaded once (the calendar reads the office's).
+        case.office.municipality = case.municipality
     return workflow_for(case)
 
 

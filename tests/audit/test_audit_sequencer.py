@@ -12,7 +12,7 @@ import pytest
 from django.db import OperationalError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from counter.audit import audit_record, compute_hash, verify_chain
+from counter.audit import audit_batch, audit_record, compute_hash, verify_chain
 from counter.models import AuditChainHead, AuditEvent
 from tests import factories as f
 
@@ -168,4 +168,56 @@ def test_a_writer_holding_its_chain_does_not_hold_up_another_city():
         release.set()
         thread.join(30)
     _append(stalled, 3)
+    assert list(verify_chain()) == []
+
+
+def test_a_batch_is_three_statements_per_chain_whatever_its_size(city):
+    other = f.MunicipalityFactory()
+    _append(city)
+    _append(other)
+    with CaptureQueriesContext(connection) as queries, audit_batch():
+        events = [_append(city if n % 2 else other, n) for n in range(40)]
+        assert all(e.pk is None for e in events)  # numbered when the batch ends
+    assert len(queries) == 6, [q["sql"][:60] for q in queries]
+    assert list(verify_chain()) == []
+    mine = [e for e in events if e.chain == city.pk]
+    assert [e.data["n"] for e in mine] == list(range(1, 40, 2))  # order kept
+    assert [e.seq for e in mine] == list(range(mine[0].seq, mine[0].seq + 20))
+    assert AuditChainHead.objects.get(chain=city.pk).hash == mine[-1].hash
+
+
+def test_a_batch_and_single_appends_share_one_chain(city):
+    _append(city)
+    with audit_batch():
+        _append(city, 1)
+        _append(city, 2)
+    after = _append(city, 3)
+    assert [p.kind for p in verify_chain()] == []
+    assert AuditEvent.objects.get(pk=after.pk).prev_hash == after.prev_hash
+
+
+def test_an_exception_inside_a_batch_appends_nothing(city):
+    _append(city)
+    count = AuditEvent.objects.count()
+    with pytest.raises(RuntimeError), transaction.atomic(), audit_batch():
+        _append(city, 1)
+        raise RuntimeError("refused")
+    assert AuditEvent.objects.count() == count
+    _append(city, 2)
+    assert list(verify_chain()) == []
+
+
+def test_a_new_chains_first_batch_starts_at_one(db):
+    city = f.MunicipalityFactory()
+    AuditChainHead.objects.filter(chain=city.pk).delete()
+    before = AuditEvent.objects.filter(chain=city.pk).count()
+    with audit_batch():
+        _append(city)
+        _append(city, 1)
+    seqs = list(
+        AuditEvent.objects.filter(chain=city.pk)
+        .order_by("seq")
+        .values_list("seq", flat=True)
+    )
+    assert seqs == list(range(1, before + 3))
     assert list(verify_chain()) == []

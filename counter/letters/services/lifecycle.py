@@ -90,7 +90,7 @@ def flag(letter: InquiryLetter, exc: ApplicationError, **who: Any) -> None:
 def lock(letter_id: int, *, nowait: bool = False) -> InquiryLetter:
     """Lock one letter row (single flight); call inside ``transaction.atomic()``."""
     try:
-        return (
+        letter = (
             InquiryLetter.objects.select_for_update(nowait=nowait, of=("self",))
             .select_related("case", "office", "municipality__profile")
             .get(pk=letter_id)
@@ -106,6 +106,10 @@ def lock(letter_id: int, *, nowait: bool = False) -> InquiryLetter:
             "letter-busy",
             _("This letter is being processed right now; try again in a moment."),
         ) from None
+    if letter.office.municipality_id == letter.municipality_id:
+        # One municipality row, loaded once (the letter's office block reads it).
+        letter.office.municipality = letter.municipality
+    return letter
 
 
 def audit_refusal(action: str, exc: ApplicationError, **context: Any) -> None:

@@ -22,7 +22,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from counter.audit import audit_record
+from counter.audit import audit_batch, audit_record
 from counter.errors import Conflict
 from counter.models import Municipality
 from counter.transitions import is_user
@@ -90,24 +90,26 @@ def print_run_create(
             manifest_csv=_manifest(letters),
             created_by=actor if is_user(actor) else None,
         )
-        audit_record(
-            action="print_run_created",
-            actor=actor,
-            actor_label=actor_label,
-            municipality=municipality,
-            obj=run,
-            data={"letters": len(letters), "run_date": run_date.isoformat()},
-        )
-        for letter in letters:
-            letter.print_run = run
-            move(
-                letter,
-                S.PRINTED,
+        # The run's entry and every letter's in one batch, appended last.
+        with audit_batch():
+            audit_record(
+                action="print_run_created",
                 actor=actor,
                 actor_label=actor_label,
-                data={"print_run": run.pk},
-                fields=["print_run"],
+                municipality=municipality,
+                obj=run,
+                data={"letters": len(letters), "run_date": run_date.isoformat()},
             )
+            for letter in letters:
+                letter.print_run = run
+                move(
+                    letter,
+                    S.PRINTED,
+                    actor=actor,
+                    actor_label=actor_label,
+                    data={"print_run": run.pk},
+                    fields=["print_run"],
+                )
     return run
 
 
