@@ -328,3 +328,7 @@ class SmartphoneCertificate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_platform_display()} {self.get_kind_display()}"
+
+    @property
+    def registered_on(self) -> dt.date:
+        return timezone.localtime(self.registered_at).date()

@@ -14,6 +14,7 @@ from django.db.models.functions import Replace
 from django.utils import timezone
 
 from counter.models import Card, Certificate, Resident
+from counter.models.residents import SmartphoneCertificate
 
 
 def _kana(text: str) -> str:
@@ -58,6 +59,8 @@ class ResidentOverview:
     resident: Resident
     certificates: list[Certificate] = field(default_factory=list)
     age: int | None = None
+    #: §12.1: as J-LIS last reported them, newest first.
+    smartphone_certificates: list[SmartphoneCertificate] = field(default_factory=list)
 
 
 def resident_overview(*, user: Any, resident: Resident) -> ResidentOverview:
@@ -68,8 +71,16 @@ def resident_overview(*, user: Any, resident: Resident) -> ResidentOverview:
         .select_related("card")
         .order_by("-card__issued_on", "kind")
     )
+    phones = list(
+        SmartphoneCertificate.objects.visible_to(user)
+        .filter(card__resident=resident)
+        .order_by("-registered_at", "kind")
+    )
     return ResidentOverview(
-        resident, certificates, resident.age_on(timezone.localdate())
+        resident,
+        certificates,
+        resident.age_on(timezone.localdate()),
+        smartphone_certificates=phones,
     )
 
 

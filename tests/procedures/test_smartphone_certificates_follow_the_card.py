@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.urls import reverse
 
 from counter.constants import (
     CertificateStatus,
@@ -18,6 +19,7 @@ from counter.errors import ApplicationError
 from counter.models import AuditEvent, MunicipalProfile
 from counter.models.residents import SmartphoneCertificate
 from counter.screens.case_notices import smartphone_notice
+from counter.screens.common import DESK_SESSION_KEY
 from counter.services.register_events import register_event_apply
 from counter.services.suspensions import suspension_lift, suspension_record
 from jpki_ops.issuer.gateway import get_issuer
@@ -197,3 +199,19 @@ def test_jlis_refuses_an_iphone_before_june_2025_and_a_card_without_signing(card
     with pytest.raises(ApplicationError) as exc:
         _register_phone(card)
     assert exc.value.code == "smartphone-needs-signing-certificate"
+
+
+def test_the_reception_screen_lists_the_residents_smartphone_certificates(
+    resident, card, clerk, desk, counter_case, client
+):
+    both_on_card(card)
+    _register_phone(card, "iphone")
+    _recorded(card, counter_case)
+    client.force_login(clerk)
+    session = client.session
+    session[DESK_SESSION_KEY] = desk.pk
+    session.save()
+    page = client.get(reverse("counter:case-new", args=[resident.pk])).content
+    text = page.decode()
+    assert 'data-testid="smartphone-certificates"' in text
+    assert "スマホ用電子証明書" in text and "iPhone" in text
