@@ -39,8 +39,9 @@ from .certificates import (
 def case_complete(*, case: Case, actor: Any, desk: Desk | None = None) -> Case:
     """Hand-over (§15 counter record): the procedure's effects, then the receipt.
 
-    Revocation revokes at the issuer (§9); lifting a suspension restores the card
-    and the certificates that were only on hold (§10).
+    Revocation revokes at the issuer (§9); lifting a suspension restores the card,
+    and the certificates on hold end or come back as the city's rule says (§10.2,
+    docs/adr/0028-kiosk-resets-smartphone-certificates-and-the-lifting-rule.md).
     """
     with (
         refusals_audited("case_complete", actor=actor, desk=desk, case=case),

@@ -136,8 +136,8 @@ def _main_office(card: Card) -> Office:
 
 
 def suspension_lift(*, case: Case, actor: Any, desk: Desk | None = None) -> Case:
-    """Complete a lifting case at the counter (§10): the card is in use again and
-    the certificates that were only on hold are restored."""
+    """Complete a lifting case at the counter (§10): the card is in use again; the
+    certificates on hold end or come back as the city's rule says (§10.2)."""
     if case.procedure != Procedure.SUSPENSION_LIFT:
         raise ApplicationError(
             "wrong-procedure", _("This case is not for lifting a suspension.")

@@ -151,7 +151,9 @@ class IssuerGateway(Protocol):
     def status_by_card(self, *, card_id: str) -> list[CertificateStatusInfo]:
         """Every certificate the issuer wrote to one card, newest first: the J-LIS
         side of a card, which a revocation at home (利用者クライアントソフト) changes
-        without any counter record (docs/rules/09-revocation.md §9.1)."""
+        without any counter record (docs/rules/09-revocation.md §9.1). It includes
+        the smartphone certificates registered from the card (``medium``, §12.1)
+        and the last kiosk reset of each key's PIN (§11.2)."""
         ...
 
     def crl(self, *, kind: str) -> bytes:
