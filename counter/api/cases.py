@@ -39,6 +39,8 @@ from .serializers import CaseDetailSerializer, CaseSerializer
 
 #: The queue's sort key: oldest first, the id breaking ties (keyset pagination).
 QUEUE_KEYS = ("created_at", "pk")
+#: What a case's API representation shows besides the case's own columns.
+API_CASE_RELATIONS = ("resident", "office")
 
 
 def _case(request: Request, reference: str) -> Case:
@@ -132,7 +134,9 @@ class CaseListOpenApi(APIView):
         office = None
         if params.validated_data.get("office"):
             office = _office(request, params.validated_data["office"])
-        queue = selectors.cases_today_queue(user=request.user, office=office)
+        queue = selectors.cases_today_queue(
+            user=request.user, office=office, relations=API_CASE_RELATIONS
+        )
         rows, next_url = keyset_page(request, queue, QUEUE_KEYS)
         return Response(
             {

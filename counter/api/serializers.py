@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from rest_framework import serializers
+from rest_framework.fields import SkipField
 
 from counter.models import Case
 from counter.models.cases import CaseState
@@ -65,6 +66,69 @@ class CaseSerializer(serializers.Serializer):
     pending_operations = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField()
     completed_at = serializers.DateTimeField(allow_null=True)
+
+    #: Fields read straight from the row on the list's fast path (the same
+    #: values DRF's field machinery gives, a test holds them equal): text,
+    #: lists of text, integers.
+    _TEXT = frozenset(
+        {
+            "reference",
+            "procedure",
+            "applicant_role",
+            "state",
+            "revocation_kind",
+            "applicant_name",
+            "fee_reason",
+            "letter_reference",
+            "exception_reason",
+            "outcome_code",
+            "cancellation_reason",
+        }
+    )
+    _TEXT_LISTS = frozenset({"pin_kinds", "certificate_kinds", "flags"})
+    _INTEGERS = {
+        "visit": "visit",
+        "fee_yen": "fee_yen",
+        "card": "card_id",
+        "current_operation": "current_operation_id",
+    }
+
+    def to_representation(self, case: Case) -> dict[str, Any]:
+        """DRF's representation, with the plain columns read directly: a page
+        of 50 cases spends its time in DRF's generic per-field path otherwise
+        (issue 14, ``bench/api.py``)."""
+        out: dict[str, Any] = {}
+        for name, field in self.fields.items():
+            if name in self._TEXT:
+                value = getattr(case, name)
+                out[name] = None if value is None else str(value)
+            elif name in self._TEXT_LISTS:
+                values = getattr(case, name)
+                out[name] = None if values is None else [str(v) for v in values]
+            elif name in self._INTEGERS:
+                value = getattr(case, self._INTEGERS[name])
+                out[name] = None if value is None else int(value)
+            elif name == "office":
+                out[name] = case.office.code
+            elif name == "resident":
+                r = case.resident
+                out[name] = {
+                    "id": r.pk,
+                    "register_id": str(r.register_id),
+                    "name": str(r.name),
+                    "name_kana": str(r.name_kana),
+                    "birth_date": r.birth_date.isoformat(),
+                    "registration_status": str(r.registration_status),
+                }
+            else:
+                try:
+                    attribute = field.get_attribute(case)
+                except SkipField:
+                    continue
+                out[name] = (
+                    None if attribute is None else field.to_representation(attribute)
+                )
+        return out
 
     def get_state_display(self, case: Case) -> str:
         return str(STATE_LABELS.get(case.state, case.state))

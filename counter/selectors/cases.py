@@ -40,11 +40,17 @@ def local_day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
 
 
 def cases_today_queue(
-    *, user: Any, office: Any = None, day: dt.date | None = None
+    *,
+    user: Any,
+    office: Any = None,
+    day: dt.date | None = None,
+    relations: tuple[str, ...] = CASE_LIST_RELATIONS,
 ) -> QuerySet[Case]:
-    """Today's queue: cases opened today, and open cases touched today, oldest first."""
+    """Today's queue: cases opened today, and open cases touched today, oldest
+    first; with ``relations`` (the screen's by default; the API shows only the
+    resident and office)."""
     start, end = local_day_bounds(day or timezone.localdate())
-    qs = Case.objects.visible_to(user).select_related(*CASE_LIST_RELATIONS)
+    qs = Case.objects.visible_to(user).select_related(*relations)
     if office is not None:
         qs = qs.filter(office=office)
     return qs.filter(
