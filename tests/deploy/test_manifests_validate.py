@@ -84,10 +84,28 @@ def test_pods_run_non_root_read_only_without_capabilities():
 
 
 def test_secrets_come_only_from_secret_objects():
+    """Settings from the ConfigMap, secrets one by one from the Secret: no literal
+    value in a pod, and no secret in the ConfigMap."""
+    secrets: set[str] = set()
     for name, pod in _pod_specs():
         for container in pod["containers"]:
-            assert not container.get("env"), f"{name}: literal env values"
-            assert container["envFrom"] == [{"secretRef": {"name": "madoguchi-env"}}]
+            assert container["envFrom"] == [
+                {"configMapRef": {"name": "madoguchi-config"}}
+            ], name
+            for entry in container["env"]:
+                ref = entry["valueFrom"]["secretKeyRef"]
+                assert "value" not in entry, f"{name}: literal {entry['name']}"
+                assert ref["name"] == "madoguchi-env" and ref["key"] == entry["name"]
+                secrets.add(entry["name"])
+    config = dict(DOCS)["config.yaml:ConfigMap/madoguchi-config"]["data"]
+    assert {"SECRET_KEY", "SCAN_ENCRYPTION_KEY", "DATABASE_URL"} <= secrets
+    assert not secrets & set(config)
+    assert not [
+        key
+        for key in config
+        if re.search(r"KEY$|TOKEN|PASSWORD|_URL$", key)
+        and key not in ("JPKI_CRL_BASE_URL",)
+    ]
 
 
 def test_web_worker_and_beat_have_probes_and_migrations_run_as_a_job():
