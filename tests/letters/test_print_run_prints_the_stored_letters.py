@@ -8,11 +8,15 @@ import datetime as dt
 import io
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from pypdf import PdfReader
 
+from counter.audit import verify_chain
 from counter.errors import Conflict
 from counter.letters import services
 from counter.letters.models import InquiryLetter, LetterState, PrintRun
+from counter.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -51,3 +55,25 @@ def test_a_stored_letter_that_does_not_match_its_hash_stops_the_run(make_case):
     assert set(InquiryLetter.objects.values_list("state", flat=True)) == {
         LetterState.RENDERED
     }
+
+
+def test_a_print_runs_audit_entries_take_three_statements_however_many_letters(
+    make_case,
+):
+    """One entry per letter moved to printed, plus the run's own, appended as one
+    batch at the end of the run (ADR 0026): the chain is held for three
+    statements, not for the whole run."""
+    letters = [rendered(make_case, postal_code=f"243-00{n:02d}") for n in range(5)]
+    with CaptureQueriesContext(connection) as queries:
+        run = services.print_run_create(municipality=letters[0].municipality)
+    assert run is not None and run.letter_count == 5
+    on_the_chain = [
+        q["sql"]
+        for q in queries
+        if "counter_auditevent" in q["sql"] or "counter_auditchainhead" in q["sql"]
+    ]
+    assert len(on_the_chain) == 3, on_the_chain
+    printed = AuditEvent.objects.filter(action="letter_printed", case__isnull=False)
+    assert printed.count() == 5
+    assert AuditEvent.objects.filter(action="print_run_created").count() == 1
+    assert list(verify_chain()) == []
