@@ -31,6 +31,7 @@ from counter.models.cases import CaseState
 from . import reception
 from .answer_by_post import check_answer_came_by_post
 from .case_flow import case_check, case_lock, case_transition, refusals_audited
+from .certificates import certificates_sync_from_issuer
 
 
 def second_visit_deadline(*, case: Case, on: dt.date | None = None) -> dt.date:
@@ -129,6 +130,10 @@ def case_second_visit(
                 extra={"case": case.reference},
             )
         check_answer_came_by_post(case=case, day=day)
+        if case.card is not None:
+            # §9.1 again: between the visits the holder may have revoked at home,
+            # reset a PIN at a kiosk (§11.2) or registered a phone (§12.1).
+            certificates_sync_from_issuer(card=case.card, actor=actor, case=case)
         with transaction.atomic():
             locked = case_lock(case.pk)
             case_transition(

@@ -10,11 +10,14 @@ import datetime as dt
 import pytest
 
 from counter.errors import ApplicationError
+from counter.letters.models import InquiryLetter
 from counter.models import AuditEvent
 from counter.screens.case_notices import kiosk_reset_notices
+from counter.services.visits import case_second_visit
 from jpki_ops.issuer.gateway import get_issuer
 from jpki_ops.issuer.types import CertificateMedium
 
+from .by_post import letter_mailed
 from .jlis_holder import both_on_card, issuer_card_id
 
 pytestmark = pytest.mark.django_db
@@ -125,3 +128,28 @@ def test_the_resident_register_pin_gets_no_kiosk_notice(card, counter_case):
     both_on_card(card)
     case = counter_case(procedure="pin_reset", pin_kinds=["resident_register"])
     assert kiosk_reset_notices(case) == []
+
+
+def test_a_kiosk_reset_between_an_agents_two_visits_is_seen_at_visit_2(
+    card, clerk, desk, open_counter, counter_case
+):
+    """§11.2: J-LIS is asked again at visit 2; the clerk learns the holder reset
+    the PIN at a kiosk meanwhile and asks whether the agent's reset is still
+    needed. Nothing is cancelled by the counter on its own."""
+    signing, _ = both_on_card(card)
+    case = counter_case(
+        procedure="pin_reset",
+        applicant_role="voluntary_agent",
+        pin_kinds=["signing"],
+        awaiting_second_visit=True,
+    )
+    letter = letter_mailed(InquiryLetter.objects.get(case=case).pk)
+    open_counter.move_to(dt.datetime(2026, 12, 10, 1, 30, tzinfo=dt.UTC))
+    get_issuer().simulate_kiosk_pin_reset(
+        card_id=issuer_card_id(card), pin_kind="signing"
+    )
+    case = case_second_visit(reference=letter.reference, actor=clerk, desk=desk)
+    signing.refresh_from_db()
+    assert signing.kiosk_pin_reset_at is not None
+    assert case.state == "received"
+    assert any("§11.2" in n for n in kiosk_reset_notices(case))
