@@ -248,6 +248,31 @@ def timed(read: Callable[[], Any]) -> tuple[float, float, int]:
     return statistics.median(samples), p95, counter.queries
 
 
+def _client(user: Any, api: bool) -> Any:
+    """A client logged in as ``user``: the API's (the project's authentication
+    bypassed, as the floor measures it) or the browser's (a session)."""
+    from django.test import Client
+    from rest_framework.test import APIClient
+
+    if api:
+        client = APIClient(HTTP_HOST="testserver")
+        client.force_authenticate(user)
+        return client
+    browser = Client()
+    browser.force_login(user)
+    return browser
+
+
+def _get(client: Any, url: str) -> Callable[[], Any]:
+    def read() -> Any:
+        response = client.get(url)
+        if response.status_code != 200:
+            raise SystemExit(f"{url}: {response.status_code}")
+        return response.content
+
+    return read
+
+
 def reads(clerk: Any, supervisor: Any) -> dict[str, Callable[[], Any]]:
     from counter import selectors
     from counter.models import Case
@@ -266,6 +291,11 @@ def reads(clerk: Any, supervisor: Any) -> dict[str, Callable[[], Any]]:
     def search(query: str) -> Callable[[], Any]:
         return lambda: list(selectors.residents_search(user=clerk, query=query))
 
+    api, boss = _client(clerk, api=True), _client(supervisor, api=True)
+    browser = _client(supervisor, api=False)
+    first_page = api.get("/api/v1/cases/").json()
+    year = f"start={today - dt.timedelta(days=365)}&end={today}"
+
     return {
         "search_kana": search("さとう"),
         "search_kanji": search("佐藤"),
@@ -283,6 +313,14 @@ def reads(clerk: Any, supervisor: Any) -> dict[str, Callable[[], Any]]:
         "console_year": lambda: selectors.case_counts_daily(
             user=supervisor, day_from=today - dt.timedelta(days=365), day_to=today
         ),
+        "console_page": _get(browser, "/counter/console/"),
+        "csv_export_year": _get(browser, f"/counter/console/export/counts.csv?{year}"),
+        "api_queue": _get(api, "/api/v1/cases/"),
+        "api_queue_next_page": _get(api, first_page["next"] or "/api/v1/cases/"),
+        "api_case_detail": _get(api, f"/api/v1/cases/{viewed}/"),
+        "api_resident_search": _get(api, "/api/v1/residents/?q=%E4%BD%90%E8%97%A4"),
+        "api_approvals": _get(boss, "/api/v1/cases/awaiting-approval/"),
+        "api_overdue": _get(boss, "/api/v1/cases/overdue-second-visits/"),
     }
 
 
@@ -297,6 +335,9 @@ def main() -> None:
         django.setup()
         logging.disable(logging.INFO)
         migrate()
+        from django.test.utils import setup_test_environment
+
+        setup_test_environment()  # the test client's host; mail kept in memory
         from tests.factories import MunicipalityFactory, clerk, main_office, supervisor
 
         city = MunicipalityFactory(code="900000", name="ベンチ市")

@@ -15,6 +15,7 @@ from counter.models import Card, Case
 from counter.models.cases import CaseState
 from jpki_ops.models import CardOperation, CardOperationState
 
+from .cases import local_day_bounds
 from .residents import residents_search
 
 
@@ -34,10 +35,14 @@ def card_operations_failed(*, user: Any, since: dt.datetime | None = None) -> An
 def case_counts_daily(
     *, user: Any, day_from: dt.date, day_to: dt.date
 ) -> list[dict[str, Any]]:
-    """Cases opened per day, procedure and office (and how many completed)."""
+    """Cases opened per day, procedure and office (and how many completed).
+    The period is a range of instants in the city's time zone, so the
+    (municipality, created_at) index serves it (``created_at::date`` cannot)."""
+    start, _ = local_day_bounds(day_from)
+    _, end = local_day_bounds(day_to)
     rows = (
         Case.objects.visible_to(user)
-        .filter(created_at__date__gte=day_from, created_at__date__lte=day_to)
+        .filter(created_at__gte=start, created_at__lt=end)
         .annotate(day=TruncDate("created_at", tzinfo=timezone.get_current_timezone()))
         .values("day", "procedure", "office__code", "office__name")
         .annotate(
