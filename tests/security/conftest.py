@@ -2,7 +2,8 @@
 
 The roles are those of docs/security/roles.md: a clerk of each of Atsugi's two
 offices, a supervisor, an auditor, the register integration, a desk agent's
-credential and Sayama's supervisor (another municipality's staff).
+credential, Sayama's supervisor (another municipality's staff) and the
+installation administrator ("operator").
 """
 
 from __future__ import annotations
@@ -77,4 +78,9 @@ def logins(
         clients[role] = client
     _credential, token = desk_agent_credential_issue(desk=desk)
     clients["desk_agent"] = Client(HTTP_AUTHORIZATION=f"DeskAgent {token}")
+    # The installation administrator: a superuser without a staff profile, the
+    # only cross-city role (ADR 0025).
+    operator = User.objects.create_superuser("operator", "", "Operator-Pass-2026!")
+    clients["operator"] = Client()
+    clients["operator"].force_login(operator)
     return clients

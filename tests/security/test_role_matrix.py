@@ -12,8 +12,6 @@ from typing import Any
 
 import pytest
 from django.apps import apps
-from django.contrib.auth.models import User
-from django.test import Client
 
 from counter.scoping import Scope
 from jpki_ops.services import card_operation_request
@@ -77,18 +75,7 @@ def samples(city, resident, atsugi_case, desk) -> dict[str, Any]:
     }
 
 
-@pytest.fixture
-def every_login(logins: dict[str, Client]) -> dict[str, Client]:
-    """The roles of the conftest and the installation administrator ("operator":
-    a superuser without a staff profile, the only cross-city role; ADR 0025)."""
-    operator = User.objects.create_superuser("operator", "", "Operator-Pass-2026!")
-    client = Client()
-    client.force_login(operator)
-    return {**logins, "operator": client}
-
-
-def test_every_url_answers_each_role_as_the_matrix_says(every_login, samples):
-    logins = every_login
+def test_every_url_answers_each_role_as_the_matrix_says(logins, samples):
     matrix = expected()
     actual: dict[str, set[str]] = {}
     wrote: list[str] = []
