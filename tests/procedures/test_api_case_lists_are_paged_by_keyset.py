@@ -157,3 +157,17 @@ def test_the_case_detail_costs_the_same_queries_however_long_its_history(
         assert response.json()["history"]
         assert AccessRecord.objects.filter(case=case).count() == before + 1
     assert len(api.get(f"/api/v1/cases/{busy.reference}/").json()["history"]) > 1
+
+
+def test_an_open_case_from_an_earlier_day_touched_today_leads_the_queue(
+    api, city, office
+):
+    earlier_open, earlier_untouched = _open(city, office, 2)
+    (earlier_done,) = _open(city, office, 1, state=CaseState.COMPLETED)
+    today = _open(city, office, 2)
+    yesterday = timezone.now() - dt.timedelta(days=1)
+    for reference in (earlier_open, earlier_done, earlier_untouched):
+        Case.objects.filter(reference=reference).update(created_at=yesterday)
+    Case.objects.filter(reference=earlier_untouched).update(updated_at=yesterday)
+    _pages, seen = _walk(api, "/api/v1/cases/", limit=2)
+    assert seen == [earlier_open, *today]
