@@ -11,8 +11,10 @@ from __future__ import annotations
 import os
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 from django.core.management import CommandError, call_command
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -156,3 +158,31 @@ def test_grant_app_role_defaults_to_the_role_of_database_url_and_refuses_an_owne
     user = settings.DATABASES["default"]["USER"]
     with pytest.raises(CommandError, match=f"Role {user} "):
         call_command("grant_app_role")
+
+
+def _containers(kind: str) -> list[dict[str, Any]]:
+    found = []
+    for path in sorted((ROOT / "deploy" / "k8s").glob("*.yaml")):
+        for doc in yaml.safe_load_all(path.read_text(encoding="utf-8")):
+            if doc and doc["kind"] == kind:
+                found += doc["spec"]["template"]["spec"]["containers"]
+    return found
+
+
+def test_the_kubernetes_migrate_job_runs_the_script_with_the_owners_secret():
+    (job,) = _containers("Job")
+    assert job["command"] == ["sh", "deploy/docker/migrate.sh"]
+    owner = {e["name"]: e for e in job["env"]}["DATABASE_MIGRATE_URL"]
+    ref = owner["valueFrom"]["secretKeyRef"]
+    assert ref["name"] == "madoguchi-db-owner"
+    assert not ref.get("optional", False)
+
+
+def test_no_deployment_is_given_the_owners_url():
+    deployments = _containers("Deployment")
+    assert {c["name"] for c in deployments} >= {"web", "worker", "beat"}
+    for container in deployments:
+        names = {e["name"] for e in container.get("env", [])}
+        assert "DATABASE_MIGRATE_URL" not in names, container["name"]
+        text = yaml.safe_dump(container)
+        assert "madoguchi-db-owner" not in text, container["name"]
