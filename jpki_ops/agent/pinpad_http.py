@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 from django.template.loader import render_to_string
+from django.utils.translation import get_language
 
 if TYPE_CHECKING:
     from .pinpad import PinPad
@@ -158,7 +159,11 @@ class PadRequestHandler(BaseHTTPRequestHandler):
             nonce = secrets.token_urlsafe(16)
             page = render_to_string(
                 "jpki_ops/pinpad.html",
-                {"token": self.pad.session_token, "nonce": nonce},
+                {
+                    "token": self.pad.session_token,
+                    "nonce": nonce,
+                    "LANGUAGE_CODE": get_language() or "ja",
+                },
             )
             self._send(
                 HTTPStatus.OK,
