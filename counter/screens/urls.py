@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, include, path
 
-from . import case, reception
+from . import case, reader, reception
 
 app_name = "counter"
 
@@ -15,6 +15,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("cases/<str:reference>/", case.case_detail, name="case"),
     path("cases/<str:reference>/documents/", case.case_documents, name="documents"),
     path("cases/<str:reference>/card/", case.case_card_operation, name="card"),
+    path("cases/<str:reference>/reader/", reader.reader_card, name="reader-card"),
     path(
         "cases/<str:reference>/card/<int:operation_id>/",
         case.card_operation_status,

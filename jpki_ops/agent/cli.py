@@ -68,6 +68,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="PIN pad page on 127.0.0.1 (0: any free port)",
     )
     parser.add_argument("--poll-wait", type=int, default=20)
+    parser.add_argument(
+        "--reader-watch",
+        type=float,
+        default=2.0,
+        help="seconds between looks at the idle reader (0: do not report it)",
+    )
     parser.add_argument("--pin-timeout", type=float, default=180.0)
 
 
@@ -123,6 +129,7 @@ def run(options: dict[str, object]) -> int:
         pinpad_port=int(options.get("pinpad_port") or 0),  # type: ignore[call-overload]
         poll_wait=int(options.get("poll_wait") or 20),  # type: ignore[call-overload]
         pin_timeout=float(options.get("pin_timeout") or 180.0),  # type: ignore[arg-type]
+        reader_watch=float(options.get("reader_watch") or 0) or None,  # type: ignore[arg-type]
     )
 
     def _stop(signum: int, _frame: FrameType | None) -> None:

@@ -24,11 +24,13 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from counter.errors import ApplicationError
+from jpki_ops.pcsc import errors
+from jpki_ops.pcsc.client import CardSession
 from jpki_ops.pcsc.errors import CardError
 
 from .pinpad import PinPad
 from .proof import ProvingServerClient
-from .runner import OperationRunner
+from .runner import OperationRunner, card_identity
 from .server import ServerClient, ServerRefused, ServerUnavailable
 
 logger = logging.getLogger("jpki_ops.agent")
@@ -38,6 +40,9 @@ RETRY_DELAYS = (0.5, 1, 2, 5, 10)
 RESIDENT_VISIBLE_CODES = frozenset(
     {"pin-wrong", "pin-blocked", "pin-entry-timeout", "pin-entry-cancelled"}
 )
+#: The idle agent's report of an unchanged reader is repeated this often, well
+#: inside the server's READER_REPORT_TTL (jpki_ops.services.reader).
+READER_REPORT_REPEAT = 10.0
 
 
 class DeskAgent:
@@ -53,6 +58,7 @@ class DeskAgent:
         poll_wait: int = 20,
         pin_timeout: float = 180.0,
         language: str = "ja",
+        reader_watch: float | None = None,
     ) -> None:
         self.session_id = f"{socket.gethostname()[:40]}:{secrets.token_hex(8)}"
         # A key-bound credential: the agent proves its key before announcing.
@@ -75,9 +81,16 @@ class DeskAgent:
         # Set once the server took this run's session (its leftovers are settled).
         self.announced = threading.Event()
         self.current_operation: int | None = None
+        # While idle, every ``reader_watch`` seconds: which card is in the reader
+        # (no PIN), reported so the clerk sees it before requesting an operation.
+        self.reader_watch = reader_watch
+        self.reader = reader
+        self.reader_pattern = reader_pattern
+        self._card_lock = threading.Lock()
         self.refused: ServerRefused | None = None
         self.completed: list[int] = []
         self._thread: threading.Thread | None = None
+        self._watcher: threading.Thread | None = None
 
     def __repr__(self) -> str:
         return f"<DeskAgent session={self.session_id}>"
@@ -87,6 +100,7 @@ class DeskAgent:
     def start(self) -> DeskAgent:
         """Run in a background thread (tests, the demo)."""
         self.pinpad.start()
+        self._start_watcher()
         self._thread = threading.Thread(
             target=self._loop, name="desk-agent", daemon=True
         )
@@ -96,6 +110,7 @@ class DeskAgent:
     def run_forever(self) -> None:
         self.pinpad.start()
         logger.info("desk agent started; PIN pad at %s", self.pinpad.url)
+        self._start_watcher()
         try:
             self._loop()
         finally:
@@ -106,6 +121,8 @@ class DeskAgent:
         self.pinpad.cancel_current()
         if self._thread is not None:
             self._thread.join(timeout)
+        if self._watcher is not None:
+            self._watcher.join(timeout)
         self.pinpad.stop()
 
     def abandon(self) -> None:
@@ -171,6 +188,58 @@ class DeskAgent:
         return None
 
     def handle(self, operation: dict[str, Any]) -> None:
+        with self._card_lock:  # the reader watch waits while the card is worked on
+            self._handle(operation)
+
+    # -- the reader while idle ---------------------------------------------------------
+
+    def _start_watcher(self) -> None:
+        if self.reader_watch:
+            self._watcher = threading.Thread(
+                target=self._watch_reader, name="desk-agent-reader", daemon=True
+            )
+            self._watcher.start()
+
+    def read_reader(self) -> dict[str, Any] | None:
+        """What the card in the reader gives without a PIN; None: no card."""
+        try:
+            with CardSession(
+                self.reader, reader_pattern=self.reader_pattern, card_timeout=0
+            ) as card:
+                return card_identity(card)
+        except (errors.NoCard, errors.CardRemoved):
+            return None
+
+    def _watch_reader(self) -> None:
+        assert self.reader_watch is not None
+        last: tuple[dict[str, Any] | None, float] | None = None
+        self.announced.wait()
+        while not self.stop_event.wait(self.reader_watch):
+            if not self._card_lock.acquire(blocking=False):
+                last = None  # an operation runs: report afresh after it
+                continue
+            try:
+                reading = self.read_reader()
+            except CardError as exc:  # no reader, pcscd down: nothing to report
+                logger.info("reader watch: %s", exc.code)
+                continue
+            finally:
+                self._card_lock.release()
+            now = time.monotonic()
+            if (
+                last is not None
+                and last[0] == reading
+                and (now - last[1] < READER_REPORT_REPEAT)
+            ):
+                continue
+            try:
+                self.server.reader(reading)
+            except (ServerUnavailable, ServerRefused) as exc:
+                logger.info("reader report not taken (%s)", type(exc).__name__)
+                continue
+            last = (reading, now)
+
+    def _handle(self, operation: dict[str, Any]) -> None:
         op_id = int(operation["id"])
         self.current_operation = op_id
         self.pinpad.show_message("")

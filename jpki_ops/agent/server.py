@@ -100,6 +100,11 @@ class ServerClient:
         body = {"code": code, "message": message[:500], "extra": extra or {}}
         return dict(self._call("POST", f"agent/operations/{op_id}/failure/", body)[1])
 
+    def reader(self, reading: dict[str, Any] | None) -> dict[str, Any]:
+        """The idle reader: the card's PIN-free reading, or None for no card."""
+        body = {"present": False} if reading is None else {"present": True, **reading}
+        return dict(self._call("POST", "agent/reader/", body)[1])
+
     def identify(self, op_id: int, reading: dict[str, Any]) -> dict[str, Any]:
         """Ask the server whether the card read without a PIN is the case's card;
         a refusal arrives as :class:`ServerRefused` with the server's code."""

@@ -3,7 +3,7 @@ under ``/api/v1/``."""
 
 from django.urls import path
 
-from . import agent_proof, views
+from . import agent_proof, reader, views
 
 urlpatterns = [
     path(
@@ -14,6 +14,7 @@ urlpatterns = [
     path("agent/proof/", agent_proof.ProofApi.as_view(), name="desk-agent-proof"),
     path("agent/session/", views.AgentSessionApi.as_view(), name="desk-agent-session"),
     path("agent/next/", views.NextOperationApi.as_view(), name="desk-agent-next"),
+    path("agent/reader/", reader.ReaderReportApi.as_view(), name="desk-agent-reader"),
     path(
         "agent/operations/<int:pk>/progress/",
         views.ProgressApi.as_view(),

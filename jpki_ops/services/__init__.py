@@ -32,6 +32,7 @@ from .credentials import (
 from .identity import card_operation_identify
 from .issuer import card_operation_authorise, card_operation_certify
 from .manufacture import RECORD_PERMISSION, card_manufacture_record
+from .reader import desk_reader_card, desk_reader_report
 from .requests import card_operation_cancel, card_operation_request, pad_heading
 from .rules import (
     FORBIDDEN_KEYS,
@@ -68,5 +69,7 @@ __all__ = [
     "desk_agent_prove",
     "desk_agent_session_proven",
     "desk_agent_session_start",
+    "desk_reader_card",
+    "desk_reader_report",
     "pad_heading",
 ]

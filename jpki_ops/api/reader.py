@@ -1,0 +1,58 @@
+"""Desk API: the idle agent reports the card in its reader (issue 17).
+
+Kept apart from :mod:`.views`; the same agent authentication and session header.
+The body is what the card gives without a PIN, as for ``identify``, or
+``{"present": false}``.
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from jpki_ops import services
+
+from .views import SESSION_PARAMETER, AgentView
+
+
+class ReaderReportApi(AgentView):
+    """What is in this desk's reader now (sent while no operation runs)."""
+
+    @extend_schema_serializer(component_name="DeskReaderReportInput")
+    class InputSerializer(serializers.Serializer):
+        present = serializers.BooleanField()
+        card_id = serializers.RegexField(r"^[A-Za-z0-9-]{1,32}$", required=False)
+        card_fingerprint = serializers.RegexField(
+            r"^[0-9a-f]{64}$", required=False, allow_null=True
+        )
+        certificate_serial = serializers.RegexField(
+            r"^[0-9A-Fa-f]{1,40}$", required=False, allow_null=True
+        )
+
+        def validate(self, attrs: dict) -> dict:
+            if attrs["present"] and not attrs.get("card_id"):
+                raise serializers.ValidationError(
+                    {"card_id": "required when a card is present"}
+                )
+            return attrs
+
+    @extend_schema_serializer(component_name="DeskReaderReportOutput")
+    class OutputSerializer(serializers.Serializer):
+        present = serializers.BooleanField()
+
+    @extend_schema(
+        parameters=[SESSION_PARAMETER],
+        request=InputSerializer,
+        responses=OutputSerializer,
+    )
+    def post(self, request: Request) -> Response:
+        data = dict(self.valid(self.InputSerializer, request))
+        present = data.pop("present")
+        answer = services.desk_reader_report(
+            desk=self.desk(request),
+            agent_session=self.session(request),
+            reading=data if present else None,
+        )
+        return Response(self.OutputSerializer(answer).data)
