@@ -12,7 +12,9 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from counter.errors import Conflict
 from jpki_ops import services
+from jpki_ops.services.failures import REFUSALS
 
 from .views import SESSION_PARAMETER, AgentView
 
@@ -31,13 +33,6 @@ class ReaderReportApi(AgentView):
             r"^[0-9A-Fa-f]{1,40}$", required=False, allow_null=True
         )
 
-        def validate(self, attrs: dict) -> dict:
-            if attrs["present"] and not attrs.get("card_id"):
-                raise serializers.ValidationError(
-                    {"card_id": "required when a card is present"}
-                )
-            return attrs
-
     @extend_schema_serializer(component_name="DeskReaderReportOutput")
     class OutputSerializer(serializers.Serializer):
         present = serializers.BooleanField()
@@ -50,6 +45,12 @@ class ReaderReportApi(AgentView):
     def post(self, request: Request) -> Response:
         data = dict(self.valid(self.InputSerializer, request))
         present = data.pop("present")
+        if present and not data.get("card_id"):
+            # Well formed, but a card the agent could not read: the card's state
+            # (409, as identify answers it), not a malformed report.
+            raise Conflict(
+                "card-identity-unreadable", REFUSALS["card-identity-unreadable"]
+            )
         answer = services.desk_reader_report(
             desk=self.desk(request),
             agent_session=self.session(request),
