@@ -123,6 +123,7 @@ class CaseListOpenApi(APIView):
         )
 
     @extend_schema(
+        operation_id="cases_list",
         parameters=[CaseQueueParams, PageParams],
         responses=page_of(CaseSerializer, "CasePage"),
         description="Today's queue, oldest first, one page at a time: follow "

@@ -176,6 +176,7 @@ def _case_page(request: Request, queryset: Any, keys: tuple[str, ...]) -> Respon
 
 class ApprovalsWaitingApi(APIView):
     @extend_schema(
+        operation_id="cases_awaiting_approval_list",
         parameters=[PageParams],
         responses=page_of(CaseSerializer, "ApprovalsWaitingPage"),
         description="§7 exceptions waiting for a supervisor, oldest first, one "
@@ -188,6 +189,7 @@ class ApprovalsWaitingApi(APIView):
 
 class OverdueSecondVisitsApi(APIView):
     @extend_schema(
+        operation_id="cases_overdue_second_visits_list",
         parameters=[PageParams],
         responses=page_of(CaseSerializer, "OverdueSecondVisitsPage"),
         description="Agents past their second-visit deadline (§6.2), the longest "

@@ -116,6 +116,7 @@ def test_the_supervisors_lists_page_the_same_way(city, office, supervisor):
 def test_the_pages_and_their_parameters_are_in_the_schema(api):
     schema = api.get("/api/v1/schema/", {"format": "json"}).json()
     operation = schema["paths"]["/api/v1/cases/"]["get"]
+    assert operation["operationId"] == "cases_list"  # as before the pages
     names = {p["name"] for p in operation["parameters"]}
     assert {"cursor", "limit", "office"} <= names
     ref = operation["responses"]["200"]["content"]["application/json"]["schema"]
