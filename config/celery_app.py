@@ -3,7 +3,7 @@
 Tasks live in each app's ``tasks.py``, take ids (never PINs), are idempotent and
 acknowledged late (settings). Beat uses django-celery-beat's DatabaseScheduler,
 which loads :data:`BEAT_SCHEDULE`; only an installation administrator sees the
-entries in the admin, read-only (ADR 0025): a schedule is changed by a release.
+entries in the admin, read-only (ADR 0023): a schedule is changed by a release.
 """
 
 import os

@@ -12,7 +12,7 @@ moves the head and inserts the row; the head's row lock is held to COMMIT. Take
 row locks first and append last: the append locks nothing but its chain's head
 (the audit table's references have no database constraint), so it cannot
 deadlock with a case row lock (docs/adr/0011-audit-append-design.md,
-docs/adr/0026-audit-sequencer.md). Reads go to :func:`access_record`, which
+docs/adr/0024-audit-sequencer.md). Reads go to :func:`access_record`, which
 takes no chain lock at all.
 """
 

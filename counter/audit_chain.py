@@ -4,7 +4,7 @@ Each chain's position is its head row (:class:`~counter.models.AuditChainHead`),
 whose row lock is held to the caller's COMMIT. :func:`append_one` moves the head
 and inserts the row in one statement; :func:`append_many` reserves the numbers of
 a batch in one statement, computes the hashes here and inserts every row in one
-more, then sets the head (docs/adr/0026-audit-sequencer.md). Callers go through
+more, then sets the head (docs/adr/0024-audit-sequencer.md). Callers go through
 :func:`counter.audit.audit_record` and :func:`counter.audit.audit_batch`.
 """
 
@@ -59,7 +59,7 @@ def compute_hash(event: AuditEvent) -> str:
 # head and inserts the row: the head's row lock is taken, the previous hash read,
 # the new hash computed by PostgreSQL over the same JSON text compute_hash()
 # hashes, and the row inserted, in one round trip and without a savepoint
-# (docs/adr/0026-audit-sequencer.md). The time of a row is never before the time
+# (docs/adr/0024-audit-sequencer.md). The time of a row is never before the time
 # of the row it follows, so seq order and time order agree within a chain.
 _APPEND_SQL = """
 WITH head AS (

@@ -25,7 +25,7 @@ HARDENING_APPS = [
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     # ModelBackend with the permission set in the shared cache and the staff
-    # profile loaded with the user (counter/accounts/backends.py, ADR 0024).
+    # profile loaded with the user (counter/accounts/backends.py, ADR 0022).
     "counter.accounts.backends.CachedModelBackend",
 ]
 # Longest a cached permission set lives; any change to users, groups or
@@ -72,7 +72,7 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 # Behind proxies the lockout keys on the client's address, read from the
 # X-Forwarded-For entries the trusted proxies appended (counter/accounts/
-# client_address.py, docs/operations.md, ADR 0023); without a proxy REMOTE_ADDR
+# client_address.py, docs/operations.md, ADR 0021); without a proxy REMOTE_ADDR
 # is the client. django-ipware is not used: axes calls our function.
 AXES_IPWARE_PROXY_COUNT = config(
     "AXES_IPWARE_PROXY_COUNT",

@@ -1,4 +1,4 @@
-"""The other apps' admin pages, inside the console's boundaries (ADR 0025).
+"""The other apps' admin pages, inside the console's boundaries (ADR 0023).
 
 Autodiscovered after django-celery-beat, django-celery-results, axes, django-otp
 and DRF's authtoken have registered their own admins, which are replaced here:

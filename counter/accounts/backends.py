@@ -1,6 +1,6 @@
 """Who the request's user is and what they may do, without a database round trip
 for the permissions on every request (issue 14;
-docs/adr/0024-api-pages-cached-permissions-and-sessions.md).
+docs/adr/0022-api-pages-cached-permissions-and-sessions.md).
 
 * :class:`CachedModelBackend` is Django's ``ModelBackend`` whose answer to "which
   permissions does this user hold" is kept in the shared cache (Redis in

@@ -1,6 +1,6 @@
 """The client's address for the login lockout (django-axes calls this through
 ``AXES_CLIENT_IP_CALLABLE``) and so for the login audit, behind a known number of
-proxies (docs/operations.md "TLS and the proxy", ADR 0023).
+proxies (docs/operations.md "TLS and the proxy", ADR 0021).
 
 Each trusted proxy appends the address it received the request from to
 ``X-Forwarded-For`` (nginx ``$proxy_add_x_forwarded_for``; or the one proxy

@@ -3,7 +3,7 @@
 A supervisor acts on the logins of their own municipality only; an installation
 administrator on any. Each act is an audit entry; a refused one too. The console
 never shows or edits an authenticator's secret, a recovery code or an API key
-(ADR 0025).
+(ADR 0023).
 """
 
 from __future__ import annotations

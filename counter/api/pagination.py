@@ -1,4 +1,4 @@
-"""Keyset (cursor) pagination for the API's case lists (issue 14; ADR 0024).
+"""Keyset (cursor) pagination for the API's case lists (issue 14; ADR 0022).
 
 A page is ``{"next": <url or null>, "results": [...]}``. ``next`` carries an
 opaque ``cursor`` (counter/selectors/paging.py): the sort key of the page's last

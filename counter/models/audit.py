@@ -130,7 +130,7 @@ class AuditChainHead(models.Model):
 
     :func:`counter.audit.audit_record` moves it and inserts the new row in one
     statement; the head row's lock is the chain's position, held to COMMIT
-    (docs/adr/0026-audit-sequencer.md). Not evidence itself: a head that is
+    (docs/adr/0024-audit-sequencer.md). Not evidence itself: a head that is
     missing is rebuilt from the chain's last row, and a head that was tampered
     with makes the next row link wrongly, which ``verify_audit_chain`` reports.
     """

@@ -1,5 +1,5 @@
 """Keyset paging of ordered querysets, for the API and the console (issue 14;
-docs/adr/0024-api-pages-cached-permissions-and-sessions.md).
+docs/adr/0022-api-pages-cached-permissions-and-sessions.md).
 
 A page ends with a *cursor*: the sort key of its last row, encoded opaquely. The
 next page is ``WHERE (key) > (cursor) ORDER BY key LIMIT n`` — an index range,

@@ -41,7 +41,7 @@ def case_complete(*, case: Case, actor: Any, desk: Desk | None = None) -> Case:
 
     Revocation revokes at the issuer (§9); lifting a suspension restores the card,
     and the certificates on hold end or come back as the city's rule says (§10.2,
-    docs/adr/0028-kiosk-resets-smartphone-certificates-and-the-lifting-rule.md).
+    docs/adr/0026-kiosk-resets-smartphone-certificates-and-the-lifting-rule.md).
     """
     with (
         refusals_audited("case_complete", actor=actor, desk=desk, case=case),

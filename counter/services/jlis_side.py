@@ -6,7 +6,7 @@ and smartphone certificates (§12.1).
 records what is new here; :func:`smartphones_follow` makes the smartphone
 certificates follow a card certificate whose status the counter changed.
 Everything is audited; nothing here refuses a case
-(docs/adr/0028-kiosk-resets-smartphone-certificates-and-the-lifting-rule.md).
+(docs/adr/0026-kiosk-resets-smartphone-certificates-and-the-lifting-rule.md).
 """
 
 from __future__ import annotations

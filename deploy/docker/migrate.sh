@@ -1,5 +1,5 @@
 #!/bin/sh
-# Migrations, as the database role that owns the tables (ADR 0025,
+# Migrations, as the database role that owns the tables (ADR 0023,
 # docs/security/audit-trail.md). With DATABASE_MIGRATE_URL set, `migrate` connects
 # with it and the application's role (DATABASE_APP_ROLE, else the user of
 # DATABASE_URL) then gets its grants again: new tables become reachable, and the

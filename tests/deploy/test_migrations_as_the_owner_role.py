@@ -1,5 +1,5 @@
 """Migrations run as the role that owns the tables; the web server, the worker and
-beat connect as the application role only (issue 10 §6b; ADR 0025).
+beat connect as the application role only (issue 10 §6b; ADR 0023).
 
 The real start scripts run as child processes with a stand-in ``python`` (the
 ``PYTHON`` the scripts call) that records, per call, its arguments and the two

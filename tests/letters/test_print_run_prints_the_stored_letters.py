@@ -61,7 +61,7 @@ def test_a_print_runs_audit_entries_take_three_statements_however_many_letters(
     make_case,
 ):
     """One entry per letter moved to printed, plus the run's own, appended as one
-    batch at the end of the run (ADR 0026): the chain is held for three
+    batch at the end of the run (ADR 0024): the chain is held for three
     statements, not for the whole run."""
     letters = [rendered(make_case, postal_code=f"243-00{n:02d}") for n in range(5)]
     with CaptureQueriesContext(connection) as queries:

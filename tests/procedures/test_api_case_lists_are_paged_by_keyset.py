@@ -1,5 +1,5 @@
 """The API's case lists come a bounded page at a time, each page after the last
-row of the one before (keyset pagination, ADR 0023): every case once, in order,
+row of the one before (keyset pagination, ADR 0022): every case once, in order,
 however many there are and while new ones are opened."""
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The supervisor console shows a bounded page of each list, the count of all
 its rows, and a link to the page after the last row shown (keyset paging,
-docs/adr/0024-api-pages-cached-permissions-and-sessions.md)."""
+docs/adr/0022-api-pages-cached-permissions-and-sessions.md)."""
 
 from __future__ import annotations
 

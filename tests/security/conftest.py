@@ -79,7 +79,7 @@ def logins(
     _credential, token = desk_agent_credential_issue(desk=desk)
     clients["desk_agent"] = Client(HTTP_AUTHORIZATION=f"DeskAgent {token}")
     # The installation administrator: a superuser without a staff profile, the
-    # only cross-city role (ADR 0025).
+    # only cross-city role (ADR 0023).
     operator = User.objects.create_superuser("operator", "", "Operator-Pass-2026!")
     clients["operator"] = Client()
     clients["operator"].force_login(operator)

@@ -1,4 +1,4 @@
-"""The other apps' admin pages keep the console's boundaries (issue 10; ADR 0025):
+"""The other apps' admin pages keep the console's boundaries (issue 10; ADR 0023):
 periodic tasks are the installation administrator's, read-only; a supervisor sees
 the authenticators, lockouts and API tokens of their own city's logins only,
 never a secret, and changes them only through audited actions. The device
