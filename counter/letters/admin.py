@@ -20,10 +20,10 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from counter.admin_base import ScopedAdmin
-from counter.audit import access_record, audit_record
+from counter.audit import access_record, access_record_many, audit_record
 from counter.code_labels import code_label
 from counter.errors import ApplicationError
-from counter.models import AccessPath
+from counter.models import AccessPath, Resident
 
 from . import services
 from .models import InquiryLetter, LetterStatusChange, PrintRun
@@ -326,6 +326,12 @@ class PrintRunAdmin(ScopedAdmin):
             obj=run,
             data={"file": kind},
         )
+        # Both files carry each addressee's name and address: one access entry
+        # per resident of the run, so "who saw whose record" covers the batch too.
+        residents = Resident.objects.filter(
+            cases__inquiry_letters__print_run=run
+        ).distinct()
+        access_record_many(request, AccessPath.LETTER_PDF, list(residents))
         name = f"print-run-{run.run_date:%Y%m%d}-{run.sequence}"
         if kind == "pdf":
             response = HttpResponse(bytes(run.pdf), content_type="application/pdf")

@@ -155,3 +155,20 @@ def test_a_clerk_cannot_act_on_letters(client, make_case, city, office):
     act(client, "mark_mailed", [letter])
     letter.refresh_from_db()
     assert letter.state == LetterState.RENDERED
+
+
+def test_a_print_run_download_logs_a_read_of_each_addressee(
+    console, make_case, supervisor
+):
+    """The run's PDF and manifest name every addressee: the access log answers
+    "who saw whose record" for each of them, once per download."""
+    first, second = rendered_letter(make_case), rendered_letter(make_case)
+    run = services.print_run_create(municipality=first.municipality)
+    console.get(reverse("admin:counter_printrun_file", args=[run.pk, "pdf"]))
+    reads = AccessRecord.objects.filter(path=AccessPath.LETTER_PDF, actor=supervisor)
+    assert sorted(r.resident_id for r in reads) == sorted(
+        [first.case.resident_id, second.case.resident_id]
+    )
+    csv = console.get(reverse("admin:counter_printrun_file", args=[run.pk, "csv"]))
+    assert csv.status_code == 200, csv.content[:300]
+    assert reads.all().count() == 4  # a fresh count, not the evaluated list
