@@ -217,6 +217,9 @@ def _read(
                     sealed=row["sealed"] if row["asks_seal"] else None,
                 )
             )
+    # A ticked key the checklist never offered (a forged or stale form: another
+    # city's local document, a code that does not exist) is refused, not dropped.
+    context["forged_documents"] = sorted(ticked - {row["key"] for row in rows})
     context["groups"] = _grouped(rows, applicant_role)
     context["errors"] = errors
     context["documents"] = documents
@@ -236,9 +239,10 @@ def checklist_read(
     """The ticked documents and stated facts of ``params``, read but not evaluated.
 
     For a record step: ``documents``, ``facts`` and ``errors`` (a date that does
-    not parse) go to ``evidence_record``, which evaluates them once.
+    not parse, a ticked document the checklist never offered) go to
+    ``evidence_record``, which evaluates them once.
     """
-    return _read(
+    context = _read(
         profile=profile,
         procedure=procedure,
         applicant_role=applicant_role,
@@ -247,6 +251,14 @@ def checklist_read(
         on_date=on_date,
         case=case,
     ).context
+    forged = context.get("forged_documents") or []
+    if forged:
+        context["forged_message"] = _(
+            "These documents are not on this checklist: %(codes)s. "
+            "Tick only documents the checklist shows."
+        ) % {"codes": ", ".join(key.split("@", 1)[0] for key in forged)}
+        context["errors"].append(context["forged_message"])
+    return context
 
 
 def checklist_context(

@@ -138,6 +138,17 @@ def checklist_record(request: HttpRequest) -> HttpResponse:
         params=request.POST,
         case=case,
     )
+    if context.get("forged_documents"):
+        audit_record(
+            action="evidence_record_refused",
+            actor=request.user,
+            case=case,
+            data={
+                "code": "document-not-in-catalogue",
+                "codes": [k.split("@", 1)[0] for k in context["forged_documents"]],
+            },
+        )
+        messages.error(request, context["forged_message"])
     if context["rule"] is None or context["errors"]:
         messages.error(request, _("Correct the checklist before recording it."))
     else:

@@ -103,3 +103,29 @@ def test_the_api_answers_400_with_the_code_stores_nothing_and_audits_the_refusal
     assert refusal.data["extra"] == {"codes": [SAYAMA_PASS]}
     atsugi_case.refresh_from_db()
     assert atsugi_case.state == "received"
+
+
+def test_the_checklist_screen_refuses_a_forged_document_says_so_and_audits_it(
+    client: Any, atsugi_case: Case, clerk: Any, sayama_pass: IdentityDocumentKind
+) -> None:
+    """The screen's form offers only this city's documents; a forged tick of
+    another city's is refused with the document's code named, not dropped."""
+    client.force_login(clerk)
+    response = client.post(
+        "/identity-documents/checklist/record/",
+        {
+            "case": atsugi_case.pk,
+            "visit": "1",
+            "doc": ["my_number_card@holder", f"{SAYAMA_PASS}@holder"],
+        },
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "この確認表にない書類です" in page and SAYAMA_PASS in page
+    assert not EvidencePresented.objects.exists()
+    refusal = AuditEvent.objects.get(action="evidence_record_refused")
+    assert refusal.case == atsugi_case
+    assert refusal.data == {
+        "code": "document-not-in-catalogue",
+        "codes": [SAYAMA_PASS],
+    }
