@@ -11,12 +11,15 @@ from typing import Any
 from django.contrib import admin, messages
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from counter.admin_base import ReadOnlyScopedAdmin, ScopedAdmin
 from counter.audit import audit_record
 from counter.roles import is_installation_admin
 from counter.scoping import scope_for
+from identity_docs.constants import ApplicantRole, Fact
+from identity_docs.messages import describe_rule
 from identity_docs.models import (
     DocumentChoice,
     DocumentPolicy,
@@ -25,6 +28,7 @@ from identity_docs.models import (
     RequirementRule,
     ScannedCopy,
 )
+from identity_docs.rules import RequirementError, parse_requirement
 from identity_docs.services import requirement_rules_install_defaults
 
 
@@ -134,11 +138,55 @@ class DocumentPolicyAdmin(ScopedAdmin):
 
 @admin.register(RequirementRule)
 class RequirementRuleAdmin(ScopedAdmin):
+    """A supervisor reads the rules in words and changes them through the city's
+    document policy (its settings, then "rebuild"); the requirement language
+    itself is edited only by the installation administrator (ADR 0027)."""
+
     list_display = ("profile", "procedure", "applicant_role", "visit", "updated_at")
     list_filter = ("procedure", "applicant_role", "visit")
     list_select_related = ("profile__municipality",)
     raw_id_fields = ("profile",)
     search_fields = ("profile__municipality__name", "note")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return is_installation_admin(request.user) and super().has_add_permission(
+            request
+        )
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        fields = ["profile", "procedure", "applicant_role", "visit", "rules_in_words"]
+        if is_installation_admin(request.user):
+            fields.append("rules")
+        return [*fields, "note"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        if is_installation_admin(request.user):
+            return ("rules_in_words",)
+        return ("profile", "procedure", "applicant_role", "visit", "rules_in_words")
+
+    @admin.display(description=_("what the procedure needs"))
+    def rules_in_words(self, obj: Any) -> str:
+        if obj is None or not obj.pk:
+            return "-"
+        try:
+            requirement = parse_requirement(obj.requirement_json())
+        except RequirementError:
+            return str(_("These rules do not follow the requirement language."))
+        role = obj.applicant_role or ApplicantRole.HOLDER
+        facts = dict(Fact.choices)
+        lines = []
+        for rule in requirement.rules:
+            text = str(describe_rule(rule, role))
+            if rule.waived_if:
+                text += str(_(" (not needed when: %(fact)s)")) % {
+                    "fact": facts.get(rule.waived_if, _("a stated fact"))
+                }
+            if rule.only_if:
+                text += str(_(" (only when: %(fact)s)")) % {
+                    "fact": facts.get(rule.only_if, _("a stated fact"))
+                }
+            lines.append((text,))
+        return format_html("<ol>{}</ol>", format_html_join("", "<li>{}</li>", lines))
 
     def save_model(
         self, request: HttpRequest, obj: Any, form: Any, change: bool

@@ -89,3 +89,41 @@ def test_a_clerk_sees_no_other_citys_policy(city, other_city, make_staff):
     policy = DocumentPolicy.objects.get(profile=city.profile)
     response = client.get(f"/admin/identity_docs/documentpolicy/{policy.pk}/change/")
     assert response.status_code in (302, 404)
+
+
+def _rule(city: Any) -> RequirementRule:
+    return RequirementRule.objects.get(
+        profile=city.profile, procedure="pin_reset", applicant_role="holder", visit=1
+    )
+
+
+def test_a_supervisor_reads_the_rules_in_words_and_never_the_json(console, city):
+    """The requirement language is the installation administrator's; a supervisor
+    sees what the procedure needs in Japanese and changes it through the policy."""
+    rule = _rule(city)
+    page = console.get(f"/admin/identity_docs/requirementrule/{rule.pk}/change/")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert 'name="rules"' not in html and '"alternatives"' not in html
+    assert "<ol><li>" in html and "マイナンバーカード" in html
+
+
+def test_a_forged_rules_field_from_a_supervisor_changes_nothing(console, city):
+    rule = _rule(city)
+    before = rule.rules
+    console.post(
+        f"/admin/identity_docs/requirementrule/{rule.pk}/change/",
+        {"rules": '[{"id": "card", "alternatives": []}]', "note": "forged"},
+    )
+    rule.refresh_from_db()
+    assert rule.rules == before
+
+
+def test_the_installation_administrator_keeps_the_requirement_language(city):
+    from django.contrib.auth.models import User
+
+    admin_user = User.objects.create_superuser("installation", password="x")
+    client = Client()
+    client.force_login(admin_user)
+    page = client.get(f"/admin/identity_docs/requirementrule/{_rule(city).pk}/change/")
+    assert 'name="rules"' in page.content.decode()

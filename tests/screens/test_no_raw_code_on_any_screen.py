@@ -58,10 +58,6 @@ AGENT = "raw-code-walk-agent"
 TOKEN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9_\-]*[A-Za-z0-9])?")
 
 
-#: The requirement language a supervisor edits (RequirementRule.rules) is the one
-#: JSON left in a textarea: its editor is not built yet, so its words are not
-#: checked here (issue 15 keeps it open).
-_RULE_LANGUAGE = "rules"
 #: inputs whose value is shown as text (a radio's or checkbox's value is not).
 _TYPED = {"text", "search", "number", "date", "email", "tel", "url"}
 
@@ -77,9 +73,9 @@ class _Visible(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         given = dict(attrs)
-        if tag in ("script", "style", "template") or (
-            tag == "textarea" and given.get("name") == _RULE_LANGUAGE
-        ):
+        # No exception for any textarea: a supervisor reads the requirement
+        # rules in words (ADR 0027), the JSON only the installation administrator.
+        if tag in ("script", "style", "template"):
             self._skip += 1
         if tag == "input" and given.get("type", "text") in _TYPED:
             self.parts.append(given.get("value") or "")
