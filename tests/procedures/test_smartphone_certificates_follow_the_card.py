@@ -9,6 +9,7 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from counter.constants import (
     CertificateStatus,
@@ -32,9 +33,9 @@ from .jlis_holder import HOLDER, both_on_card, issuer_card_id
 pytestmark = pytest.mark.django_db
 
 
-def _register_phone(card, platform="android"):
+def _register_phone(card, platform="android", at=None):
     return get_issuer().simulate_smartphone_registered(
-        card_id=issuer_card_id(card), platform=platform, holder=HOLDER
+        card_id=issuer_card_id(card), platform=platform, holder=HOLDER, at=at
     )
 
 
@@ -170,7 +171,9 @@ def test_a_new_phone_revokes_the_one_registered_before(card, counter_case):
     both_on_card(card)
     _register_phone(card, "android")
     _recorded(card, counter_case)
-    _register_phone(card, "iphone")
+    # The next phone a day later (the procedure tests' clock stands still, and
+    # J-LIS knows a phone certificate by its card, kind and registration time).
+    _register_phone(card, "iphone", at=timezone.now() + dt.timedelta(days=1))
     counter_case(procedure="pin_reset", pin_kinds=["authentication"])
     by_platform = {
         (p.platform, p.kind): p.status
