@@ -14,7 +14,11 @@ from jpki_ops.models import DeskAgentCredential
 from jpki_ops.services import desk_agent_challenge, desk_agent_prove
 
 from .authentication import DeskAgentAuthentication, HasDeskAgentToken
+from .serializers import BASE64
 from .views import SESSION_PARAMETER, AgentView
+
+#: issued time, credential, nonce, MAC (jpki_ops/services/credentials.py).
+CHALLENGE = r"^[0-9]{1,12}\.[0-9]{1,12}\.[A-Za-z0-9_-]{1,64}\.[0-9a-f]{64}$"
 
 
 class ChallengeApi(APIView):
@@ -46,9 +50,16 @@ class ProofApi(APIView):
         class Meta:
             ref_name = "DeskAgentProof"
 
-        challenge = serializers.CharField(max_length=200)
-        signature = serializers.CharField(
-            max_length=200, help_text="Ed25519 signature, base64"
+        # The shapes the schema states, so that a schema-valid call is never
+        # refused as blank: what agent/challenge/ gave out, a base64 signature.
+        challenge = serializers.RegexField(
+            CHALLENGE, max_length=200, help_text="as agent/challenge/ gave it"
+        )
+        signature = serializers.RegexField(
+            BASE64,
+            min_length=4,
+            max_length=200,
+            help_text="Ed25519 signature, base64",
         )
 
     class ProofOutput(serializers.Serializer):
