@@ -31,7 +31,12 @@ from django.db import connection
 from jpki_ops.pcsc.client import CardSession
 from jpki_ops.pcsc.pin import Pin
 
-pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+# Sequences start again at 1: an id the whole suite's earlier tests pushed to a
+# canary's four digits (a ``setval(…, 9753)`` in the dump) would read as a PIN.
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.django_db(transaction=True, reset_sequences=True),
+]
 
 CANARY_PINS = {
     "auth_pin": "8642",
