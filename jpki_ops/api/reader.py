@@ -16,22 +16,19 @@ from counter.errors import Conflict
 from jpki_ops import services
 from jpki_ops.services.failures import REFUSALS
 
-from .views import SESSION_PARAMETER, AgentView
+from .views import SESSION_PARAMETER, AgentView, CardReadingSerializer
 
 
 class ReaderReportApi(AgentView):
     """What is in this desk's reader now (sent while no operation runs)."""
 
     @extend_schema_serializer(component_name="DeskReaderReportInput")
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(CardReadingSerializer):
+        """Whether a card is in the reader, and if so what it gives without a PIN."""
+
         present = serializers.BooleanField()
+        # Absent when the reader is empty.
         card_id = serializers.RegexField(r"^[A-Za-z0-9-]{1,32}$", required=False)
-        card_fingerprint = serializers.RegexField(
-            r"^[0-9a-f]{64}$", required=False, allow_null=True
-        )
-        certificate_serial = serializers.RegexField(
-            r"^[0-9A-Fa-f]{1,40}$", required=False, allow_null=True
-        )
 
     @extend_schema_serializer(component_name="DeskReaderReportOutput")
     class OutputSerializer(serializers.Serializer):

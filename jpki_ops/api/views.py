@@ -230,18 +230,26 @@ class FailureApi(AgentView):
         return Response(OperationSerializer(op).data)
 
 
+class CardReadingSerializer(serializers.Serializer):
+    """What a card gives without a PIN: its id, the fingerprint of its
+    authentication key and its signing certificate's serial (identify and the
+    idle reader report send the same reading)."""
+
+    card_id = serializers.RegexField(r"^[A-Za-z0-9-]{1,32}$")
+    card_fingerprint = serializers.RegexField(
+        r"^[0-9a-f]{64}$", required=False, allow_null=True
+    )
+    certificate_serial = serializers.RegexField(
+        r"^[0-9A-Fa-f]{1,40}$", required=False, allow_null=True
+    )
+
+
 class IdentifyApi(AgentView):
     """Is the card in the reader the operation's card? Asked before any PIN."""
 
     @extend_schema_serializer(component_name="DeskIdentifyInput")
-    class InputSerializer(serializers.Serializer):
-        card_id = serializers.RegexField(r"^[A-Za-z0-9-]{1,32}$")
-        card_fingerprint = serializers.RegexField(
-            r"^[0-9a-f]{64}$", required=False, allow_null=True
-        )
-        certificate_serial = serializers.RegexField(
-            r"^[0-9A-Fa-f]{1,40}$", required=False, allow_null=True
-        )
+    class InputSerializer(CardReadingSerializer):
+        """The card in the reader, to be held against the operation's card."""
 
     @extend_schema_serializer(component_name="DeskIdentifyOutput")
     class OutputSerializer(serializers.Serializer):
