@@ -3,20 +3,43 @@
 National holidays come from ``jpholiday`` (maintained, includes 国民の休日); the
 year-end closure (行政機関の休日, 12/29–1/3) and city-specific closed days come
 from the municipal profile, because jpholiday does not know them.
+
+A municipality's calendar rows (weekly hours, special openings, closed days) are
+read once per process and kept while the shared cache's version of that
+calendar stays the same: every save or delete of one bumps it, at once and again
+at COMMIT, so a supervisor's change reaches every web and worker process with
+its next lookup (docs/adr/0028-letters-on-the-real-path.md). A transaction that
+changed a calendar reads it from the database until it commits.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import secrets
+import threading
+import time
 from dataclasses import dataclass, field
+from typing import Any
 
 import jpholiday
-from django.db.models import Q
+from django.core.cache import cache
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from counter.models import ClosedDay, Office, OpeningHours, SpecialOpening
+from counter.models import (
+    ClosedDay,
+    MunicipalProfile,
+    Office,
+    OpeningHours,
+    SpecialOpening,
+)
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -25,6 +48,135 @@ class CounterStatus:
     code: str  # "open", "national-holiday", "year-end-closure", "closed-day", ...
     message: str | Promise
     hours: list[tuple[dt.time, dt.time]] = field(default_factory=list)
+
+
+#: A process keeps a calendar at most this long even if no change was signalled
+#: (a row changed by raw SQL or a bulk update, which send no signal).
+CALENDAR_MAX_AGE_S = 60.0
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """One municipal profile's calendar rows, by the day or weekday they apply to."""
+
+    closed: dict[dt.date, list[ClosedDay]]
+    special: dict[dt.date, list[SpecialOpening]]
+    weekly: dict[int, list[OpeningHours]]
+    version: str | None = None
+    loaded_at: float = 0.0
+
+
+_calendars: dict[int, Calendar] = {}
+
+
+class _Changed(threading.local):
+    """Profiles whose calendar this thread's open transaction has changed."""
+
+    def __init__(self) -> None:
+        self.profiles: set[int] = set()
+
+
+_changed = _Changed()
+
+
+def _version_key(profile_id: int) -> str:
+    return f"counter:calendar-version:{profile_id}"
+
+
+def _shared_version(profile_id: int) -> str | None:
+    """The calendar's version in the shared cache; ``None``: do not keep it."""
+    key = _version_key(profile_id)
+    try:
+        version = cache.get(key)
+        if version is None:
+            cache.add(key, secrets.token_hex(8), timeout=None)
+            version = cache.get(key)
+    except Exception:  # noqa: BLE001 - no shared cache: read the database each time
+        logger.warning("calendar version unavailable; calendar read uncached")
+        return None
+    return version
+
+
+def _bump(profile_id: int) -> None:
+    _calendars.pop(profile_id, None)
+    try:
+        cache.set(_version_key(profile_id), secrets.token_hex(8), timeout=None)
+    except Exception:  # noqa: BLE001 - other processes fall back on the maximum age
+        logger.warning("calendar version of profile %s not bumped", profile_id)
+
+
+def _load(profile_id: int, version: str | None) -> Calendar:
+    """The profile's calendar rows, three queries."""
+    closed: dict[dt.date, list[ClosedDay]] = {}
+    for day in ClosedDay.objects.filter(profile_id=profile_id).order_by("date", "pk"):
+        closed.setdefault(day.date, []).append(day)
+    special: dict[dt.date, list[SpecialOpening]] = {}
+    for opening in SpecialOpening.objects.filter(profile_id=profile_id):
+        special.setdefault(opening.date, []).append(opening)
+    weekly: dict[int, list[OpeningHours]] = {}
+    for slot in OpeningHours.objects.filter(profile_id=profile_id).order_by(
+        "weekday", "opens", "pk"
+    ):
+        weekly.setdefault(slot.weekday, []).append(slot)
+    return Calendar(closed, special, weekly, version, time.monotonic())
+
+
+def calendar_of(profile: MunicipalProfile) -> Calendar:
+    """The profile's calendar, from this process's copy while it is current."""
+    profile_id = profile.pk
+    if profile_id in _changed.profiles:
+        return _load(profile_id, None)  # this transaction's own, uncommitted rows
+    version = _shared_version(profile_id)  # read before the rows: a later bump wins
+    kept = _calendars.get(profile_id)
+    if (
+        kept is not None
+        and version is not None
+        and kept.version == version
+        and time.monotonic() - kept.loaded_at < CALENDAR_MAX_AGE_S
+    ):
+        return kept
+    loaded = _load(profile_id, version)
+    if version is not None:
+        _calendars[profile_id] = loaded
+    return loaded
+
+
+def weekly_hours(office: Office) -> list[OpeningHours]:
+    """The weekly slots that apply at ``office`` (the city's and its own)."""
+    try:
+        profile = office.municipality.profile
+    except ObjectDoesNotExist:
+        return []
+    return [
+        slot
+        for slots in calendar_of(profile).weekly.values()
+        for slot in slots
+        if slot.office_id in (None, office.pk)
+    ]
+
+
+def _calendar_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
+    """A calendar row or profile was saved or deleted: every copy is stale."""
+    profile_id = instance.pk if sender is MunicipalProfile else instance.profile_id
+    if profile_id is None:
+        return
+    _changed.profiles.add(profile_id)
+    _bump(profile_id)
+
+    def committed() -> None:
+        _changed.profiles.discard(profile_id)
+        _bump(profile_id)  # a process that read the old rows meanwhile reloads
+
+    transaction.on_commit(committed, robust=True)
+
+
+for _model in (OpeningHours, SpecialOpening, ClosedDay, MunicipalProfile):
+    for _signal in (post_save, post_delete):
+        _signal.connect(
+            _calendar_changed,
+            sender=_model,
+            dispatch_uid=f"counter.calendar.{_model.__name__}.{_signal is post_save}",
+        )
 
 
 def in_year_end_closure(
@@ -45,10 +197,10 @@ def _day_status(
 ) -> CounterStatus:
     """The day-level answer: closed (with the reason) or the day's opening slots."""
     profile = office.municipality.profile
-    closed = (
-        ClosedDay.objects.filter(profile=profile, date=day)
-        .filter(Q(office__isnull=True) | Q(office=office))
-        .first()
+    calendar = calendar_of(profile)
+    closed = next(
+        (c for c in calendar.closed.get(day, ()) if c.office_id in (None, office.pk)),
+        None,
     )
     if closed is not None:
         return CounterStatus(
@@ -74,10 +226,10 @@ def _day_status(
 
     slots: list[tuple[dt.time, dt.time]] = [
         (special.opens, special.closes)
-        for special in SpecialOpening.objects.filter(profile=profile, date=day)
+        for special in calendar.special.get(day, ())
         if special.office_id in (None, office.pk) and special.serves(procedure)
     ]
-    for hours in OpeningHours.objects.filter(profile=profile, weekday=day.weekday()):
+    for hours in calendar.weekly.get(day.weekday(), ()):
         if hours.office_id not in (None, office.pk) or not hours.serves(procedure):
             continue
         if holiday and not hours.open_on_holidays:

@@ -12,14 +12,14 @@ import hashlib
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from counter.audit import audit_record
+from counter.calendar import weekly_hours
 from counter.constants import Procedure
 from counter.errors import ApplicationError, Conflict
-from counter.models import Office, OpeningHours
+from counter.models import Office
 
 from ..content import LetterData, OfficeInfo, case_pin_rows
 from ..models import InquiryLetter, LetterState
@@ -90,11 +90,8 @@ def _hours_lines(office: Office) -> list[str]:
     A day's slots are merged (a city-wide and an office's own slot may overlap),
     and days with the same hours share one line, so each day is named once.
     """
-    slots = OpeningHours.objects.filter(
-        profile__municipality_id=office.municipality_id
-    ).filter(Q(office__isnull=True) | Q(office=office))
     ranges: dict[int, list[tuple[dt.time, dt.time]]] = {}
-    for slot in slots.order_by("weekday", "opens"):
+    for slot in weekly_hours(office):  # the process's copy of the city's calendar
         ranges.setdefault(slot.weekday, []).append((slot.opens, slot.closes))
     by_day = {
         day: ", ".join(f"{_hhmm(a)}～{_hhmm(b)}" for a, b in _merged(slots_of_day))

@@ -11,7 +11,7 @@ import datetime as dt
 import secrets
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -37,14 +37,55 @@ def _new_reference() -> str:
     """Twelve digits, the last a check digit, shown as 1234-5678-9012.
 
     Digits only: easy to read out on the phone and to type if the QR code is
-    damaged; the check digit catches a mistyped digit.
+    damaged; the check digit catches a mistyped digit. Unique by the column's
+    constraint: :func:`_insert_unless_taken` draws again on a collision.
     """
-    while True:
-        body = f"{secrets.randbelow(10**11):011d}"
-        check = _check_digit(body)
-        code = f"{body[:4]}-{body[4:8]}-{body[8:]}{check}"
-        if not InquiryLetter.objects.filter(reference=code).exists():
-            return code
+    body = f"{secrets.randbelow(10**11):011d}"
+    check = _check_digit(body)
+    return f"{body[:4]}-{body[4:8]}-{body[8:]}{check}"
+
+
+# The letter row, unless its reference or its (case, visit) is already taken: one
+# statement, no savepoint, and no SELECT before it (the unique constraints decide).
+_INSERT_SQL = "INSERT INTO {table} ({columns}) VALUES ({values}) "
+_INSERT_SQL += "ON CONFLICT DO NOTHING RETURNING {pk}"
+#: Draws of a reference before giving up (each collides with 1 in 10^11 / letters).
+_REFERENCE_DRAWS = 5
+
+
+def _insert_unless_taken(letter: InquiryLetter) -> str | None:
+    """INSERT ``letter``; ``None``, or the reference of the visit's letter that is
+    already there (the letter is then not saved)."""
+    meta = InquiryLetter._meta
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    for _draw in range(_REFERENCE_DRAWS):
+        letter.reference = _new_reference()
+        values = [
+            f.get_db_prep_save(f.pre_save(letter, True), connection) for f in fields
+        ]
+        sql = _INSERT_SQL.format(
+            table=quote(meta.db_table),
+            columns=", ".join(quote(f.column) for f in fields),
+            values=", ".join(["%s"] * len(fields)),
+            pk=quote(meta.pk.column),
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, values)
+            row = cursor.fetchone()
+        if row is not None:
+            letter.pk = row[0]
+            letter._state.adding = False
+            letter._state.db = connection.alias
+            return None
+        existing = (
+            InquiryLetter.objects.filter(case_id=letter.case_id, visit=letter.visit)
+            .values_list("reference", flat=True)
+            .first()
+        )
+        if existing is not None:
+            return existing
+    raise RuntimeError("no free letter reference after several draws")
 
 
 def _check_digit(body: str) -> int:
@@ -101,23 +142,42 @@ def letter_request(
     cannot print does not refuse: the letter is kept and flagged for a supervisor.
     Rendering is scheduled on commit; if the broker is down the letter stays
     queued and the stuck-letter sweep queues it again, so the visit can finish.
+
+    Every refusal is decided before anything is written, so the writes need no
+    savepoint of their own inside the caller's transaction (the visit's).
     """
     try:
-        with transaction.atomic():
-            letter = _letter_request(
-                case=case,
-                deadline=deadline,
-                actor=actor,
-                first_visit_on=first_visit_on,
-            )
+        letter, problem = _letter_prepare(
+            case=case, deadline=deadline, actor=actor, first_visit_on=first_visit_on
+        )
+        with transaction.atomic(savepoint=False):
+            existing = _insert_unless_taken(letter)
+            if existing is None:
+                _letter_queued(letter, case=case, actor=actor, problem=problem)
+        if existing is not None:
+            raise _already_requested(existing)
     except ApplicationError as exc:
         audit_refusal("letter_request", exc, actor=actor, desk=desk, case=case)
         raise
     return letter
 
 
+def _already_requested(reference: str) -> Conflict:
+    return Conflict(
+        "letter-already-requested",
+        _(
+            "An inquiry letter for this visit was already requested "
+            "(reference %(reference)s). Retry that letter instead of "
+            "requesting a second one."
+        )
+        % {"reference": reference},
+        extra={"reference": reference},
+    )
+
+
 def _refuse_unless_requestable(case: Case) -> None:
-    """A letter only for an open case, a procedure with a letter, one per visit."""
+    """A letter only for an open case and a procedure with a letter (one per
+    visit: the unique constraint, see :func:`_insert_unless_taken`)."""
     if case.state == CaseState.CANCELLED:
         raise Conflict(
             "letter-case-cancelled",
@@ -136,22 +196,6 @@ def _refuse_unless_requestable(case: Case) -> None:
             _("This procedure has no inquiry letter."),
             extra={"procedure": case.procedure},
         )
-    existing = (
-        InquiryLetter.objects.filter(case=case, visit=case.visit)
-        .only("reference")
-        .first()
-    )
-    if existing is not None:
-        raise Conflict(
-            "letter-already-requested",
-            _(
-                "An inquiry letter for this visit was already requested "
-                "(reference %(reference)s). Retry that letter instead of "
-                "requesting a second one."
-            )
-            % {"reference": existing.reference},
-            extra={"reference": existing.reference},
-        )
     if not case.applicant_name:
         raise ApplicationError(
             "letter-agent-name-missing",
@@ -159,16 +203,17 @@ def _refuse_unless_requestable(case: Case) -> None:
         )
 
 
-def _letter_request(
+def _letter_prepare(
     *, case: Case, deadline: dt.date, actor: Any, first_visit_on: dt.date | None
-) -> InquiryLetter:
+) -> tuple[InquiryLetter, ApplicationError | None]:
+    """The unsaved letter and the address problem a supervisor can cure, if any;
+    raises what the clerk must fix now. Reads and writes nothing."""
     _refuse_unless_requestable(case)
     letter = InquiryLetter(
         municipality_id=case.municipality_id,
         office_id=case.office_id,
         case=case,
         visit=case.visit,
-        reference=_new_reference(),
         kind=KIND_OF[case.procedure].value,  # type: ignore[index]
         procedure=case.procedure,
         state=S.QUEUED,
@@ -178,14 +223,19 @@ def _letter_request(
         created_by=actor if is_user(actor) else None,
     )
     snapshot(letter, case)
-    problem: ApplicationError | None = None
     try:
         letter_address(letter)
     except ApplicationError as exc:
         if exc.code not in _FLAGGABLE:
             raise  # the clerk fixes postal code or address at the desk, now
-        problem = exc
-    letter.save()
+        return letter, exc
+    return letter, None
+
+
+def _letter_queued(
+    letter: InquiryLetter, *, case: Case, actor: Any, problem: ApplicationError | None
+) -> None:
+    """The saved letter's history row and audit entry; flagged or sent to render."""
     LetterStatusChange.objects.create(
         letter=letter,
         to_state=S.QUEUED,
@@ -199,11 +249,10 @@ def _letter_request(
         data={
             "reference": letter.reference,
             "visit": letter.visit,
-            "deadline": deadline.isoformat(),
+            "deadline": letter.deadline.isoformat(),
         },
     )
     if problem is not None:
         flag(letter, problem, actor=actor)
     else:
         enqueue_render_on_commit(letter.pk)
-    return letter
