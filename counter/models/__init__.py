@@ -1,6 +1,7 @@
 from .access import AccessPath, AccessRecord
 from .audit import AppendOnlyError, AuditChainHead, AuditEvent
 from .cases import Case, CaseStatusChange
+from .counts import CaseDayCount
 from .profile import ProcedureDuration
 from .residents import Card, Certificate, Resident
 from .tenancy import (
@@ -22,6 +23,7 @@ __all__ = [
     "AuditEvent",
     "Card",
     "Case",
+    "CaseDayCount",
     "CaseStatusChange",
     "Certificate",
     "ClosedDay",

@@ -31,6 +31,8 @@ from counter.models import Case, Desk
 from counter.transitions import transition_check, transition_run
 from counter.workflows import workflow_for
 
+from .case_counts import count_case_moved
+
 #: SQLSTATEs that mean "someone else holds what you need": lock_not_available,
 #: deadlock_detected, serialization_failure.
 CONTENTION_SQLSTATES = frozenset({"55P03", "40P01", "40001"})
@@ -106,6 +108,7 @@ def case_transition(
 
     What :func:`case_check` refuses is raised; a harmless repeat changes nothing.
     """
+    from_state = case.state
     result: Case = transition_run(
         case,
         name,
@@ -116,6 +119,7 @@ def case_transition(
         data=data,
         **kwargs,
     )
+    count_case_moved(result, from_state)
     return result
 
 

@@ -26,6 +26,7 @@ from counter.workflows.cert_issue import CertIssueCase
 from counter.workflows.legal_representative import signing_certificate_barred
 
 from . import reception
+from .case_counts import count_case_opened
 from .case_flow import refusals_audited
 from .certificates import certificates_sync_from_issuer
 
@@ -271,6 +272,7 @@ def _case_open(
                 machine = cast(CertIssueCase, workflow_for(case))
                 case.certificate_plan = machine.plan_certificates(day)
             case.save()
+            count_case_opened(case)
             CaseStatusChange.objects.create(
                 case=case,
                 from_state="",

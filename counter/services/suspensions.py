@@ -29,6 +29,7 @@ from counter.errors import ApplicationError, Conflict
 from counter.models import Card, Case, CaseStatusChange, Desk, Office
 
 from .case_closing import case_complete
+from .case_counts import count_case_opened
 from .case_flow import case_lock, case_transition, refusals_audited
 from .case_opening import case_reference
 from .certificates import certificate_revoke, certificate_suspend
@@ -83,6 +84,7 @@ def suspension_record(
                 created_by=actor if getattr(actor, "is_authenticated", False) else None,
             )
             case.save()
+            count_case_opened(case)
             CaseStatusChange.objects.create(
                 case=case,
                 from_state="",
