@@ -93,6 +93,8 @@ def reception(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "results": results,
+            "more_matches": selectors.search_has_more_matches(results or []),
+            "matches_cap": selectors.SEARCH_MATCHES_CAP,
             "desk": current_desk(request),
             "nav": "reception",
         },

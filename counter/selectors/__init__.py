@@ -22,13 +22,16 @@ from .cases import (
 from .console import card_operations_failed, case_counts_daily
 from .letters import letters_by_state
 from .residents import (
+    SEARCH_MATCHES_CAP,
     ResidentOverview,
     resident_cards,
     resident_overview,
     residents_search,
+    search_has_more_matches,
 )
 
 __all__ = [
+    "SEARCH_MATCHES_CAP",
     "ResidentOverview",
     "card_operation",
     "card_operations_failed",
@@ -44,4 +47,5 @@ __all__ = [
     "resident_cards",
     "resident_overview",
     "residents_search",
+    "search_has_more_matches",
 ]

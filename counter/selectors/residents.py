@@ -5,11 +5,12 @@ before choosing a procedure, and their cards — each scoped with ``visible_to(u
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import jaconv
-from django.db.models import F, Q, QuerySet, Value
+from django.db.models import Count, F, Q, QuerySet, Value, Window
 from django.db.models.functions import Replace
 from django.utils import timezone
 
@@ -29,17 +30,29 @@ def _without_spaces(field: str) -> Replace:
     return Replace(Replace(F(field), Value(" "), Value("")), Value("\u3000"), Value(""))
 
 
+#: Past this many residents matching one query, reception asks for a given name
+#: or a birth date instead of sorting every match (ADR 0029): 佐藤 alone is
+#: 50,000 residents in a prefecture's installation.
+SEARCH_MATCHES_CAP = 200
+
+
 def residents_search(
     *, user: Any, query: str = "", birth_date: dt.date | None = None, limit: int = 50
 ) -> QuerySet[Resident]:
-    """Reception search by name, kana (hiragana, half-width accepted) or birth date."""
+    """Reception search by name, kana (hiragana, half-width accepted) or birth date.
+
+    The first ``limit`` by kana of at most :data:`SEARCH_MATCHES_CAP` + 1
+    matches: every match when there are no more (a full name, a rare name), and
+    never a sort of tens of thousands of rows for a common surname, for which
+    :func:`search_has_more_matches` tells the clerk to narrow the search."""
     qs = Resident.objects.visible_to(user)
     query = (query or "").strip()
     if not query and birth_date is None:
         return qs.none()
+    matches = qs
     if query:
         squeezed = query.replace(" ", "").replace("\u3000", "")
-        qs = qs.annotate(
+        matches = matches.annotate(
             name_flat=_without_spaces("name"),
             name_substitute_flat=_without_spaces("name_substitute"),
             name_kana_flat=_without_spaces("name_kana"),
@@ -50,8 +63,20 @@ def residents_search(
             | Q(register_id=query)
         )
     if birth_date is not None:
-        qs = qs.filter(birth_date=birth_date)
-    return qs.prefetch_related("cards").order_by("name_kana", "birth_date")[:limit]
+        matches = matches.filter(birth_date=birth_date)
+    first = matches.order_by().values("pk")[: SEARCH_MATCHES_CAP + 1]
+    return (
+        qs.filter(pk__in=first)
+        .annotate(matches=Window(Count("pk")))
+        .prefetch_related("cards")
+        .order_by("name_kana", "birth_date")[:limit]
+    )
+
+
+def search_has_more_matches(results: Iterable[Resident]) -> bool:
+    """Did the search find more residents than it ranks (:data:`SEARCH_MATCHES_CAP`)?
+    Then the clerk adds a given name or a birth date."""
+    return any(getattr(r, "matches", 0) > SEARCH_MATCHES_CAP for r in results)
 
 
 @dataclass
