@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models
+from django.db import connection, models
 from django.http import HttpRequest
 from django.utils import timezone
 from prometheus_client import Histogram
@@ -142,7 +142,7 @@ _batch = _Batch()
 @contextmanager
 def audit_batch() -> Iterator[None]:
     """Every :func:`audit_record` inside is appended when the block ends, in one
-    batch (three statements per chain, however many entries), and in the order
+    batch (one statement per chain, however many entries), and in the order
     recorded. Use it inside the caller's transaction, around a loop of state
     changes (a print run); the entries returned inside get their number and hash
     only at the end. An exception inside discards them with the transaction.
@@ -266,18 +266,44 @@ def access_record(
 def access_record_many(
     request: HttpRequest, path: AccessPath | str, residents: Any, *, desk: Any = None
 ) -> int:
-    """One access entry per resident shown in a list (search results), in one insert."""
+    """One access entry per resident shown in a list (search results), in one insert.
+
+    On PostgreSQL the rows go in as one ``INSERT … SELECT FROM unnest(…)`` of two
+    arrays, inside the request before its answer, as durable as ``bulk_create``
+    but without building fifty model objects and their SQL on each search (issue
+    14; ADR 0030). Elsewhere (the demo's SQLite) ``bulk_create``."""
     actor = getattr(request, "user", None)
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
     now = timezone.now()
     url = request.get_full_path()[:300]
+    label = actor.get_username() if actor is not None else "anonymous"
+    residents = list(residents)
+    if not residents:
+        return 0
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _access_many_sql(),
+                {
+                    "at": now,
+                    "actor": actor.pk if actor is not None else None,
+                    "label": label,
+                    "desk": desk.pk if desk is not None else None,
+                    "path": str(path),
+                    "url": url,
+                    "type": residents[0]._meta.label_lower,
+                    "residents": [r.pk for r in residents],
+                    "municipalities": [r.municipality_id for r in residents],
+                },
+            )
+        return len(residents)
     rows = [
         AccessRecord(
             at=now,
             municipality_id=resident.municipality_id,
             actor=actor,
-            actor_label=actor.get_username() if actor is not None else "anonymous",
+            actor_label=label,
             desk=desk,
             resident_id=resident.pk,
             path=str(path),
@@ -289,3 +315,25 @@ def access_record_many(
     ]
     AccessRecord.objects.bulk_create(rows)
     return len(rows)
+
+
+def _access_many_sql() -> str:
+    """The access log's columns by name from the model, so a renamed column
+    breaks a test rather than the log."""
+    meta = AccessRecord._meta
+    quote = connection.ops.quote_name
+
+    def col(name: str) -> str:
+        field: Any = meta.get_field(name)
+        return quote(str(field.column))
+
+    return (
+        f"INSERT INTO {quote(str(meta.db_table))} ("
+        f"{col('at')}, {col('municipality')}, {col('actor')}, {col('actor_label')}, "
+        f"{col('desk')}, {col('resident')}, {col('case')}, {col('path')}, "
+        f"{col('url')}, {col('object_type')}, {col('object_id')}) "
+        "SELECT %(at)s, t.m, %(actor)s, %(label)s, %(desk)s, t.r, NULL, %(path)s, "
+        "%(url)s, %(type)s, t.r::text "
+        "FROM unnest(%(residents)s::bigint[], %(municipalities)s::bigint[]) "
+        "AS t(r, m)"
+    )

@@ -161,17 +161,109 @@ def append_one(event: AuditEvent) -> None:
     event._state.db = connection.alias
 
 
+# A batch of one chain in one statement: the head is locked, each row's number,
+# time and hash follow from the row before it (a recursive CTE over the batch in
+# the order recorded, the same hash text as _APPEND_SQL), every row is inserted
+# and the head set to the last. Returns nothing when the chain has no head yet.
+_APPEND_MANY_SQL = """
+WITH RECURSIVE
+head AS (
+    SELECT h.seq, h.at, h.hash FROM counter_auditchainhead AS h
+     WHERE h.chain = %(chain)s
+       FOR UPDATE
+),
+batch AS (
+    SELECT * FROM unnest(
+        %(before_at)s::text[], %(before_prev)s::text[], %(at)s::timestamptz[],
+        %(municipality)s::bigint[], %(office)s::bigint[], %(desk)s::bigint[],
+        %(case)s::bigint[], %(actor)s::bigint[], %(actor_label)s::text[],
+        %(action)s::text[], %(object_type)s::text[], %(object_id)s::text[],
+        %(data)s::text[]
+    ) WITH ORDINALITY AS b(before_at, before_prev, at, municipality, office, desk,
+                           case_id, actor, actor_label, action, object_type,
+                           object_id, data, n)
+),
+numbered (n, seq, at, prev_hash, hash) AS (
+    SELECT 0::bigint, head.seq, head.at, ''::text, head.hash::text FROM head
+    UNION ALL
+    SELECT b.n, r.seq + 1, GREATEST(b.at, r.at), r.hash,
+           encode(sha256(convert_to(
+               b.before_at
+               || to_char(GREATEST(b.at, r.at) AT TIME ZONE 'UTC',
+                          'YYYY-MM-DD"T"HH24:MI:SS.US')
+               || '+00:00' || b.before_prev || r.hash
+               || '","seq":' || (r.seq + 1)::text || '}', 'UTF8')), 'hex')
+      FROM numbered AS r JOIN batch AS b ON b.n = r.n + 1
+),
+moved AS (
+    UPDATE counter_auditchainhead AS h
+       SET seq = last.seq, at = last.at, prev_hash = last.prev_hash,
+           hash = last.hash
+      FROM numbered AS last
+     WHERE h.chain = %(chain)s AND last.n = %(count)s
+)
+INSERT INTO counter_auditevent (
+    chain, seq, created_at, municipality_id, office_id, desk_id, case_id,
+    actor_id, actor_label, action, object_type, object_id, data, prev_hash, hash)
+SELECT %(chain)s, r.seq, r.at, b.municipality, b.office, b.desk, b.case_id,
+       b.actor, b.actor_label, b.action, b.object_type, b.object_id,
+       b.data::jsonb, r.prev_hash, r.hash
+  FROM numbered AS r JOIN batch AS b ON b.n = r.n
+ ORDER BY r.n
+RETURNING id, seq, created_at, prev_hash, hash
+"""
+
+
+def _append_chain(chain: int, rows: list[AuditEvent]) -> None:
+    """One chain's part of a batch, one statement (PostgreSQL)."""
+    texts = [hash_text_around(event) for event in rows]
+    params: dict[str, Any] = {
+        "chain": chain,
+        "count": len(rows),
+        "before_at": [t[0] for t in texts],
+        "before_prev": [t[1] for t in texts],
+        "at": [e.created_at for e in rows],
+        "municipality": [e.municipality_id for e in rows],
+        "office": [e.office_id for e in rows],
+        "desk": [e.desk_id for e in rows],
+        "case": [e.case_id for e in rows],
+        "actor": [e.actor_id for e in rows],
+        "actor_label": [e.actor_label for e in rows],
+        "action": [e.action for e in rows],
+        "object_type": [e.object_type for e in rows],
+        "object_id": [e.object_id for e in rows],
+        "data": [json.dumps(e.data, ensure_ascii=False) for e in rows],
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_APPEND_MANY_SQL, params)
+        returned = cursor.fetchall()
+        if not returned:  # no head yet: make it, then append (once per chain)
+            cursor.execute(_HEAD_SQL, {"chain": chain, "genesis": GENESIS_HASH})
+            cursor.execute(_APPEND_MANY_SQL, params)
+            returned = cursor.fetchall()
+    if len(returned) != len(rows):
+        raise RuntimeError(f"audit chain {chain}: {len(returned)} of {len(rows)} rows")
+    for event, row in zip(rows, sorted(returned, key=lambda r: r[1]), strict=True):
+        event.pk, event.seq, event.created_at, event.prev_hash, event.hash = row
+        event._state.adding = False
+        event._state.db = connection.alias
+
+
 def append_many(events: Sequence[AuditEvent]) -> None:
     """Append a batch (all but seq, time and hashes set on each event).
 
     Per chain, in chain order (two batches never wait for each other in opposite
-    orders): one statement locks the head and reserves the numbers, the hashes
-    are computed here, one statement inserts every row, one sets the head.
+    orders): on PostgreSQL one statement locks the head, numbers, hashes and
+    inserts every row and sets the head; elsewhere the head is locked and the
+    numbers reserved, the hashes computed here, the rows inserted, the head set.
     """
     by_chain = groupby(sorted(events, key=lambda e: e.chain), key=lambda e: e.chain)
     with transaction.atomic(savepoint=False):
         for chain, group in by_chain:
             rows = list(group)
+            if connection.vendor == "postgresql":
+                _append_chain(chain, rows)
+                continue
             seq, prev, at = _reserve(chain, len(rows))
             for event in rows:
                 seq += 1

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from counter.audit import audit_record
+from counter.audit import audit_batch, audit_record
 from counter.calendar import next_open_day
 from counter.errors import ApplicationError, NotFound
 from counter.letters.services import (
@@ -44,10 +44,15 @@ def second_visit_deadline(*, case: Case, on: dt.date | None = None) -> dt.date:
 
 
 def case_send_inquiry(*, case: Case, actor: Any, desk: Desk | None = None) -> Case:
-    """End visit 1: request the inquiry letter to the holder's registered address."""
+    """End visit 1: request the inquiry letter to the holder's registered address.
+
+    The letter's and the case's audit entries go to the chain in one statement at
+    the end of the transaction, after the row locks (ADR 0028).
+    """
     with (
         refusals_audited("case_send_inquiry", actor=actor, desk=desk, case=case),
         transaction.atomic(),
+        audit_batch(),
     ):
         locked = case_lock(case.pk)
         # Guards before the letter, so a refused step requests no letter. The

@@ -57,12 +57,12 @@ def test_a_stored_letter_that_does_not_match_its_hash_stops_the_run(make_case):
     }
 
 
-def test_a_print_runs_audit_entries_take_three_statements_however_many_letters(
+def test_a_print_runs_audit_entries_take_one_statement_however_many_letters(
     make_case,
 ):
     """One entry per letter moved to printed, plus the run's own, appended as one
-    batch at the end of the run (ADR 0024): the chain is held for three
-    statements, not for the whole run."""
+    batch at the end of the run (ADR 0024, ADR 0028): the chain is held for one
+    statement, not for the whole run."""
     letters = [rendered(make_case, postal_code=f"243-00{n:02d}") for n in range(5)]
     with CaptureQueriesContext(connection) as queries:
         run = services.print_run_create(municipality=letters[0].municipality)
@@ -72,7 +72,7 @@ def test_a_print_runs_audit_entries_take_three_statements_however_many_letters(
         for q in queries
         if "counter_auditevent" in q["sql"] or "counter_auditchainhead" in q["sql"]
     ]
-    assert len(on_the_chain) == 3, on_the_chain
+    assert len(on_the_chain) == 1, on_the_chain
     printed = AuditEvent.objects.filter(action="letter_printed", case__isnull=False)
     assert printed.count() == 5
     assert AuditEvent.objects.filter(action="print_run_created").count() == 1
