@@ -15,6 +15,7 @@ the fixed part comes from the per-process cache of :mod:`counter.letters.fixed`.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from collections.abc import Iterable
 from typing import Any
@@ -22,7 +23,10 @@ from typing import Any
 from reportlab import rl_config
 from reportlab.pdfgen.canvas import Canvas
 
-from .content import LetterData
+from counter.constants import Procedure
+
+from .address import PostalAddress
+from .content import SEED_OFFICE, LetterData
 from .drawing import draw_variable
 from .fixed import (
     Fixed,
@@ -69,6 +73,28 @@ def letter_pdf(data: LetterData) -> bytes:
     _draw_page(canvas, data, fixed)
     canvas.save()
     return buffer.getvalue()
+
+
+def warm_up() -> int:
+    """Parse the font and draw a sample letter, so a process's first real letter
+    does not pay for them (100–150 ms). Called in the Celery worker's parent
+    before it forks its children, which inherit the caches; returns the bytes."""
+    sample = LetterData(
+        reference_code="0000-0000-0000",
+        procedure=Procedure.PIN_CHANGE,
+        address=PostalAddress.build(
+            postal_code="243-0018",
+            town_area="神奈川県厚木市中町",
+            block="3丁目17-17",
+            name="見本 花子",
+        ),
+        agent_name="見本 太郎",
+        first_visit=dt.date(2026, 1, 6),
+        deadline=dt.date(2026, 2, 6),
+        issued_on=dt.date(2026, 1, 6),
+        office=SEED_OFFICE,
+    )
+    return len(letter_pdf(sample))
 
 
 def letters_pdf(letters: Iterable[LetterData]) -> bytes:

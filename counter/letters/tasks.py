@@ -11,15 +11,21 @@ backoff; after the last retry the letter fails visibly with the error code
 from __future__ import annotations
 
 import datetime as dt
+import logging
+from typing import Any
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
+from celery.signals import worker_init
 from django.db import DatabaseError, InterfaceError
 from kombu.exceptions import OperationalError as BrokerError
 
 from counter.errors import Conflict
 
 from . import services
+from .render import warm_up
+
+logger = logging.getLogger(__name__)
 
 RENDER_MAX_RETRIES = 5
 #: Faults a retry may cure: the database or the broker went away, a disk filled.
@@ -32,6 +38,17 @@ PERIODIC_RETRY = {
     "retry_jitter": True,
     "max_retries": 5,
 }
+
+
+@worker_init.connect(dispatch_uid="counter.letters.warm_up")
+def warm_letter_caches(**_: Any) -> None:
+    """In the worker's parent, before the pool forks: every child, and every child
+    that replaces one recycled by memory, starts with the font parsed and the
+    fixed part drawn instead of paying for them on its first letter."""
+    try:
+        warm_up()
+    except Exception:  # noqa: BLE001 - a cold cache is slower, never a reason to stop
+        logger.exception("letter caches not warmed; the first letters warm them")
 
 
 def _backoff(retries: int) -> int:
