@@ -68,10 +68,11 @@ if SECOND_FACTOR_BYPASS:
 if DEMO_DATA_ALLOWED:
     raise ImproperlyConfigured("DEMO_DATA_ALLOWED is refused in production.")
 
-# Throttle counters shared by every web worker and replica.
+# Throttle counters shared by every web worker and replica. Django's Redis cache,
+# keeping its client between calls (counter/accounts/redis_cache.py, ADR 0030).
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "counter.accounts.redis_cache.KeptClientRedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "madoguchi",
     }
