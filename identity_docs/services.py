@@ -55,7 +55,7 @@ def profile_for_user(*, user: Any, municipality_code: str | None = None) -> Any:
     names one by its code, limited to what they may see.
     """
     scope = scope_for(user)
-    visible = Municipality.objects.all()
+    visible = Municipality.objects.select_related("profile")
     if not scope.everything:
         visible = visible.filter(pk=scope.municipality_id or 0)
     if municipality_code:
@@ -186,26 +186,45 @@ def requirements_evaluate(
     documents: Sequence[PresentedDocument],
     on_date: date,
     facts: Mapping[str, bool] | None = None,
+    reference: Any = None,
 ) -> Evaluation:
-    """Evaluate the documents against the city's rule; nothing is stored."""
-    rule = requirement_rule_get(
-        profile=profile, procedure=procedure, applicant_role=applicant_role, visit=visit
-    )
-    if rule is None:
+    """Evaluate the documents against the city's rule; nothing is stored.
+
+    ``reference`` (identity_docs.reference_cache.CityReference): the city's rules
+    and catalogue as the API keeps them per process, checked fresh by the caller;
+    without it both are read from the database."""
+    if reference is not None:
+        requirement = reference.requirement(procedure, applicant_role, visit)
+    else:
+        rule = requirement_rule_get(
+            profile=profile,
+            procedure=procedure,
+            applicant_role=applicant_role,
+            visit=visit,
+        )
+        requirement = rule.requirement_json() if rule is not None else None
+    if requirement is None:
+        visits = (
+            reference.visits(procedure, applicant_role)
+            if reference is not None
+            else visits_for(
+                profile=profile, procedure=procedure, applicant_role=applicant_role
+            )
+        )
         raise ApplicationError(
             "no-such-visit",
             _("This procedure has no such visit for this applicant."),
-            extra={
-                "visits": visits_for(
-                    profile=profile, procedure=procedure, applicant_role=applicant_role
-                )
-            },
+            extra={"visits": visits},
         )
     return evaluate(
-        requirement=rule.requirement_json(),
+        requirement=requirement,
         documents=documents,
         on_date=on_date,
-        catalogue=catalogue_for(profile=profile),
+        catalogue=(
+            reference.catalogue
+            if reference is not None
+            else catalogue_for(profile=profile)
+        ),
         facts=facts,
     )
 

@@ -46,10 +46,11 @@ class PresentedDocumentInput(serializers.Serializer):
     sealed = serializers.BooleanField(required=False, allow_null=True, default=None)
 
     def validate_code(self, value: str) -> str:
-        known: set[str] = self.context.setdefault(
-            "known_codes",
-            set(IdentityDocumentKind.objects.values_list("code", flat=True)),
-        )
+        known: set[str] | None = self.context.get("known_codes")
+        if known is None:  # read once per request, not once per document
+            known = self.context["known_codes"] = set(
+                IdentityDocumentKind.objects.values_list("code", flat=True)
+            )
         if value not in known:
             raise serializers.ValidationError(
                 _("Unknown document code: %(code)s.") % {"code": value}

@@ -6,6 +6,8 @@ answer for documents that have not been recorded (nothing is stored).
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -20,13 +22,8 @@ from identity_docs.api.serializers import (
     EvaluateOutput,
 )
 from identity_docs.evaluator import PresentedDocument
-from identity_docs.models import IdentityDocumentKind
-from identity_docs.services import (
-    catalogue_for,
-    profile_for_user,
-    requirements_evaluate,
-    visits_for,
-)
+from identity_docs.reference_cache import CityReference, city_reference
+from identity_docs.services import profile_for_user, requirements_evaluate
 
 
 class IdentityDocumentListApi(APIView):
@@ -52,28 +49,36 @@ class IdentityDocumentListApi(APIView):
         params.is_valid(raise_exception=True)
         code = params.validated_data.get("municipality")
         profile = profile_for_user(user=request.user, municipality_code=code)
-        kinds = catalogue_for(profile=profile)
-        order = list(IdentityDocumentKind.objects.values_list("code", flat=True))
-        rows = [
-            {
-                "code": kind.code,
-                "name_ja": kind.name_ja,
-                "name_en": kind.name_en,
-                "document_class": kind.document_class,
-                "photo": kind.photo,
-                "constraints": {
-                    "issued_on_or_after": kind.issued_on_or_after,
-                    "has_expiry": kind.has_expiry,
-                    "expiry_required": kind.expiry_required,
-                    "max_age_months": kind.max_age_months,
-                    "accepted": kind.accepted,
-                    "public_issuer": kind.public_issuer,
-                },
-            }
-            for kind in (kinds[c] for c in order)
-            if kind.active
-        ]
-        return Response(DocumentKindOutput(rows, many=True).data)
+        reference = city_reference(profile)
+        rows = reference.answers.get("catalogue")
+        if rows is None:
+            rows = reference.answers["catalogue"] = _catalogue_rows(reference)
+        return Response(rows)
+
+
+def _catalogue_rows(reference: CityReference) -> list[Any]:
+    """The endpoint's answer for one state of the city's catalogue."""
+    kinds = reference.catalogue
+    rows = [
+        {
+            "code": kind.code,
+            "name_ja": kind.name_ja,
+            "name_en": kind.name_en,
+            "document_class": kind.document_class,
+            "photo": kind.photo,
+            "constraints": {
+                "issued_on_or_after": kind.issued_on_or_after,
+                "has_expiry": kind.has_expiry,
+                "expiry_required": kind.expiry_required,
+                "max_age_months": kind.max_age_months,
+                "accepted": kind.accepted,
+                "public_issuer": kind.public_issuer,
+            },
+        }
+        for kind in (kinds[c] for c in reference.order)
+        if kind.active
+    ]
+    return list(DocumentKindOutput(rows, many=True).data)
 
 
 class RequirementEvaluateApi(APIView):
@@ -87,11 +92,8 @@ class RequirementEvaluateApi(APIView):
         profile = profile_for_user(
             user=request.user, municipality_code=values.get("municipality")
         )
-        visits = visits_for(
-            profile=profile,
-            procedure=values["procedure"],
-            applicant_role=values["applicant_role"],
-        )
+        reference = city_reference(profile)
+        visits = reference.visits(values["procedure"], values["applicant_role"])
         if values["visit"] not in visits:
             raise serializers.ValidationError(
                 {
@@ -113,6 +115,7 @@ class RequirementEvaluateApi(APIView):
                 documents=[PresentedDocument(**d) for d in values["documents"]],
                 on_date=values["on_date"],
                 facts=values.get("facts") or {},
+                reference=reference,
             )
         except ApplicationError:
             raise
