@@ -21,7 +21,7 @@ from rest_framework.utils.urls import replace_query_param
 
 from counter.selectors.paging import BadCursor, keyset
 
-DEFAULT_LIMIT = 50
+DEFAULT_LIMIT = 20
 MAX_LIMIT = 200
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from counter.api.pagination import DEFAULT_LIMIT
 from counter.models import AccessRecord, Case
 from counter.models.cases import CaseState
 from tests import factories as f
@@ -93,8 +94,8 @@ def test_the_page_size_is_bounded(api, city, office):
         response = api.get("/api/v1/cases/", {"limit": limit})
         assert response.status_code == 400
         assert "limit" in response.json()["extra"]["fields"]
-    _open(city, office, 51)
-    assert len(api.get("/api/v1/cases/").json()["results"]) == 50
+    _open(city, office, DEFAULT_LIMIT + 1)
+    assert len(api.get("/api/v1/cases/").json()["results"]) == DEFAULT_LIMIT
 
 
 def test_the_supervisors_lists_page_the_same_way(city, office, supervisor):
