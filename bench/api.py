@@ -30,6 +30,7 @@ import json
 import logging
 import os
 import re
+import resource
 import secrets
 import signal
 import socket
@@ -56,6 +57,8 @@ from bench.bench_env import (  # noqa: E402
 
 HOST = "bench.madoguchi.example"
 TOKEN = secrets.token_hex(20)
+#: wrk's own CPU seconds and the seconds it drove, per run (it shares the cores).
+WRK_CPU: list[tuple[float, int]] = []
 EVALUATE_BODY = {
     "procedure": "pin_reset",
     "applicant_role": "holder",
@@ -113,6 +116,9 @@ def start_gunicorn(port: int, database_url: str, redis_url: str, tmp: Path):
         API_THROTTLE_READ_RATE="10000000/min",
         API_THROTTLE_WRITE_RATE="10000000/min",
         API_THROTTLE_ANON_RATE="10000000/min",
+        # Production's gunicorn.conf.py with one worker per core of this machine;
+        # the threads are production's default unless WEB_THREADS is set.
+        WEB_WORKERS=str(os.cpu_count() or 2),
     )
     (tmp / "metrics").mkdir()
     log = (tmp / "gunicorn.log").open("wb")
@@ -124,16 +130,6 @@ def start_gunicorn(port: int, database_url: str, redis_url: str, tmp: Path):
             "config.wsgi",
             "--bind",
             f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-            "--worker-class",
-            "gthread",
-            "--threads",
-            "8",
-            "--timeout",
-            "60",
-            "--worker-tmp-dir",
-            "/tmp",
             "--no-control-socket",
             "--config",
             str(ROOT / "deploy/docker/gunicorn.conf.py"),
@@ -173,10 +169,11 @@ def wrk(base: str, path: str, seconds: int, tmp: Path, body: Any = None):
             f"wrk.body = [[{json.dumps(body)}]]",
         ]
     script.write_text("\n".join(lines) + "\n")
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     out = subprocess.run(
         [
             "wrk",
-            "-t2",
+            "-t1",
             "-c16",
             f"-d{seconds}s",
             "--latency",
@@ -188,6 +185,10 @@ def wrk(base: str, path: str, seconds: int, tmp: Path, body: Any = None):
         text=True,
         check=True,
     ).stdout
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    WRK_CPU.append(
+        (after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime, seconds)
+    )
     if "Non-2xx" in out:
         raise SystemExit(f"{path}: not every answer was a success\n{out}")
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
@@ -282,6 +283,8 @@ def main() -> None:
         print(f"min_ratio_vs_floor: {min(ratios):.2f}")
         endpoints = [p for n, (_, p) in figures.items() if n not in ("bare", "floor")]
         print(f"max_p99_ms: {max(endpoints):.1f}")
+        used, driven = sum(c for c, _ in WRK_CPU), sum(d for _, d in WRK_CPU)
+        print(f"wrk_cpu_share_of_one_core: {used / driven:.3f}")
         print(f"load_average_before: {load_before:.2f}")
         print(f"load_average_after: {os.getloadavg()[0]:.2f}")
 

@@ -18,9 +18,8 @@ unset DATABASE_MIGRATE_URL
 export PROMETHEUS_MULTIPROC_DIR="${PROMETHEUS_MULTIPROC_DIR:-/tmp/madoguchi-metrics}"
 rm -rf "$PROMETHEUS_MULTIPROC_DIR"
 mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
-# Threads: each desk agent holds one long-poll request for up to 30 s. Requests are
-# logged as JSON by Django (config.metrics), so gunicorn keeps no access log.
+# Workers, threads and timeouts are in gunicorn.conf.py (WEB_WORKERS, WEB_THREADS),
+# which bench/api.py starts too. Requests are logged as JSON by Django
+# (config.metrics), so gunicorn keeps no access log.
 exec "$PYTHON" -m gunicorn config.wsgi --bind "${WEB_BIND:-0.0.0.0:8000}" \
-    --workers "${WEB_WORKERS:-4}" --worker-class gthread --threads "${WEB_THREADS:-8}" \
-    --timeout 60 --worker-tmp-dir /tmp --no-control-socket \
-    --config deploy/docker/gunicorn.conf.py
+    --no-control-socket --config deploy/docker/gunicorn.conf.py
