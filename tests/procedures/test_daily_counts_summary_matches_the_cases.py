@@ -7,8 +7,10 @@ opened (it counts as completed on the day it was opened)."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
+from django.core.management import CommandError, call_command
 
 from counter import selectors
 from counter.models import Case, CaseDayCount
@@ -123,3 +125,19 @@ def test_a_year_of_counts_is_two_queries(week, supervisor, django_assert_num_que
     selectors.case_counts_daily(**year)  # the supervisor's scope, loaded once
     with django_assert_num_queries(2):
         selectors.case_counts_daily(**year)
+
+
+def test_the_command_rebuilds_one_citys_days(week, city, supervisor):
+    before = selectors.case_counts_daily(
+        user=supervisor, day_from=DAYS[0], day_to=DAYS[1]
+    )
+    CaseDayCount.objects.all().delete()
+    out = io.StringIO()
+    call_command("case_counts_rebuild", "--municipality", city.code, stdout=out)
+    assert out.getvalue().startswith("4 ")
+    after = selectors.case_counts_daily(
+        user=supervisor, day_from=DAYS[0], day_to=DAYS[1]
+    )
+    assert after == before
+    with pytest.raises(CommandError):
+        call_command("case_counts_rebuild", "--municipality", "999999")
