@@ -28,6 +28,7 @@ from counter.admin_access import AccessLoggedAdmin
 from counter.audit import audit_record
 from counter.code_labels import code_label
 from counter.constants import Procedure
+from counter.list_counts import EstimatedCountPaginator
 from counter.models import Municipality
 from counter.roles import is_installation_admin
 from counter.scoping import Scope, scope_for
@@ -164,6 +165,8 @@ class ScopedAdmin(AccessLoggedAdmin, ScopedChoices, admin.ModelAdmin):
     """Shows and accepts only rows inside the user's municipality (counter.scoping)."""
 
     show_full_result_count = False
+    #: A list of 4M audit rows is not counted row by row (ADR 0029).
+    paginator = EstimatedCountPaginator
 
     # --- reads ---------------------------------------------------------------------
 
