@@ -49,6 +49,7 @@ FAMILY_KANA = [
     "サトウ", "スズキ", "タカハシ", "タナカ", "イトウ",
     "ワタナベ", "ヤマモト", "ナカムラ", "コバヤシ", "カトウ",
 ]  # fmt: skip
+SUZUKI = "%E9%88%B4%E6%9C%A8"  # 鈴木, a tenth of the residents
 STATES = ["completed"] * 8 + ["documents_checked", "awaiting_second_visit"]
 
 
@@ -324,6 +325,28 @@ def reads(clerk: Any, supervisor: Any) -> dict[str, Callable[[], Any]]:
         ),
         "console_page": _get(browser, "/counter/console/"),
         "csv_export_year": _get(browser, f"/counter/console/export/counts.csv?{year}"),
+        # The admin's lists, as a supervisor or an auditor opens them, and their
+        # searches: a name (many matches) and a reference (one).
+        "admin_cases": _get(browser, "/admin/counter/case/"),
+        "admin_cases_search_name": _get(browser, f"/admin/counter/case/?q={SUZUKI}"),
+        "admin_cases_search_reference": _get(
+            browser, f"/admin/counter/case/?q={viewed}"
+        ),
+        "admin_residents": _get(browser, "/admin/counter/resident/"),
+        "admin_residents_search_name": _get(
+            browser, f"/admin/counter/resident/?q={SUZUKI}"
+        ),
+        "admin_audit": _get(browser, "/admin/counter/auditevent/"),
+        "admin_audit_search_action": _get(
+            browser, "/admin/counter/auditevent/?q=case_viewed"
+        ),
+        "admin_audit_search_case": _get(
+            browser, f"/admin/counter/auditevent/?q={viewed}"
+        ),
+        "admin_letters": _get(browser, "/admin/counter/inquiryletter/"),
+        "admin_letters_search_reference": _get(
+            browser, "/admin/counter/inquiryletter/?q=L-000000123"
+        ),
         "api_queue": _get(api, "/api/v1/cases/"),
         "api_queue_next_page": _get(api, first_page["next"] or "/api/v1/cases/"),
         "api_case_detail": _get(api, f"/api/v1/cases/{viewed}/"),
