@@ -78,12 +78,13 @@ SEARCH_MAX_LIMIT = 50
 
 
 class ResidentSearchOutput(ResidentBriefSerializer):
-    """A found resident and their cards. Written out field by field: DRF's
-    generic path spends more on twenty nested rows than the search itself
-    (issue 14, ``bench/api.py``); a test holds both answers equal."""
+    """A resident the search found, with their cards."""
 
     cards = CardBriefSerializer(many=True, source="cards.all")
 
+    # Written out field by field: DRF's generic path spends more on twenty
+    # nested rows than the search itself (issue 14, ``bench/api.py``); a test
+    # holds both answers equal.
     def to_representation(self, resident: Any) -> dict[str, Any]:
         return {
             "id": resident.pk,
