@@ -21,6 +21,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from counter.admin_base import ReadOnlyScopedAdmin, ScopedAdmin, ScopedInline
+from counter.admin_search import AuditSearch, IndexedSearch
 from counter.code_labels import action_label
 from counter.errors import ApplicationError
 from counter.letters import admin as _letters_admin  # noqa: F401 (registers it)
@@ -193,7 +194,7 @@ class CertificateInline(admin.TabularInline):
 
 
 @admin.register(Resident)
-class ResidentAdmin(ReadOnlyScopedAdmin):
+class ResidentAdmin(IndexedSearch, ReadOnlyScopedAdmin):
     """Changed only by register events (§8), never by hand."""
 
     list_display = (
@@ -207,11 +208,12 @@ class ResidentAdmin(ReadOnlyScopedAdmin):
     )
     list_filter = ("registration_status", "is_adult_ward", "gender")
     list_select_related = ("municipality",)
-    search_fields = ("name", "name_kana", "name_substitute", "register_id", "address")
+    search_fields = ("name", "name_kana", "name_substitute", "register_id")
+    search_resident = "pk"
 
 
 @admin.register(Card)
-class CardAdmin(ReadOnlyScopedAdmin):
+class CardAdmin(IndexedSearch, ReadOnlyScopedAdmin):
     list_display = ("resident", "kind", "issued_on", "expires_on", "status")
     list_filter = ("kind", "status")
     list_select_related = ("resident",)
@@ -220,7 +222,7 @@ class CardAdmin(ReadOnlyScopedAdmin):
 
 
 @admin.register(Certificate)
-class CertificateAdmin(ReadOnlyScopedAdmin):
+class CertificateAdmin(IndexedSearch, ReadOnlyScopedAdmin):
     list_display = (
         "card",
         "kind",
@@ -232,6 +234,8 @@ class CertificateAdmin(ReadOnlyScopedAdmin):
     list_filter = ("kind", "status", "status_reason", "pin_locked")
     list_select_related = ("card__resident",)
     search_fields = ("card__resident__name", "serial_number")
+    search_reference = "serial_number"
+    search_resident = "card__resident"
 
 
 class CaseStatusChangeInline(admin.TabularInline):
@@ -272,7 +276,7 @@ def _decide(
 
 
 @admin.register(Case)
-class CaseAdmin(ReadOnlyScopedAdmin):
+class CaseAdmin(IndexedSearch, ReadOnlyScopedAdmin):
     """Cases move only through the services; the console decides exceptions (§7)."""
 
     list_display = (
@@ -286,6 +290,7 @@ class CaseAdmin(ReadOnlyScopedAdmin):
     list_filter = ("procedure", "applicant_role", "state", OfficeFilter)
     list_select_related = ("office", "resident")
     search_fields = ("reference", "resident__name", "resident__name_kana")
+    search_reference = "reference"
     inlines = (CaseStatusChangeInline,)
     actions = ["approve_exception", "reject_exception"]
 
@@ -318,7 +323,7 @@ class CaseAdmin(ReadOnlyScopedAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(ReadOnlyScopedAdmin):
+class AuditEventAdmin(AuditSearch, ReadOnlyScopedAdmin):
     """Read-only: the trail is append-only and hash-chained."""
 
     list_display = (
@@ -332,7 +337,7 @@ class AuditEventAdmin(ReadOnlyScopedAdmin):
     )
     list_filter = (OfficeFilter,)
     list_select_related = ("office", "desk__office", "case")
-    search_fields = ("=action", "actor_label", "=object_id", "=case__reference")
+    search_fields = ("=action", "=case__reference", "=object_id", "actor_label")
 
     @admin.display(description=_("action"), ordering="action")
     def action_name(self, obj: AuditEvent) -> str:

@@ -20,6 +20,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from counter.admin_base import ScopedAdmin
+from counter.admin_search import IndexedSearch
 from counter.audit import access_record, access_record_many, audit_record
 from counter.code_labels import code_label
 from counter.errors import ApplicationError
@@ -88,7 +89,7 @@ def _run_on_each(
 
 
 @admin.register(InquiryLetter)
-class InquiryLetterAdmin(ScopedAdmin):
+class InquiryLetterAdmin(IndexedSearch, ScopedAdmin):
     list_display = (
         "reference",
         "state",
@@ -104,7 +105,10 @@ class InquiryLetterAdmin(ScopedAdmin):
     )
     list_filter = ("state", StuckFilter, "kind", "case_flagged", "office")
     list_select_related = ("case", "office", "municipality", "print_run")
-    search_fields = ("reference", "recipient_name", "case__reference", "agent_name")
+    search_fields = ("reference", "case__reference", "case__resident__name")
+    search_reference = "reference"
+    search_case = "case"
+    search_resident = "case__resident"
     ordering = ("-state_changed_at",)
     list_per_page = 100
     inlines = [LetterStatusChangeInline]

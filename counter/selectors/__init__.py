@@ -26,6 +26,7 @@ from .residents import (
     ResidentOverview,
     resident_cards,
     resident_overview,
+    residents_matching,
     residents_search,
     search_has_more_matches,
 )
@@ -46,6 +47,7 @@ __all__ = [
     "letters_by_state",
     "resident_cards",
     "resident_overview",
+    "residents_matching",
     "residents_search",
     "search_has_more_matches",
 ]

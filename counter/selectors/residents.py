@@ -36,6 +36,23 @@ def _without_spaces(field: str) -> Replace:
 SEARCH_MATCHES_CAP = 200
 
 
+def residents_matching(qs: QuerySet[Resident], query: str) -> QuerySet[Resident]:
+    """The residents of ``qs`` whose name, substitute name or kana contains
+    ``query`` (spaces ignored on both sides), or whose register id it is: the
+    expressions the trigram indexes of migration 0014 answer."""
+    squeezed = query.replace(" ", "").replace("\u3000", "")
+    return qs.annotate(
+        name_flat=_without_spaces("name"),
+        name_substitute_flat=_without_spaces("name_substitute"),
+        name_kana_flat=_without_spaces("name_kana"),
+    ).filter(
+        Q(name_flat__icontains=squeezed)
+        | Q(name_substitute_flat__icontains=squeezed)
+        | Q(name_kana_flat__contains=_kana(query))
+        | Q(register_id=query)
+    )
+
+
 def residents_search(
     *, user: Any, query: str = "", birth_date: dt.date | None = None, limit: int = 50
 ) -> QuerySet[Resident]:
@@ -49,19 +66,7 @@ def residents_search(
     query = (query or "").strip()
     if not query and birth_date is None:
         return qs.none()
-    matches = qs
-    if query:
-        squeezed = query.replace(" ", "").replace("\u3000", "")
-        matches = matches.annotate(
-            name_flat=_without_spaces("name"),
-            name_substitute_flat=_without_spaces("name_substitute"),
-            name_kana_flat=_without_spaces("name_kana"),
-        ).filter(
-            Q(name_flat__icontains=squeezed)
-            | Q(name_substitute_flat__icontains=squeezed)
-            | Q(name_kana_flat__contains=_kana(query))
-            | Q(register_id=query)
-        )
+    matches = residents_matching(qs, query) if query else qs
     if birth_date is not None:
         matches = matches.filter(birth_date=birth_date)
     first = matches.order_by().values("pk")[: SEARCH_MATCHES_CAP + 1]
