@@ -389,14 +389,14 @@ WEB_BIND = config(
 WEB_WORKERS = config(
     "WEB_WORKERS",
     4,
-    help_text="gunicorn worker processes (start-web.sh).",
+    help_text="gunicorn worker processes (deploy/docker/gunicorn.conf.py).",
     group="Operations",
 )
 WEB_THREADS = config(
     "WEB_THREADS",
     8,
     help_text="Threads per gunicorn worker; each desk agent holds one long-poll "
-    "request for up to 30 s (start-web.sh).",
+    "request for up to 30 s (deploy/docker/gunicorn.conf.py).",
     group="Operations",
 )
 WORKER_CONCURRENCY = config(
