@@ -34,6 +34,7 @@ class AccessPath(models.TextChoices):
     ADMIN_HISTORY = "admin_history", _("Administration: history view")
     API_CASE = "api_case", _("API: case detail")
     API_SEARCH = "api_search", _("API: resident search")
+    API_CASE_LIST = "api_case_list", _("API: case list")
 
 
 class AccessQuerySet(ScopedQuerySet):
