@@ -39,7 +39,7 @@ from counter.audit_chain import (
     append_one,
     compute_hash,
 )
-from counter.models import AccessPath, AccessRecord, AuditEvent
+from counter.models import AccessPath, AccessRecord, AuditEvent, Case
 
 logger = logging.getLogger(__name__)
 
@@ -298,12 +298,15 @@ def _access_one_sql() -> str:
 def access_record_many(
     request: HttpRequest, path: AccessPath | str, residents: Any, *, desk: Any = None
 ) -> int:
-    """One access entry per resident shown in a list (search results), in one insert.
+    """One access entry per resident shown in a list, in one insert.
 
-    On PostgreSQL the rows go in as one ``INSERT … SELECT FROM unnest(…)`` of two
-    arrays, inside the request before its answer, as durable as ``bulk_create``
-    but without building fifty model objects and their SQL on each search (issue
-    14; ADR 0030). Elsewhere (the demo's SQLite) ``bulk_create``."""
+    ``residents`` are residents (search results) or cases (a page of an API
+    case list), one kind per call: a case's entry names its resident and the
+    case, like the case detail's.
+    On PostgreSQL the rows go in as one ``INSERT … SELECT FROM unnest(…)`` of
+    three arrays, inside the request before its answer, as durable as
+    ``bulk_create`` but without building fifty model objects and their SQL on each
+    search (issue 14; ADR 0030). Elsewhere (the demo's SQLite) ``bulk_create``."""
     actor = getattr(request, "user", None)
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
@@ -313,6 +316,11 @@ def access_record_many(
     residents = list(residents)
     if not residents:
         return 0
+    # (resident, case) of each row shown: a case stands for its resident.
+    shown = [
+        (r.resident_id, r.pk) if isinstance(r, Case) else (r.pk, None)
+        for r in residents
+    ]
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(
@@ -325,25 +333,27 @@ def access_record_many(
                     "path": str(path),
                     "url": url,
                     "type": residents[0]._meta.label_lower,
-                    "residents": [r.pk for r in residents],
+                    "residents": [resident_id for resident_id, _case_id in shown],
                     "municipalities": [r.municipality_id for r in residents],
+                    "cases": [case_id for _resident_id, case_id in shown],
                 },
             )
         return len(residents)
     rows = [
         AccessRecord(
             at=now,
-            municipality_id=resident.municipality_id,
+            municipality_id=row.municipality_id,
             actor=actor,
             actor_label=label,
             desk=desk,
-            resident_id=resident.pk,
+            resident_id=resident_id,
+            case_id=case_id,
             path=str(path),
             url=url,
-            object_type=resident._meta.label_lower,
-            object_id=str(resident.pk),
+            object_type=row._meta.label_lower,
+            object_id=str(row.pk),
         )
-        for resident in residents
+        for row, (resident_id, case_id) in zip(residents, shown, strict=True)
     ]
     AccessRecord.objects.bulk_create(rows)
     return len(rows)
@@ -364,8 +374,8 @@ def _access_many_sql() -> str:
         f"{col('at')}, {col('municipality')}, {col('actor')}, {col('actor_label')}, "
         f"{col('desk')}, {col('resident')}, {col('case')}, {col('path')}, "
         f"{col('url')}, {col('object_type')}, {col('object_id')}) "
-        "SELECT %(at)s, t.m, %(actor)s, %(label)s, %(desk)s, t.r, NULL, %(path)s, "
-        "%(url)s, %(type)s, t.r::text "
-        "FROM unnest(%(residents)s::bigint[], %(municipalities)s::bigint[]) "
-        "AS t(r, m)"
+        "SELECT %(at)s, t.m, %(actor)s, %(label)s, %(desk)s, t.r, t.c, %(path)s, "
+        "%(url)s, %(type)s, COALESCE(t.c, t.r)::text "
+        "FROM unnest(%(residents)s::bigint[], %(municipalities)s::bigint[], "
+        "%(cases)s::bigint[]) AS t(r, m, c)"
     )

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from counter import selectors
-from counter.audit import access_record
+from counter.audit import access_record, access_record_many
 from counter.constants import ApplicantRole, CertificateKind, PinKind, Procedure
 from counter.errors import NotFound, PermissionDenied
 from counter.input import reference_plausible
@@ -139,6 +139,9 @@ class CaseListOpenApi(APIView):
             user=request.user, office=office, relations=API_CASE_RELATIONS
         )
         rows, next_url = keyset_page(request, queue, QUEUE_KEYS)
+        # Every resident on the page is a read, logged before the answer leaves
+        # (docs/security/audit-trail.md, "What is a read").
+        access_record_many(request, AccessPath.API_CASE_LIST, rows)
         return Response(
             {
                 "next": next_url,

@@ -205,6 +205,7 @@ class SuspensionRecordApi(APIView):
 
 def _case_page(request: Request, queryset: Any, keys: tuple[str, ...]) -> Response:
     rows, next_url = keyset_page(request, queryset, keys)
+    access_record_many(request, AccessPath.API_CASE_LIST, rows)
     return Response(
         {
             "next": next_url,
