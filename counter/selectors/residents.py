@@ -12,6 +12,7 @@ from typing import Any
 import jaconv
 from django.db.models import Count, F, Q, QuerySet, Value, Window
 from django.db.models.functions import Replace
+from django.db.models.lookups import Contains, Exact, IContains
 from django.utils import timezone
 
 from counter.models import Card, Certificate, Resident
@@ -36,21 +37,26 @@ def _without_spaces(field: str) -> Replace:
 SEARCH_MATCHES_CAP = 200
 
 
+def matching_condition(query: str) -> Q:
+    """The condition :func:`residents_matching` filters on, as lookups on the
+    expressions themselves: the same SQL as annotating the squeezed columns and
+    filtering on the annotations, without building three annotations first
+    (a quarter of the search's Python time, issue 14)."""
+    squeezed = query.replace(" ", "").replace("\u3000", "")
+    return Q(
+        IContains(_without_spaces("name"), squeezed),
+        IContains(_without_spaces("name_substitute"), squeezed),
+        Contains(_without_spaces("name_kana"), _kana(query)),
+        Exact(F("register_id"), query),
+        _connector=Q.OR,
+    )
+
+
 def residents_matching(qs: QuerySet[Resident], query: str) -> QuerySet[Resident]:
     """The residents of ``qs`` whose name, substitute name or kana contains
     ``query`` (spaces ignored on both sides), or whose register id it is: the
     expressions the trigram indexes of migration 0014 answer."""
-    squeezed = query.replace(" ", "").replace("\u3000", "")
-    return qs.annotate(
-        name_flat=_without_spaces("name"),
-        name_substitute_flat=_without_spaces("name_substitute"),
-        name_kana_flat=_without_spaces("name_kana"),
-    ).filter(
-        Q(name_flat__icontains=squeezed)
-        | Q(name_substitute_flat__icontains=squeezed)
-        | Q(name_kana_flat__contains=_kana(query))
-        | Q(register_id=query)
-    )
+    return qs.filter(matching_condition(query))
 
 
 def residents_search(
@@ -66,10 +72,10 @@ def residents_search(
     query = (query or "").strip()
     if not query and birth_date is None:
         return qs.none()
-    matches = residents_matching(qs, query) if query else qs
+    conditions = [matching_condition(query)] if query else []
     if birth_date is not None:
-        matches = matches.filter(birth_date=birth_date)
-    first = matches.order_by().values("pk")[: SEARCH_MATCHES_CAP + 1]
+        conditions.append(Q(birth_date=birth_date))
+    first = qs.filter(*conditions).order_by().values("pk")[: SEARCH_MATCHES_CAP + 1]
     return (
         qs.filter(pk__in=first)
         .annotate(matches=Window(Count("pk")))
