@@ -18,14 +18,16 @@ from __future__ import annotations
 import operator
 import re
 from functools import reduce
+from operator import attrgetter
 from typing import Any
 
 from django.contrib import messages
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
-from counter.models import Case, Resident
+from counter.audit import access_record_many
+from counter.models import AccessPath, Case, Resident
 from counter.selectors import SEARCH_MATCHES_CAP, residents_matching
 
 
@@ -58,6 +60,27 @@ def residents_named(request: HttpRequest, term: str) -> list[int]:
     return found[:SEARCH_MATCHES_CAP]
 
 
+def log_rows_shown(request: HttpRequest, rows: Any, resident: str) -> None:
+    """One access entry per resident shown (a case's names its case too), in
+    one insert per kind; ``resident`` is the rows' path to their resident."""
+    cases: dict[int, Case] = {}
+    residents: dict[int, Resident] = {}
+    for row in rows:
+        if isinstance(row, Case):
+            cases[row.pk] = row
+        elif resident == "case__resident":
+            cases[row.case.pk] = row.case
+        else:
+            shown = (
+                row
+                if resident == "pk"
+                else attrgetter(resident.replace("__", "."))(row)
+            )
+            residents[shown.pk] = shown
+    for kind in (cases, residents):
+        access_record_many(request, AccessPath.ADMIN_SEARCH, kind.values())
+
+
 class IndexedSearch:
     """A list searched by an exact reference, else by the residents the term
     names. ``search_reference``: the unique column compared exactly (or None);
@@ -67,6 +90,17 @@ class IndexedSearch:
     search_reference: str | None = None
     search_case: str | None = None
     search_resident: str = "resident"
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        """A searched list is a read of the residents it shows: the supervisor
+        chose whom it lists (docs/security/audit-trail.md, "What is a read")."""
+        response = super().changelist_view(request, extra_context)  # type: ignore[misc]
+        changelist = getattr(response, "context_data", {}).get("cl")
+        if changelist is not None and (request.GET.get("q") or "").strip():
+            log_rows_shown(request, changelist.result_list, self.search_resident)
+        return response  # type: ignore[no-any-return]
 
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[Any], search_term: str

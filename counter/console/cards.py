@@ -18,6 +18,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from counter.audit import access_record_many
+from counter.models import AccessPath
 from counter.screens.common import call_service
 from counter.selectors.console import cards_for_identity
 from jpki_ops.services import RECORD_PERMISSION, card_manufacture_record
@@ -38,14 +40,16 @@ class ManufactureIdForm(forms.Form):
 @console_view(RECORD_PERMISSION)
 def cards(request: HttpRequest) -> HttpResponse:
     query = (request.GET.get("q") or "").strip()[:100]
+    found = cards_for_identity(user=request.user, query=query)
+    if query:
+        # Residents the supervisor searched for by name: a logged read, as at
+        # reception (docs/security/audit-trail.md, "What is a read").
+        shown = {card.resident_id: card.resident for card in found}
+        access_record_many(request, AccessPath.RESIDENT_SEARCH, shown.values())
     return render(
         request,
         "counter/console/cards.html",
-        {
-            "nav": "console",
-            "query": query,
-            "cards": cards_for_identity(user=request.user, query=query),
-        },
+        {"nav": "console", "query": query, "cards": found},
     )
 
 

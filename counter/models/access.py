@@ -35,6 +35,7 @@ class AccessPath(models.TextChoices):
     API_CASE = "api_case", _("API: case detail")
     API_SEARCH = "api_search", _("API: resident search")
     API_CASE_LIST = "api_case_list", _("API: case list")
+    ADMIN_SEARCH = "admin_search", _("Administration: search results")
 
 
 class AccessQuerySet(ScopedQuerySet):

@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 
 from counter.audit import audit_record
 from counter.letters import services as letters
-from counter.models import Case
+from counter.models import AccessPath, AccessRecord, Case
 from counter.selectors import SEARCH_MATCHES_CAP
 from tests import factories as f
 
@@ -118,3 +118,26 @@ def test_a_search_costs_the_same_queries_for_one_row_as_for_many(
     for n in range(15):
         _case(city, f"鈴木 {n}郎", "スズキ")
     assert queries() == few
+
+
+def test_a_searched_list_logs_the_residents_it_shows_and_a_plain_list_does_not(
+    console, city, supervisor
+):
+    """Searching chose whom the list shows: a read of each resident on the page
+    (docs/security/audit-trail.md, "What is a read"); the unsearched list is the
+    admin's table of rows, not a look at a person."""
+    suzuki = _case(city, "鈴木 一郎", "スズキ イチロウ")
+    _case(city, "田中 花子", "タナカ ハナコ")
+    console.get("/admin/counter/case/")
+    assert not AccessRecord.objects.exists()
+
+    _listed(console, "case", "鈴木")
+    _listed(console, "resident", suzuki.reference)  # a case reference: no resident
+    entry = AccessRecord.objects.get()
+    assert entry.path == AccessPath.ADMIN_SEARCH and entry.actor_id == supervisor.pk
+    assert (entry.resident_id, entry.case_id) == (suzuki.resident_id, suzuki.pk)
+
+    _listed(console, "resident", "すずき")
+    assert AccessRecord.objects.filter(
+        path=AccessPath.ADMIN_SEARCH, resident_id=suzuki.resident_id, case=None
+    ).exists()

@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 
 from counter.errors import ApplicationError
-from counter.models import AuditEvent
+from counter.models import AccessPath, AccessRecord, AuditEvent
 from jpki_ops.models import CardManufactureRecord
 from jpki_ops.services import card_manufacture_record
 from jpki_ops.services.identity import CardEvidence, card_match
@@ -127,3 +127,21 @@ def test_another_municipalitys_card_is_unknown_and_a_clerk_may_not_record(
         AuditEvent.objects.filter(action="card_manufacture_id_recorded_refused").count()
         == 3
     )
+
+
+def test_a_search_by_name_is_a_logged_read_and_the_work_list_is_not(
+    supervisor_client: Any, tanaka: Any
+):
+    """The supervisor chose whom the search shows: one access entry per resident
+    (docs/security/audit-trail.md, "What is a read"); the list of cards nothing
+    identifies yet is the system's work list."""
+    f.CardFactory(resident=tanaka, auth_key_fingerprint="")
+    f.CardFactory(resident=tanaka)
+    supervisor_client.get(URL)
+    assert not AccessRecord.objects.exists()
+
+    supervisor_client.get(URL, {"q": "たなか"})
+    entry = AccessRecord.objects.get()
+    assert entry.path == AccessPath.RESIDENT_SEARCH
+    assert entry.resident_id == tanaka.pk
+    assert entry.actor_id == int(supervisor_client.session["_auth_user_id"])
