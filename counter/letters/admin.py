@@ -110,7 +110,6 @@ class InquiryLetterAdmin(IndexedSearch, ScopedAdmin):
     search_case = "case"
     search_resident = "case__resident"
     ordering = ("-state_changed_at",)
-    list_per_page = 100
     inlines = [LetterStatusChangeInline]
     readonly_fields = (
         "reference",
