@@ -8,6 +8,17 @@ of the municipality. Built CONCURRENTLY so a live installation keeps writing.
 
 from django.db import migrations
 
+
+def _on_postgresql(sql: str):  # type: ignore[no-untyped-def]
+    """PostgreSQL's index; the demo's SQLite has no CONCURRENTLY."""
+
+    def run(apps, schema_editor):  # type: ignore[no-untyped-def]
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(sql)
+
+    return run
+
+
 INDEXES = {
     "audit_municipality_seq": ("counter_auditevent", "(municipality_id, seq, id)"),
     "letter_municipality_state_changed": (
@@ -23,9 +34,11 @@ class Migration(migrations.Migration):
     dependencies = [("counter", "0019_case_day_counts")]
 
     operations = [
-        migrations.RunSQL(
-            f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON {table} {columns}",
-            f"DROP INDEX CONCURRENTLY IF EXISTS {name}",
+        migrations.RunPython(
+            _on_postgresql(
+                f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON {table} {columns}"
+            ),
+            _on_postgresql(f"DROP INDEX CONCURRENTLY IF EXISTS {name}"),
         )
         for name, (table, columns) in INDEXES.items()
     ]
