@@ -22,7 +22,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -39,7 +39,7 @@ from counter.audit_chain import (
     append_one,
     compute_hash,
 )
-from counter.models import AccessPath, AccessRecord, AuditEvent, Case
+from counter.models import AccessPath, AccessRecord, AuditEvent, Case, Resident
 
 logger = logging.getLogger(__name__)
 
@@ -307,12 +307,6 @@ def access_record_many(
     three arrays, inside the request before its answer, as durable as
     ``bulk_create`` but without building fifty model objects and their SQL on each
     search (issue 14; ADR 0030). Elsewhere (the demo's SQLite) ``bulk_create``."""
-    actor = getattr(request, "user", None)
-    if actor is not None and not getattr(actor, "is_authenticated", False):
-        actor = None
-    now = timezone.now()
-    url = request.get_full_path()[:300]
-    label = actor.get_username() if actor is not None else "anonymous"
     residents = list(residents)
     if not residents:
         return 0
@@ -322,23 +316,18 @@ def access_record_many(
         for r in residents
     ]
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                _access_many_sql(),
-                {
-                    "at": now,
-                    "actor": actor.pk if actor is not None else None,
-                    "label": label,
-                    "desk": desk.pk if desk is not None else None,
-                    "path": str(path),
-                    "url": url,
-                    "type": residents[0]._meta.label_lower,
-                    "residents": [resident_id for resident_id, _case_id in shown],
-                    "municipalities": [r.municipality_id for r in residents],
-                    "cases": [case_id for _resident_id, case_id in shown],
-                },
-            )
-        return len(residents)
+        return _access_insert_many(
+            request,
+            path,
+            desk,
+            residents[0]._meta.label_lower,
+            [resident_id for resident_id, _case_id in shown],
+            [r.municipality_id for r in residents],
+            [case_id for _resident_id, case_id in shown],
+        )
+    actor, label = _reader(request)
+    now = timezone.now()
+    url = request.get_full_path()[:300]
     rows = [
         AccessRecord(
             at=now,
@@ -357,6 +346,74 @@ def access_record_many(
     ]
     AccessRecord.objects.bulk_create(rows)
     return len(rows)
+
+
+def access_record_residents(
+    request: HttpRequest,
+    path: AccessPath | str,
+    shown: Sequence[tuple[int, int]],
+    *,
+    desk: Any = None,
+) -> int:
+    """:func:`access_record_many` for residents read as values, not instances:
+    ``shown`` is each resident's (id, municipality id). The same rows, in the
+    same one insert."""
+    if not shown:
+        return 0
+    if connection.vendor != "postgresql":
+        return access_record_many(
+            request,
+            path,
+            [Resident(pk=pk, municipality_id=m) for pk, m in shown],
+            desk=desk,
+        )
+    return _access_insert_many(
+        request,
+        path,
+        desk,
+        Resident._meta.label_lower,
+        [pk for pk, _m in shown],
+        [m for _pk, m in shown],
+        [None] * len(shown),
+    )
+
+
+def _reader(request: HttpRequest) -> tuple[Any, str]:
+    """The request's authenticated user (or None) and the label the log keeps."""
+    actor = getattr(request, "user", None)
+    if actor is not None and not getattr(actor, "is_authenticated", False):
+        actor = None
+    return actor, actor.get_username() if actor is not None else "anonymous"
+
+
+def _access_insert_many(
+    request: HttpRequest,
+    path: AccessPath | str,
+    desk: Any,
+    object_type: str,
+    resident_ids: list[int],
+    municipality_ids: list[int],
+    case_ids: list[int | None],
+) -> int:
+    """One ``INSERT … SELECT FROM unnest(…)`` of the rows (PostgreSQL)."""
+    actor, label = _reader(request)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _access_many_sql(),
+            {
+                "at": timezone.now(),
+                "actor": actor.pk if actor is not None else None,
+                "label": label,
+                "desk": desk.pk if desk is not None else None,
+                "path": str(path),
+                "url": request.get_full_path()[:300],
+                "type": object_type,
+                "residents": resident_ids,
+                "municipalities": municipality_ids,
+                "cases": case_ids,
+            },
+        )
+    return len(resident_ids)
 
 
 def _access_many_sql() -> str:

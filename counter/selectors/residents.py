@@ -5,11 +5,13 @@ before choosing a procedure, and their cards — each scoped with ``visible_to(u
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import jaconv
+from django.db import connection
 from django.db.models import Count, F, Q, QuerySet, Value, Window
 from django.db.models.functions import Replace
 from django.db.models.lookups import Contains, Exact, IContains
@@ -17,6 +19,9 @@ from django.utils import timezone
 
 from counter.models import Card, Certificate, Resident
 from counter.models.residents import SmartphoneCertificate
+from counter.scoping import Scope, scope_for
+
+logger = logging.getLogger(__name__)
 
 
 def _kana(text: str) -> str:
@@ -52,6 +57,28 @@ def matching_condition(query: str) -> Q:
     )
 
 
+#: The constants of :func:`_without_spaces`, as parameters in the order of its SQL.
+_SPACES_PARAMS = (" ", "", "\u3000", "")
+
+
+def matching_params(query: str) -> list[Any]:
+    """The parameters Django's compiler gives :func:`matching_condition`'s SQL, in
+    its order, computed without the compiler: the search's compiled SQL is kept per
+    process and re-bound with these (:func:`resident_search_rows`). Checked against
+    the compiler's own when a shape is first compiled, and by tests."""
+    squeezed = query.replace(" ", "").replace("\u3000", "")
+    like = connection.ops.prep_for_like_query
+    return [
+        *_SPACES_PARAMS,
+        f"%{like(squeezed)}%",
+        *_SPACES_PARAMS,
+        f"%{like(squeezed)}%",
+        *_SPACES_PARAMS,
+        f"%{like(_kana(query))}%",
+        query,
+    ]
+
+
 def residents_matching(qs: QuerySet[Resident], query: str) -> QuerySet[Resident]:
     """The residents of ``qs`` whose name, substitute name or kana contains
     ``query`` (spaces ignored on both sides), or whose register id it is: the
@@ -72,16 +99,150 @@ def residents_search(
     query = (query or "").strip()
     if not query and birth_date is None:
         return qs.none()
-    conditions = [matching_condition(query)] if query else []
-    if birth_date is not None:
-        conditions.append(Q(birth_date=birth_date))
-    first = qs.filter(*conditions).order_by().values("pk")[: SEARCH_MATCHES_CAP + 1]
     return (
-        qs.filter(pk__in=first)
+        _among_first_matches(qs, query, birth_date)
         .annotate(matches=Window(Count("pk")))
         .prefetch_related("cards")
         .order_by("name_kana", "birth_date")[:limit]
     )
+
+
+def _among_first_matches(
+    qs: QuerySet[Resident], query: str, birth_date: dt.date | None
+) -> QuerySet[Resident]:
+    """The residents of ``qs`` among its first :data:`SEARCH_MATCHES_CAP` + 1
+    matches of ``query`` and ``birth_date`` (unsorted: never a sort of every match)."""
+    conditions = [matching_condition(query)] if query else []
+    if birth_date is not None:
+        conditions.append(Q(birth_date=birth_date))
+    first = qs.filter(*conditions).order_by().values("pk")[: SEARCH_MATCHES_CAP + 1]
+    return qs.filter(pk__in=first)
+
+
+class CardFound(NamedTuple):
+    id: int
+    kind: str
+    status: str
+    expires_on: dt.date
+
+
+class ResidentFound(NamedTuple):
+    """A resident the search found, as plain values (no model instance)."""
+
+    id: int
+    municipality_id: int
+    register_id: str
+    name: str
+    name_kana: str
+    birth_date: dt.date
+    registration_status: str
+    cards: list[CardFound]
+
+
+_FOUND_FIELDS = ResidentFound._fields[:-1]
+
+#: The search's SQL per shape, compiled once per process (issue 14, ADR 0030).
+_compiled_searches: dict[tuple[Any, ...], str] = {}
+
+
+def _search_params(scope: Scope, query: str, birth_date: dt.date | None) -> list[Any]:
+    """The parameters of :func:`_among_first_matches` within ``scope``, in the
+    order of its SQL: the scope's municipality (outer query and subquery), the
+    name condition, the birth date."""
+    within = [] if scope.everything else [scope.municipality_id]
+    return [
+        *within,
+        *within,
+        *(matching_params(query) if query else ()),
+        *(() if birth_date is None else (birth_date,)),
+    ]
+
+
+def resident_search_rows(
+    *, user: Any, query: str = "", birth_date: dt.date | None = None, limit: int = 50
+) -> list[ResidentFound]:
+    """:func:`residents_search`'s residents and cards, in its order, as values.
+
+    For the API, where the query compiler and model instances were most of a
+    search's cost (issue 14). The SQL is :func:`residents_search`'s own
+    condition and scope (``within(scope_for(user))``), compiled by Django the
+    first time a shape (scope kind, which inputs, ``limit``) is asked for and
+    kept per process with :func:`_search_params` bound on later calls; a shape
+    whose parameters differ from the compiler's is never kept (compiled each
+    time, logged), so a changed scope or condition is slower, never wrong."""
+    scope = scope_for(user)
+    query = (query or "").strip()
+    if scope.nothing or (not query and birth_date is None):
+        return []
+    key = (
+        connection.vendor,
+        scope.everything,
+        scope.office_id is None,
+        bool(query),
+        birth_date is not None,
+        limit,
+    )
+    params = _search_params(scope, query, birth_date)
+    sql = _compiled_searches.get(key)
+    if sql is None:
+        found = (
+            _among_first_matches(Resident.objects.within(scope), query, birth_date)
+            .order_by("name_kana", "birth_date")
+            .values_list(*_FOUND_FIELDS)[:limit]
+        )
+        sql, compiled_params = found.query.get_compiler(using=found.db).as_sql()
+        if list(compiled_params) == params:
+            _compiled_searches[key] = sql
+        else:
+            logger.warning("resident search shape %s not kept: parameters differ", key)
+            params = list(compiled_params)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    cards = _cards_of([row[0] for row in rows])
+    return [ResidentFound._make((*row, cards.get(row[0], []))) for row in rows]
+
+
+def _cards_of(resident_ids: list[int]) -> dict[int, list[CardFound]]:
+    """Each resident's cards, newest first (``Card.Meta.ordering``), in one query."""
+    if not resident_ids:
+        return {}
+    if connection.vendor != "postgresql":
+        cards: dict[int, list[CardFound]] = {}
+        for resident_id, *card in Card.objects.filter(
+            resident_id__in=resident_ids
+        ).values_list("resident_id", "id", "kind", "status", "expires_on"):
+            cards.setdefault(resident_id, []).append(CardFound(*card))
+        return cards
+    with connection.cursor() as cursor:
+        cursor.execute(_cards_sql(), [resident_ids])
+        cards = {}
+        for resident_id, *card in cursor.fetchall():
+            cards.setdefault(resident_id, []).append(CardFound(*card))
+    return cards
+
+
+_cards_sql_text: str | None = None
+
+
+def _cards_sql() -> str:
+    """The cards of an array of residents, columns by name from the model."""
+    global _cards_sql_text
+    if _cards_sql_text is None:
+        meta = Card._meta
+        quote = connection.ops.quote_name
+
+        def col(name: str) -> str:
+            f: Any = meta.get_field(name)
+            return quote(str(f.column))
+
+        _cards_sql_text = (
+            f"SELECT {col('resident')}, {col('id')}, {col('kind')}, {col('status')}, "
+            f"{col('expires_on')} FROM {quote(str(meta.db_table))} "
+            f"WHERE {col('resident')} = ANY(%s::bigint[]) "
+            f"ORDER BY {col('issued_on')} DESC"
+        )
+    return _cards_sql_text
 
 
 def search_has_more_matches(results: Iterable[Resident]) -> bool:
