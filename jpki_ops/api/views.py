@@ -28,6 +28,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.admission import waiting
 from counter.errors import ApplicationError
 from counter.models import Case, Desk
 from jpki_ops import services
@@ -176,7 +177,8 @@ class NextOperationApi(AgentView):
                 )
             if time.monotonic() >= deadline:
                 return Response(status=status.HTTP_204_NO_CONTENT)
-            time.sleep(LONG_POLL_INTERVAL)
+            with waiting(request.META):  # a held poll keeps no slot of the gate
+                time.sleep(LONG_POLL_INTERVAL)
 
 
 class ProgressApi(AgentView):
