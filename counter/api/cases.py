@@ -20,6 +20,7 @@ from counter.errors import NotFound, PermissionDenied
 from counter.input import reference_plausible
 from counter.models import AccessPath, Card, Case, Desk, Office, Resident
 from counter.models.cases import RevocationKind
+from counter.selectors import api_cases
 from counter.services import cases as case_services
 from counter.services import visits
 from counter.workflows import workflow_for
@@ -34,8 +35,19 @@ from .fields import (
     reason_text,
     row_id,
 )
-from .pagination import PageParams, keyset_page, page_of
-from .serializers import CaseDetailSerializer, CaseSerializer
+from .pagination import (
+    PageParams,
+    keyset_page,
+    keyset_position,
+    next_page_url,
+    page_of,
+)
+from .serializers import (
+    CaseDetailSerializer,
+    CaseSerializer,
+    case_answer,
+    case_detail_answer,
+)
 
 #: The queue's sort key: oldest first, the id breaking ties (keyset pagination).
 QUEUE_KEYS = ("created_at", "pk")
@@ -135,6 +147,9 @@ class CaseListOpenApi(APIView):
         office = None
         if params.validated_data.get("office"):
             office = _office(request, params.validated_data["office"])
+        scope = api_cases.compiled_scope(request.user)
+        if scope is not None:
+            return self._page(request, scope, office)
         queue = selectors.cases_today_queue(
             user=request.user, office=office, relations=API_CASE_RELATIONS
         )
@@ -149,6 +164,31 @@ class CaseListOpenApi(APIView):
                     [workflow_for(c) for c in rows], many=True
                 ).data,
             }
+        )
+
+    def _page(self, request: Request, scope: Any, office: Office | None) -> Response:
+        """The queue's page read as rows through the compiled SQL
+        (counter/selectors/api_cases.py), the same answer and access rows as
+        the query set's path above (tests/api/test_case_endpoints_compiled_reads.py)."""
+        after, limit = keyset_position(request, Case, QUEUE_KEYS)
+        rows = api_cases.queue_page(
+            scope=scope,
+            office_id=office.pk if office is not None else None,
+            after=(after[0], after[1]) if after is not None else None,
+            limit=limit,
+        )
+        next_url = None
+        if len(rows) > limit:
+            rows = rows[:limit]
+            last = rows[-1].case
+            next_url = next_page_url(request, [last.created_at, last.pk])
+        # Every resident on the page is a read, logged before the answer leaves
+        # (docs/security/audit-trail.md, "What is a read").
+        access_record_many(
+            request, AccessPath.API_CASE_LIST, [row.case for row in rows]
+        )
+        return Response(
+            {"next": next_url, "results": [case_answer(row) for row in rows]}
         )
 
     @extend_schema(request=CaseOpenInput, responses={201: CaseSerializer})
@@ -207,6 +247,15 @@ class CaseDetailApi(APIView):
     def get(self, request: Request, reference: str) -> Response:
         if not reference_plausible(reference):
             raise NotFound("case-not-found", _("No such case."))
+        scope = api_cases.compiled_scope(request.user)
+        if scope is not None:
+            found = api_cases.case_with_history(scope=scope, reference=reference)
+            if found is None:
+                raise NotFound("case-not-found", _("No such case."))
+            row, history = found
+            # Logged as the query set's path logs it: the workflow's case.
+            access_record(request, AccessPath.API_CASE, case=workflow_for(row.case))
+            return Response(case_detail_answer(row, history))
         case = selectors.case_for_api(user=request.user, reference=reference)
         # Reads of a person's case are logged, without the chain lock (issue 10 §5).
         access_record(request, AccessPath.API_CASE, case=case)

@@ -13,13 +13,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.utils.urls import replace_query_param
 
-from counter.selectors.paging import BadCursor, keyset
+from counter.selectors.paging import BadCursor, _decode, _encode, keyset
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 200
@@ -83,3 +83,27 @@ def keyset_page(
     if position is None:
         return rows, None
     return rows, replace_query_param(request.build_absolute_uri(), "cursor", position)
+
+
+def keyset_position(
+    request: Request, model: type[Model], keys: Sequence[str]
+) -> tuple[list[Any] | None, int]:
+    """The page ``request`` asks for as (the sort key it starts after, or None
+    for the first page; the page's size), refused as :func:`keyset_page`
+    refuses it: for a list read without a query set (counter/api/cases.py)."""
+    params = PageParams(data=request.query_params)
+    params.is_valid(raise_exception=True)
+    cursor = params.validated_data.get("cursor")
+    try:
+        after = _decode(cursor, model, keys) if cursor else None
+    except BadCursor as exc:
+        raise serializers.ValidationError(
+            {"cursor": [_("This is not a cursor this list gave out.")]}
+        ) from exc
+    return after, params.validated_data["limit"]
+
+
+def next_page_url(request: Request, last: Sequence[Any]) -> str:
+    """The next page's URL after the row whose sort key is ``last``, as
+    :func:`keyset_page` writes it."""
+    return replace_query_param(request.build_absolute_uri(), "cursor", _encode(last))

@@ -53,11 +53,18 @@ def cases_today_queue(
     qs = Case.objects.visible_to(user)
     if office is not None:
         qs = qs.filter(office=office)
-    # Open cases from earlier days touched today, looked up on their own through
-    # the (municipality, updated_at) index: as one OR with "opened today", the
-    # planner walks the created_at index from the first case ever opened and
-    # filters (a million rows at a prefecture's size) to find the first page.
-    carried_over = list(
+    carried_over = list(queue_carried_over(qs, start, end))
+    return queue_of_day(qs.select_related(*relations), start, end, carried_over)
+
+
+def queue_carried_over(qs: QuerySet[Case], start: Any, end: Any) -> QuerySet[Any]:
+    """The ids of ``qs``'s open cases from earlier days touched in [start, end).
+
+    Looked up on their own through the (municipality, updated_at) index: as one
+    OR with "opened today", the planner walks the created_at index from the
+    first case ever opened and filters (a million rows at a prefecture's size)
+    to find the first page."""
+    return (
         qs.filter(
             updated_at__gte=start,
             updated_at__lt=end,
@@ -67,11 +74,16 @@ def cases_today_queue(
         .order_by()
         .values_list("pk", flat=True)
     )
-    return (
-        qs.select_related(*relations)
-        .filter(Q(created_at__gte=start, created_at__lt=end) | Q(pk__in=carried_over))
-        .order_by("created_at", "pk")
-    )
+
+
+def queue_of_day(
+    qs: QuerySet[Case], start: Any, end: Any, carried_over: list[Any]
+) -> QuerySet[Case]:
+    """``qs``'s cases opened in [start, end) and the ``carried_over`` ones,
+    oldest first (the queue's filter, shared with the API's compiled read)."""
+    return qs.filter(
+        Q(created_at__gte=start, created_at__lt=end) | Q(pk__in=carried_over)
+    ).order_by("created_at", "pk")
 
 
 def case_detail(*, user: Any, reference: str) -> Case:

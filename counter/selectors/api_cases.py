@@ -1,0 +1,234 @@
+"""The API's case reads as rows, from SQL compiled once per process (issue 14;
+ADR 0030, "Addendum 2 (case endpoints)").
+
+The queue's page and a case with its history are the ORM's own query sets
+(:func:`counter.selectors.cases.queue_of_day`, ``within(scope)``), compiled
+once per shape by :mod:`.compiled` and read as ``values_list`` rows: the case's
+columns become a case (``from_db``, no related rows), which the access log
+records and whose workflow (``workflow_for``) says its pending card
+operations; the resident's and office's columns the answer shows come
+alongside.
+
+The scope is :func:`counter.scoping.scope_for`'s: a municipality, and an office
+for a clerk. A scope of everything (an installation administrator) or nothing
+gets ``None`` here and the caller reads through the ORM as before.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from counter.models import Case, CaseStatusChange
+from counter.scoping import Scope, scope_for
+
+from . import compiled as c
+from .cases import local_day_bounds, queue_carried_over, queue_of_day
+from .paging import _after
+
+#: Every column of a case, in ``from_db``'s order.
+CASE_COLUMNS = tuple(f.attname for f in Case._meta.concrete_fields)
+#: The resident's and office's columns a case answer shows.
+RESIDENT_COLUMNS = (
+    "resident__register_id",
+    "resident__name",
+    "resident__name_kana",
+    "resident__birth_date",
+    "resident__registration_status",
+)
+ROW_COLUMNS = (*CASE_COLUMNS, "office__code", *RESIDENT_COLUMNS)
+_N = len(CASE_COLUMNS)
+#: A status change as the API's history shows it.
+HISTORY_COLUMNS = (
+    "from_state",
+    "to_state",
+    "transition",
+    "actor__username",
+    "desk__code",
+    "at",
+    "reason",
+)
+#: The queue's sort key (keyset pagination), as in counter/api/cases.py.
+QUEUE_KEYS = ("created_at", "pk")
+#: A carried-over list longer than this is read through the ORM (its length is
+#: part of the SQL text; a day has a handful).
+MAX_CARRIED_SLOTS = 64
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    """A case as its API answer shows it: the case (its own columns, a plain
+    ``Case`` as the query set's rows are), its office's code and its
+    resident's brief columns (register id, name, kana, birth date,
+    registration status)."""
+
+    case: Case
+    office_code: str
+    resident: tuple[Any, ...]
+
+
+_PROCEDURE = CASE_COLUMNS.index("procedure")
+
+
+def _row(alias: str, values: tuple[Any, ...]) -> CaseRow:
+    case = Case.from_db(alias, CASE_COLUMNS, values[:_N])
+    return CaseRow(case=case, office_code=values[_N], resident=values[_N + 1 :])
+
+
+def _scoped(scope: Scope, s: Mapping[str, Any]) -> QuerySet[Case]:
+    """The shape's scope: ``within`` a scope of sentinel values, of the same
+    kind (with or without an office) as the user's."""
+    return Case.objects.within(
+        Scope(
+            municipality_id=s["municipality"],
+            office_id=s["scope_office"] if scope.office_id is not None else None,
+        )
+    )
+
+
+def _scope_slots(scope: Scope) -> dict[str, Any]:
+    slots: dict[str, Any] = {"municipality": scope.municipality_id}
+    if scope.office_id is not None:
+        slots["scope_office"] = scope.office_id
+    return slots
+
+
+def _scope_sentinels(scope: Scope) -> dict[str, Any]:
+    slots: dict[str, Any] = {"municipality": c.sentinel_int()}
+    if scope.office_id is not None:
+        slots["scope_office"] = c.sentinel_int()
+    return slots
+
+
+def compiled_scope(user: Any) -> Scope | None:
+    """The user's scope when the compiled reads serve it (PostgreSQL, one
+    municipality), else None."""
+    scope = scope_for(user)
+    if scope.everything or scope.nothing or not c.available():
+        return None
+    return scope
+
+
+def queue_page(
+    *,
+    scope: Scope,
+    office_id: int | None,
+    after: tuple[dt.datetime, int] | None,
+    limit: int,
+    day: dt.date | None = None,
+) -> list[CaseRow]:
+    """Up to ``limit`` + 1 rows of the day's queue within ``scope`` (and
+    ``office_id``, the office the caller asked for), after the keyset position
+    ``after``: what ``keyset(cases_today_queue(...), QUEUE_KEYS, ...)`` reads."""
+    start, end = local_day_bounds(day or timezone.localdate())
+    values: dict[str, Any] = {**_scope_slots(scope), "start": start, "end": end}
+    with_office = office_id is not None
+    if with_office:
+        values["office"] = office_id
+
+    def base(s: Mapping[str, Any]) -> QuerySet[Case]:
+        qs = _scoped(scope, s)
+        return qs.filter(office_id=s["office"]) if with_office else qs
+
+    def base_sentinels() -> dict[str, Any]:
+        found = _scope_sentinels(scope)
+        found["start"] = c.sentinel_datetime()
+        found["end"] = c.sentinel_datetime()
+        if with_office:
+            found["office"] = c.sentinel_int()
+        return found
+
+    kind = (scope.office_id is not None, with_office)
+    carried = c.compiled(
+        ("queue-carried-over", *kind),
+        lambda s: queue_carried_over(base(s), s["start"], s["end"]),
+        base_sentinels,
+    )
+    carried_over = [row[0] for row in carried.rows(values)]
+    if len(carried_over) > MAX_CARRIED_SLOTS:
+        queryset = _page(base(values), values, carried_over, after, limit)
+        return [_row(queryset.db, row) for row in queryset]
+    values.update(c.list_slots("carried", carried_over))
+    if after is not None:
+        values["after_at"], values["after_pk"] = after
+    n_carried = len(carried_over)
+
+    def page_sentinels() -> dict[str, Any]:
+        found = base_sentinels()
+        found.update(
+            c.list_slots("carried", [c.sentinel_int() for _ in range(n_carried)])
+        )
+        if after is not None:
+            found["after_at"] = c.sentinel_datetime()
+            found["after_pk"] = c.sentinel_int()
+        return found
+
+    def build(s: Mapping[str, Any]) -> QuerySet[Any]:
+        ids = [s[f"carried.{i}"] for i in range(n_carried)]
+        position = (s["after_at"], s["after_pk"]) if after is not None else None
+        return _page(base(s), s, ids, position, limit)
+
+    page = c.compiled(
+        ("queue-page", *kind, n_carried, after is not None, limit),
+        build,
+        page_sentinels,
+    )
+    return [_row(page.alias, row) for row in page.rows(values)]
+
+
+def _page(
+    qs: QuerySet[Case],
+    s: Mapping[str, Any],
+    carried_over: list[Any],
+    after: tuple[Any, Any] | None,
+    limit: int,
+) -> QuerySet[Any]:
+    """The queue's page as ``keyset`` asks for it: the day's filter, the
+    keyset order, the position after the cursor, ``limit`` + 1 rows."""
+    queryset = queue_of_day(qs, s["start"], s["end"], carried_over).order_by(
+        *QUEUE_KEYS
+    )
+    if after is not None:
+        queryset = queryset.filter(_after(QUEUE_KEYS, list(after)))
+    return queryset.values_list(*ROW_COLUMNS)[: limit + 1]
+
+
+def case_with_history(
+    *, scope: Scope, reference: str
+) -> tuple[CaseRow, list[tuple[Any, ...]]] | None:
+    """The case ``reference`` within ``scope`` and its status changes in time
+    order (``HISTORY_COLUMNS``), or None when the scope has no such case: what
+    ``case_for_api`` reads, in two compiled queries."""
+    values = {**_scope_slots(scope), "reference": reference}
+
+    def sentinels() -> dict[str, Any]:
+        return {**_scope_sentinels(scope), "reference": c.sentinel_text()}
+
+    read = c.compiled(
+        ("case-by-reference", scope.office_id is not None),
+        lambda s: (
+            _scoped(scope, s)
+            .filter(reference=s["reference"])
+            .values_list(*ROW_COLUMNS)[:1]
+        ),
+        sentinels,
+    )
+    found = read.rows(values)
+    if not found:
+        return None
+    row = _row(read.alias, found[0])
+    history = c.compiled(
+        "case-history",
+        lambda s: (
+            CaseStatusChange.objects.filter(case_id=s["case"])
+            .order_by("at", "pk")
+            .values_list(*HISTORY_COLUMNS)
+        ),
+        lambda: {"case": c.sentinel_int()},
+    )
+    return row, history.rows({"case": row.case.pk})
