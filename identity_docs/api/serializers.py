@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Container
 from datetime import date, timedelta
 from typing import Any
 
@@ -37,6 +38,25 @@ class DocumentKindOutput(serializers.Serializer):
     constraints = ConstraintsSerializer()
 
 
+class KnownCodes:
+    """The document codes the catalogue table holds, as ``validate_code`` asks:
+    a code of the city's catalogue (``catalogue``, checked fresh by the caller)
+    is in the table; any other is looked up in the table, once per request."""
+
+    def __init__(self, catalogue: Container[str] | None = None) -> None:
+        self._catalogue: Container[str] = catalogue or ()
+        self._table: set[str] | None = None
+
+    def __contains__(self, code: object) -> bool:
+        if code in self._catalogue:
+            return True
+        if self._table is None:
+            self._table = set(
+                IdentityDocumentKind.objects.values_list("code", flat=True)
+            )
+        return code in self._table
+
+
 class PresentedDocumentInput(serializers.Serializer):
     code = serializers.CharField(max_length=60)
     owner = serializers.ChoiceField(choices=Owner.choices, default=Owner.HOLDER)
@@ -46,11 +66,9 @@ class PresentedDocumentInput(serializers.Serializer):
     sealed = serializers.BooleanField(required=False, allow_null=True, default=None)
 
     def validate_code(self, value: str) -> str:
-        known: set[str] | None = self.context.get("known_codes")
+        known: Container[str] | None = self.context.get("known_codes")
         if known is None:  # read once per request, not once per document
-            known = self.context["known_codes"] = set(
-                IdentityDocumentKind.objects.values_list("code", flat=True)
-            )
+            known = self.context["known_codes"] = KnownCodes()
         if value not in known:
             raise serializers.ValidationError(
                 _("Unknown document code: %(code)s.") % {"code": value}

@@ -6,6 +6,7 @@ answer for documents that have not been recorded (nothing is stored).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -20,10 +21,11 @@ from identity_docs.api.serializers import (
     DocumentKindOutput,
     EvaluateInput,
     EvaluateOutput,
+    KnownCodes,
 )
 from identity_docs.evaluator import PresentedDocument
-from identity_docs.reference_cache import CityReference, city_reference
-from identity_docs.services import profile_for_user, requirements_evaluate
+from identity_docs.reference_cache import CityReference, city_reference_for_user
+from identity_docs.services import requirements_evaluate
 
 
 class IdentityDocumentListApi(APIView):
@@ -48,8 +50,7 @@ class IdentityDocumentListApi(APIView):
         params = self.CatalogueParams(data=request.query_params)
         params.is_valid(raise_exception=True)
         code = params.validated_data.get("municipality")
-        profile = profile_for_user(user=request.user, municipality_code=code)
-        reference = city_reference(profile)
+        reference = city_reference_for_user(user=request.user, municipality_code=code)
         rows = reference.answers.get("catalogue")
         if rows is None:
             rows = reference.answers["catalogue"] = _catalogue_rows(reference)
@@ -86,13 +87,16 @@ class RequirementEvaluateApi(APIView):
 
     @extend_schema(request=EvaluateInput, responses=EvaluateOutput)
     def post(self, request: Request) -> Response:
-        data = EvaluateInput(data=request.data)
+        asked = _municipality_asked(request)
+        reference = _reference_if_found(request, asked)
+        known = KnownCodes(reference.catalogue if reference is not None else None)
+        data = EvaluateInput(data=request.data, context={"known_codes": known})
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        profile = profile_for_user(
-            user=request.user, municipality_code=values.get("municipality")
-        )
-        reference = city_reference(profile)
+        if reference is None or values.get("municipality") != asked:
+            reference = city_reference_for_user(
+                user=request.user, municipality_code=values.get("municipality")
+            )
         visits = reference.visits(values["procedure"], values["applicant_role"])
         if values["visit"] not in visits:
             raise serializers.ValidationError(
@@ -108,7 +112,7 @@ class RequirementEvaluateApi(APIView):
             )
         try:
             result = requirements_evaluate(
-                profile=profile,
+                profile=None,  # the reference stands for it
                 procedure=values["procedure"],
                 applicant_role=values["applicant_role"],
                 visit=values["visit"],
@@ -120,3 +124,25 @@ class RequirementEvaluateApi(APIView):
         except ApplicationError:
             raise
         return Response(EvaluateOutput(result.as_dict()).data)
+
+
+_CITY_CODE = re.compile(r"\d{6}")
+
+
+def _municipality_asked(request: Request) -> str | None:
+    """The ``municipality`` of the input when it is a plain six-digit code (what
+    the validated input will then hold), else None."""
+    data = request.data
+    asked = data.get("municipality") if hasattr(data, "get") else None
+    return asked if isinstance(asked, str) and _CITY_CODE.fullmatch(asked) else None
+
+
+def _reference_if_found(request: Request, asked: str | None) -> CityReference | None:
+    """The city's reference read before the input is validated, so the document
+    codes are checked against its catalogue instead of a query (issue 14); None
+    when the city is not found, which the request answers after validation
+    exactly as before."""
+    try:
+        return city_reference_for_user(user=request.user, municipality_code=asked)
+    except ApplicationError:
+        return None
