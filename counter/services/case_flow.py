@@ -32,6 +32,7 @@ from counter.transitions import transition_check, transition_run
 from counter.workflows import workflow_for
 
 from .case_counts import count_case_moved
+from .office_rows import attach_office, with_office_stamp
 
 #: SQLSTATEs that mean "someone else holds what you need": lock_not_available,
 #: deadlock_detected, serialization_failure.
@@ -66,21 +67,20 @@ def case_lock(case_id: int) -> Case:
     reaction) never waits for the clerk holding it, and cannot deadlock with it.
     """
     try:
-        case = (
-            Case.objects.select_for_update(nowait=True, no_key=True, of=("self",))
-            .select_related("municipality__profile", "office", "resident", "card")
-            .get(pk=case_id)
-        )
+        case = with_office_stamp(
+            Case.objects.select_for_update(nowait=True, no_key=True, of=("self",)),
+            "resident",
+            "card",
+        ).get(pk=case_id)
     except Case.DoesNotExist:
         raise NotFound("case-not-found", _("No such case.")) from None
     except OperationalError as exc:
         if is_contention(exc):
             raise case_busy() from None
         raise
-    if case.office.municipality_id == case.municipality_id:
-        # One municipality row, loaded once (the calendar reads the office's).
-        case.office.municipality = case.municipality
-    return workflow_for(case)
+    # The office, municipality and profile: this process's copies while their
+    # stamp, read by the lock, is the same (ADR 0028); one municipality row.
+    return workflow_for(attach_office(case))
 
 
 def case_check(case: Case, name: str, *, actor: Any = None) -> Any:

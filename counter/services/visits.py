@@ -43,6 +43,10 @@ def second_visit_deadline(*, case: Case, on: dt.date | None = None) -> dt.date:
     return next_open_day(office=case.office, day=deadline, procedure=case.procedure)
 
 
+#: The columns ``send_inquiry`` changes besides the state (workflows.voluntary_agent).
+_SEND_INQUIRY_FIELDS = ("second_visit_deadline", "letter_reference", "updated_at")
+
+
 def case_send_inquiry(*, case: Case, actor: Any, desk: Desk | None = None) -> Case:
     """End visit 1: request the inquiry letter to the holder's registered address.
 
@@ -70,6 +74,8 @@ def case_send_inquiry(*, case: Case, actor: Any, desk: Desk | None = None) -> Ca
             deadline=deadline,
             letter_reference=letter.reference,
             data={"deadline": deadline.isoformat(), "letter": letter.pk},
+            # What the step writes, not every column of the row (ADR 0028).
+            fields=_SEND_INQUIRY_FIELDS,
         )
     return locked
 

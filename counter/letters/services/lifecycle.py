@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from counter.audit import audit_record
 from counter.errors import ApplicationError, Conflict, NotFound
+from counter.services.office_rows import attach_office, with_office_stamp
 from counter.transitions import transition_run
 
 from ..models import InquiryLetter, LetterState
@@ -90,11 +91,10 @@ def flag(letter: InquiryLetter, exc: ApplicationError, **who: Any) -> None:
 def lock(letter_id: int, *, nowait: bool = False) -> InquiryLetter:
     """Lock one letter row (single flight); call inside ``transaction.atomic()``."""
     try:
-        letter = (
-            InquiryLetter.objects.select_for_update(nowait=nowait, of=("self",))
-            .select_related("case", "office", "municipality__profile")
-            .get(pk=letter_id)
-        )
+        letter = with_office_stamp(
+            InquiryLetter.objects.select_for_update(nowait=nowait, of=("self",)),
+            "case",
+        ).get(pk=letter_id)
     except InquiryLetter.DoesNotExist:
         raise NotFound("letter-not-found", _("No such inquiry letter.")) from None
     except OperationalError as exc:
@@ -106,10 +106,9 @@ def lock(letter_id: int, *, nowait: bool = False) -> InquiryLetter:
             "letter-busy",
             _("This letter is being processed right now; try again in a moment."),
         ) from None
-    if letter.office.municipality_id == letter.municipality_id:
-        # One municipality row, loaded once (the letter's office block reads it).
-        letter.office.municipality = letter.municipality
-    return letter
+    # The office block's rows: this process's copies while their stamp, read by
+    # the lock, is the same (ADR 0028); one municipality row.
+    return attach_office(letter)
 
 
 def audit_refusal(action: str, exc: ApplicationError, **context: Any) -> None:
