@@ -22,6 +22,7 @@ from identity_docs.api.serializers import (
     EvaluateInput,
     EvaluateOutput,
     KnownCodes,
+    evaluation_answer,
 )
 from identity_docs.evaluator import PresentedDocument
 from identity_docs.reference_cache import CityReference, city_reference_for_user
@@ -123,7 +124,7 @@ class RequirementEvaluateApi(APIView):
             )
         except ApplicationError:
             raise
-        return Response(EvaluateOutput(result.as_dict()).data)
+        return Response(evaluation_answer(result))
 
 
 _CITY_CODE = re.compile(r"\d{6}")
