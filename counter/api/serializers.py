@@ -3,10 +3,14 @@ docs/reference/style.md §3.13)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from rest_framework import serializers
+from django.conf import settings
+from django.utils import timezone, translation
+from rest_framework import ISO_8601, serializers
 from rest_framework.fields import SkipField
+from rest_framework.settings import api_settings
 
 from counter.models import Case
 from counter.models.cases import CaseState
@@ -190,7 +194,7 @@ class CaseDetailSerializer(CaseSerializer):
 
 #: The date and time fields of a case answer, formatted by the declared field
 #: itself (DRF's ISO 8601 in the city's time zone).
-_CASE_TIMES = {
+_CASE_TIMES: dict[str, Any] = {
     name: CaseSerializer._declared_fields[name]
     for name in (
         "second_visit_deadline",
@@ -199,6 +203,11 @@ _CASE_TIMES = {
         "completed_at",
     )
 }
+_CASE_TIMES["history.at"] = _HISTORY_AT
+
+
+def _history_at(value: Any) -> Any:
+    return _instant("history.at", value)
 
 
 def _text(value: Any) -> str | None:
@@ -215,6 +224,44 @@ def _integer(value: Any) -> int | None:
 
 def _time(name: str, value: Any) -> Any:
     return None if value is None else _CASE_TIMES[name].to_representation(value)
+
+
+def _instant(name: str, value: Any) -> Any:
+    """What the declared ``DateTimeField`` (no format or time zone of its own)
+    writes, on its common path written here: ISO 8601 in the current time
+    zone, ``Z`` for UTC. DRF's own method answers anything else (another
+    format setting, naive times, an overflow) and costs ≈ 10 µs a value."""
+    if value is None:
+        return None
+    output = api_settings.DATETIME_FORMAT
+    if (
+        not isinstance(output, str)
+        or output.lower() != ISO_8601
+        or not settings.USE_TZ
+        or not isinstance(value, dt.datetime)
+        or timezone.is_naive(value)
+    ):
+        return _CASE_TIMES[name].to_representation(value)
+    try:
+        text = value.astimezone(timezone.get_current_timezone()).isoformat()
+    except OverflowError:
+        return _CASE_TIMES[name].to_representation(value)
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+#: Each state's label as text, per language: a lazy label is translated again
+#: on every ``str()``.
+_STATE_TEXTS: dict[tuple[str | None, str], str] = {}
+
+
+def _state_text(state: str) -> str:
+    if state not in STATE_LABELS:
+        return str(state)
+    key = (translation.get_language(), state)
+    text = _STATE_TEXTS.get(key)
+    if text is None:
+        text = _STATE_TEXTS[key] = str(STATE_LABELS[state])
+    return text
 
 
 def _pending(case: Case) -> list[dict[str, Any]]:
@@ -239,7 +286,7 @@ def case_answer(row: CaseRow) -> dict[str, Any]:
         "procedure": _text(case.procedure),
         "applicant_role": _text(case.applicant_role),
         "state": _text(case.state),
-        "state_display": str(STATE_LABELS.get(case.state, case.state)),
+        "state_display": _state_text(case.state),
         "visit": _integer(case.visit),
         "office": row.office_code,
         "resident": {
@@ -262,7 +309,7 @@ def case_answer(row: CaseRow) -> dict[str, Any]:
         ),
         "letter_reference": _text(case.letter_reference),
         "exception_reason": _text(case.exception_reason),
-        "exception_approved_at": _time(
+        "exception_approved_at": _instant(
             "exception_approved_at", case.exception_approved_at
         ),
         "flags": _texts(case.flags),
@@ -270,8 +317,8 @@ def case_answer(row: CaseRow) -> dict[str, Any]:
         "cancellation_reason": _text(case.cancellation_reason),
         "current_operation": _integer(case.current_operation_id),
         "pending_operations": _pending(case),
-        "created_at": _time("created_at", case.created_at),
-        "completed_at": _time("completed_at", case.completed_at),
+        "created_at": _instant("created_at", case.created_at),
+        "completed_at": _instant("completed_at", case.completed_at),
     }
 
 
@@ -287,7 +334,7 @@ def case_detail_answer(row: CaseRow, history: list[tuple[Any, ...]]) -> dict[str
             "transition": _text(transition),
             "actor": _text(actor),
             "desk": _text(desk),
-            "at": None if at is None else _HISTORY_AT.to_representation(at),
+            "at": None if at is None else _history_at(at),
             "reason": _text(reason),
         }
         for from_state, to_state, transition, actor, desk, at, reason in history

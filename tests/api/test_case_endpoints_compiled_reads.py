@@ -13,6 +13,7 @@ import json
 from typing import Any
 
 import pytest
+from django.db.models.signals import post_init, pre_init
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -148,10 +149,14 @@ def _both_ways(monkeypatch, read):  # type: ignore[no-untyped-def]
     return results
 
 
-@pytest.mark.parametrize("who", ["clerk", "supervisor"])
+@pytest.mark.parametrize(
+    ("who", "zone"),
+    [("clerk", "Asia/Tokyo"), ("supervisor", "Asia/Tokyo"), ("clerk", "UTC")],
+)
 def test_the_list_and_detail_answers_and_access_rows_are_the_query_sets(
-    monkeypatch, request, many_kinds, city, office, who
+    monkeypatch, request, settings, many_kinds, city, office, who, zone
 ):
+    settings.TIME_ZONE = zone
     user = request.getfixturevalue(who)
     assert api_cases.compiled_scope(user) is not None, "the compiled path serves"
     client = _client(user)
@@ -162,7 +167,10 @@ def test_the_list_and_detail_answers_and_access_rows_are_the_query_sets(
         assert fast == orm
         assert fast_log == orm_log
     shown = {c["reference"] for page in fast for c in json.loads(page)["results"]}
-    assert shown == {c.reference for c in many_kinds}
+    if zone == "Asia/Tokyo":
+        assert shown == {c.reference for c in many_kinds}
+    else:  # the city's morning is the day before in UTC: fewer cases, UTC times
+        assert shown and b'Z"' in fast[0]
     for case in many_kinds:
         url = f"{LIST}{case.reference}/"
         (fast, fast_log), (orm, orm_log) = _both_ways(
@@ -251,4 +259,29 @@ def test_a_sentinel_the_query_does_not_use_is_refused():
         compiled_module.compile_shape(
             lambda s: Case.objects.filter(pk=s["a"]),
             {"a": compiled_module.sentinel_int(), "b": compiled_module.sentinel_int()},
+        )
+
+
+def test_a_case_from_a_row_is_the_case_from_db_builds(many_kinds):
+    assert not pre_init.has_listeners(Case) and not post_init.has_listeners(Case)
+    for case in many_kinds:
+        values = Case.objects.filter(pk=case.pk).values_list(*api_cases.CASE_COLUMNS)
+        row = values.get()
+        built, django = (
+            api_cases.case_from_row("default", row),
+            Case.from_db("default", api_cases.CASE_COLUMNS, row),
+        )
+        assert type(built) is type(django)
+        plain = {k: v for k, v in vars(built).items() if k != "_state"}
+        assert plain == {k: v for k, v in vars(django).items() if k != "_state"}
+        # The empty relation cache is made on first use either way.
+        assert {k: v for k, v in vars(built._state).items() if k != "fields_cache"} == {
+            "db": "default",
+            "adding": False,
+        }
+        assert vars(built._state).get("fields_cache", {}) == {}
+        assert (django._state.db, django._state.adding, django._state.fields_cache) == (
+            "default",
+            False,
+            {},
         )
