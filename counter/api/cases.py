@@ -43,10 +43,9 @@ from .pagination import (
     page_of,
 )
 from .serializers import (
+    CaseAnswers,
     CaseDetailSerializer,
     CaseSerializer,
-    case_answer,
-    case_detail_answer,
 )
 
 #: The queue's sort key: oldest first, the id breaking ties (keyset pagination).
@@ -142,12 +141,15 @@ class CaseListOpenApi(APIView):
         "``next`` until it is null.",
     )
     def get(self, request: Request) -> Response:
+        scope = api_cases.compiled_scope(request.user)
+        if scope is not None and not request.query_params:
+            # No parameters: nothing to validate, today's first page.
+            return self._page(request, scope, None)
         params = self.CaseQueueParams(data=request.query_params)
         params.is_valid(raise_exception=True)
         office = None
         if params.validated_data.get("office"):
             office = _office(request, params.validated_data["office"])
-        scope = api_cases.compiled_scope(request.user)
         if scope is not None:
             return self._page(request, scope, office)
         queue = selectors.cases_today_queue(
@@ -177,6 +179,7 @@ class CaseListOpenApi(APIView):
             after=(after[0], after[1]) if after is not None else None,
             limit=limit,
         )
+        answers = CaseAnswers()
         next_url = None
         if len(rows) > limit:
             rows = rows[:limit]
@@ -188,7 +191,7 @@ class CaseListOpenApi(APIView):
             request, AccessPath.API_CASE_LIST, [row.case for row in rows]
         )
         return Response(
-            {"next": next_url, "results": [case_answer(row) for row in rows]}
+            {"next": next_url, "results": [answers.case(row) for row in rows]}
         )
 
     @extend_schema(request=CaseOpenInput, responses={201: CaseSerializer})
@@ -255,7 +258,7 @@ class CaseDetailApi(APIView):
             row, history = found
             # Logged as the query set's path logs it: the workflow's case.
             access_record(request, AccessPath.API_CASE, case=workflow_for(row.case))
-            return Response(case_detail_answer(row, history))
+            return Response(CaseAnswers().detail(row, history))
         case = selectors.case_for_api(user=request.user, reference=reference)
         # Reads of a person's case are logged, without the chain lock (issue 10 §5).
         access_record(request, AccessPath.API_CASE, case=case)

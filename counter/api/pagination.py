@@ -91,6 +91,8 @@ def keyset_position(
     """The page ``request`` asks for as (the sort key it starts after, or None
     for the first page; the page's size), refused as :func:`keyset_page`
     refuses it: for a list read without a query set (counter/api/cases.py)."""
+    if not request.query_params:
+        return None, DEFAULT_LIMIT  # what PageParams gives for no parameters
     params = PageParams(data=request.query_params)
     params.is_valid(raise_exception=True)
     cursor = params.validated_data.get("cursor")

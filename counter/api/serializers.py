@@ -193,7 +193,7 @@ class CaseDetailSerializer(CaseSerializer):
 
 
 #: The date and time fields of a case answer, formatted by the declared field
-#: itself (DRF's ISO 8601 in the city's time zone).
+#: itself (DRF's ISO 8601 in the city's time zone) off the common path.
 _CASE_TIMES: dict[str, Any] = {
     name: CaseSerializer._declared_fields[name]
     for name in (
@@ -205,9 +205,9 @@ _CASE_TIMES: dict[str, Any] = {
 }
 _CASE_TIMES["history.at"] = _HISTORY_AT
 
-
-def _history_at(value: Any) -> Any:
-    return _instant("history.at", value)
+#: Each state's label as text, per language: a lazy label is translated again
+#: on every ``str()``.
+_STATE_TEXTS: dict[tuple[str | None, str], str] = {}
 
 
 def _text(value: Any) -> str | None:
@@ -222,48 +222,6 @@ def _integer(value: Any) -> int | None:
     return None if value is None else int(value)
 
 
-def _time(name: str, value: Any) -> Any:
-    return None if value is None else _CASE_TIMES[name].to_representation(value)
-
-
-def _instant(name: str, value: Any) -> Any:
-    """What the declared ``DateTimeField`` (no format or time zone of its own)
-    writes, on its common path written here: ISO 8601 in the current time
-    zone, ``Z`` for UTC. DRF's own method answers anything else (another
-    format setting, naive times, an overflow) and costs ≈ 10 µs a value."""
-    if value is None:
-        return None
-    output = api_settings.DATETIME_FORMAT
-    if (
-        not isinstance(output, str)
-        or output.lower() != ISO_8601
-        or not settings.USE_TZ
-        or not isinstance(value, dt.datetime)
-        or timezone.is_naive(value)
-    ):
-        return _CASE_TIMES[name].to_representation(value)
-    try:
-        text = value.astimezone(timezone.get_current_timezone()).isoformat()
-    except OverflowError:
-        return _CASE_TIMES[name].to_representation(value)
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
-
-
-#: Each state's label as text, per language: a lazy label is translated again
-#: on every ``str()``.
-_STATE_TEXTS: dict[tuple[str | None, str], str] = {}
-
-
-def _state_text(state: str) -> str:
-    if state not in STATE_LABELS:
-        return str(state)
-    key = (translation.get_language(), state)
-    text = _STATE_TEXTS.get(key)
-    if text is None:
-        text = _STATE_TEXTS[key] = str(STATE_LABELS[state])
-    return text
-
-
 def _pending(case: Case) -> list[dict[str, Any]]:
     """As :meth:`CaseSerializer.get_pending_operations`: a procedure without
     card work (no ``pending_operations``) has none."""
@@ -273,70 +231,116 @@ def _pending(case: Case) -> list[dict[str, Any]]:
     return [{"kind": kind, "parameters": params} for kind, params in pending()]
 
 
-def case_answer(row: CaseRow) -> dict[str, Any]:
-    """:class:`CaseSerializer`'s answer for a case read as a row
-    (counter/selectors/api_cases.py), written out key by key in the declared
-    order: no serializer per answer, no resident or office instances.
-    ``tests/api/test_case_answers_are_byte_for_byte_drfs.py`` holds the JSON
-    byte for byte equal to DRF's generic path."""
-    case = workflow_for(row.case)
-    register_id, name, name_kana, birth_date, registration_status = row.resident
-    return {
-        "reference": _text(case.reference),
-        "procedure": _text(case.procedure),
-        "applicant_role": _text(case.applicant_role),
-        "state": _text(case.state),
-        "state_display": _state_text(case.state),
-        "visit": _integer(case.visit),
-        "office": row.office_code,
-        "resident": {
-            "id": case.resident_id,
-            "register_id": str(register_id),
-            "name": str(name),
-            "name_kana": str(name_kana),
-            "birth_date": birth_date.isoformat(),
-            "registration_status": str(registration_status),
-        },
-        "card": _integer(case.card_id),
-        "pin_kinds": _texts(case.pin_kinds),
-        "certificate_kinds": _texts(case.certificate_kinds),
-        "revocation_kind": _text(case.revocation_kind),
-        "applicant_name": _text(case.applicant_name),
-        "fee_yen": _integer(case.fee_yen),
-        "fee_reason": _text(case.fee_reason),
-        "second_visit_deadline": _time(
-            "second_visit_deadline", case.second_visit_deadline
-        ),
-        "letter_reference": _text(case.letter_reference),
-        "exception_reason": _text(case.exception_reason),
-        "exception_approved_at": _instant(
-            "exception_approved_at", case.exception_approved_at
-        ),
-        "flags": _texts(case.flags),
-        "outcome_code": _text(case.outcome_code),
-        "cancellation_reason": _text(case.cancellation_reason),
-        "current_operation": _integer(case.current_operation_id),
-        "pending_operations": _pending(case),
-        "created_at": _instant("created_at", case.created_at),
-        "completed_at": _instant("completed_at", case.completed_at),
-    }
+class CaseAnswers:
+    """:class:`CaseSerializer`'s and :class:`CaseDetailSerializer`'s answers
+    for cases read as rows (counter/selectors/api_cases.py), written out key
+    by key in the declared order: no serializer per answer, no resident or
+    office instances. What is the same for every answer of a request — the
+    language, the time zone, the date format setting — is looked up once.
+    ``tests/api/test_case_endpoints_compiled_reads.py`` holds the JSON byte
+    for byte equal to the serializers' (and ``test_case_answers_are_byte_for_
+    byte_drfs.py`` theirs to DRF's generic path)."""
 
+    def __init__(self) -> None:
+        self.language = translation.get_language()
+        output = api_settings.DATETIME_FORMAT
+        iso = isinstance(output, str) and output.lower() == ISO_8601
+        #: The zone DRF's DateTimeField writes an aware time in, when it
+        #: writes ISO 8601; None: DRF's own method writes every time.
+        self.zone = timezone.get_current_timezone() if iso and settings.USE_TZ else None
 
-def case_detail_answer(row: CaseRow, history: list[tuple[Any, ...]]) -> dict[str, Any]:
-    """:class:`CaseDetailSerializer`'s answer: the case's, and its status
-    changes as ``HISTORY_COLUMNS`` rows (from, to, transition, the user's name,
-    the desk's code, when, why)."""
-    answer = case_answer(row)
-    answer["history"] = [
-        {
-            "from_state": _text(from_state),
-            "to_state": _text(to_state),
-            "transition": _text(transition),
-            "actor": _text(actor),
-            "desk": _text(desk),
-            "at": None if at is None else _history_at(at),
-            "reason": _text(reason),
+    def instant(self, name: str, value: Any) -> Any:
+        """What the declared ``DateTimeField`` (no format or time zone of its
+        own) writes: ISO 8601 in the current time zone, ``Z`` for UTC; DRF's
+        own method (≈ 10 µs a value) for anything else."""
+        if value is None:
+            return None
+        zone = self.zone
+        if (
+            zone is None
+            or not isinstance(value, dt.datetime)
+            or value.utcoffset() is None
+        ):
+            return _CASE_TIMES[name].to_representation(value)
+        try:
+            text = value.astimezone(zone).isoformat()
+        except OverflowError:
+            return _CASE_TIMES[name].to_representation(value)
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+    def state_text(self, state: str) -> str:
+        if state not in STATE_LABELS:
+            return str(state)
+        key = (self.language, state)
+        text = _STATE_TEXTS.get(key)
+        if text is None:
+            text = _STATE_TEXTS[key] = str(STATE_LABELS[state])
+        return text
+
+    def case(self, row: CaseRow) -> dict[str, Any]:
+        """:class:`CaseSerializer`'s answer."""
+        case = workflow_for(row.case)
+        register_id, name, name_kana, birth_date, registration_status = row.resident
+        instant = self.instant
+        return {
+            "reference": _text(case.reference),
+            "procedure": _text(case.procedure),
+            "applicant_role": _text(case.applicant_role),
+            "state": _text(case.state),
+            "state_display": self.state_text(case.state),
+            "visit": _integer(case.visit),
+            "office": row.office_code,
+            "resident": {
+                "id": case.resident_id,
+                "register_id": str(register_id),
+                "name": str(name),
+                "name_kana": str(name_kana),
+                "birth_date": birth_date.isoformat(),
+                "registration_status": str(registration_status),
+            },
+            "card": _integer(case.card_id),
+            "pin_kinds": _texts(case.pin_kinds),
+            "certificate_kinds": _texts(case.certificate_kinds),
+            "revocation_kind": _text(case.revocation_kind),
+            "applicant_name": _text(case.applicant_name),
+            "fee_yen": _integer(case.fee_yen),
+            "fee_reason": _text(case.fee_reason),
+            "second_visit_deadline": (
+                None
+                if case.second_visit_deadline is None
+                else _CASE_TIMES["second_visit_deadline"].to_representation(
+                    case.second_visit_deadline
+                )
+            ),
+            "letter_reference": _text(case.letter_reference),
+            "exception_reason": _text(case.exception_reason),
+            "exception_approved_at": instant(
+                "exception_approved_at", case.exception_approved_at
+            ),
+            "flags": _texts(case.flags),
+            "outcome_code": _text(case.outcome_code),
+            "cancellation_reason": _text(case.cancellation_reason),
+            "current_operation": _integer(case.current_operation_id),
+            "pending_operations": _pending(case),
+            "created_at": instant("created_at", case.created_at),
+            "completed_at": instant("completed_at", case.completed_at),
         }
-        for from_state, to_state, transition, actor, desk, at, reason in history
-    ]
-    return answer
+
+    def detail(self, row: CaseRow, history: list[tuple[Any, ...]]) -> dict[str, Any]:
+        """:class:`CaseDetailSerializer`'s answer: the case's, and its status
+        changes as ``HISTORY_COLUMNS`` rows (from, to, transition, the user's
+        name, the desk's code, when, why)."""
+        answer = self.case(row)
+        answer["history"] = [
+            {
+                "from_state": _text(from_state),
+                "to_state": _text(to_state),
+                "transition": _text(transition),
+                "actor": _text(actor),
+                "desk": _text(desk),
+                "at": self.instant("history.at", at),
+                "reason": _text(reason),
+            }
+            for from_state, to_state, transition, actor, desk, at, reason in history
+        ]
+        return answer
