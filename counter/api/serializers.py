@@ -282,12 +282,13 @@ class CaseAnswers:
         case = workflow_for(row.case)
         register_id, name, name_kana, birth_date, registration_status = row.resident
         instant = self.instant
+        state = case.state  # django-fsm's descriptor: read once
         return {
             "reference": _text(case.reference),
             "procedure": _text(case.procedure),
             "applicant_role": _text(case.applicant_role),
-            "state": _text(case.state),
-            "state_display": self.state_text(case.state),
+            "state": _text(state),
+            "state_display": self.state_text(state),
             "visit": _integer(case.visit),
             "office": row.office_code,
             "resident": {
