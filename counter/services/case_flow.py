@@ -32,7 +32,8 @@ from counter.transitions import transition_check, transition_run
 from counter.workflows import workflow_for
 
 from .case_counts import count_case_moved
-from .office_rows import attach_office, with_office_stamp
+from .office_rows import attach_office
+from .row_locks import lock_row
 
 #: SQLSTATEs that mean "someone else holds what you need": lock_not_available,
 #: deadlock_detected, serialization_failure.
@@ -67,11 +68,9 @@ def case_lock(case_id: int) -> Case:
     reaction) never waits for the clerk holding it, and cannot deadlock with it.
     """
     try:
-        case = with_office_stamp(
-            Case.objects.select_for_update(nowait=True, no_key=True, of=("self",)),
-            "resident",
-            "card",
-        ).get(pk=case_id)
+        case = lock_row(
+            Case, case_id, related=("resident", "card"), nowait=True, no_key=True
+        )
     except Case.DoesNotExist:
         raise NotFound("case-not-found", _("No such case.")) from None
     except OperationalError as exc:

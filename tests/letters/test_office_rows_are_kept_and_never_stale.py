@@ -153,3 +153,29 @@ def test_the_inquiry_step_stores_every_column_it_changes():
             field.name
         )
     assert stored.letter_reference and stored.second_visit_deadline
+
+
+def test_the_compiled_lock_builds_the_rows_the_orm_builds():
+    city = f.MunicipalityFactory()
+    case = _case(city)
+    for _round in range(2):  # compiled, then kept
+        locked = _locked_case(case.pk)
+        fresh = Case.objects.select_related("resident", "card").get(pk=case.pk)
+        for obj, orm in (
+            (locked, fresh),
+            (locked.resident, fresh.resident),
+            (locked.card, fresh.card),
+        ):
+            assert type(orm)._meta.concrete_fields
+            for field in type(orm)._meta.concrete_fields:
+                assert getattr(obj, field.attname) == getattr(orm, field.attname), (
+                    field.name
+                )
+            assert not obj._state.adding and obj._state.db == "default"
+
+
+def test_a_missing_case_is_not_found():
+    from counter.errors import NotFound
+
+    with pytest.raises(NotFound):
+        _locked_case(-1)

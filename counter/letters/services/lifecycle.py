@@ -21,7 +21,8 @@ from django.utils.translation import gettext_lazy as _
 
 from counter.audit import audit_record
 from counter.errors import ApplicationError, Conflict, NotFound
-from counter.services.office_rows import attach_office, with_office_stamp
+from counter.services.office_rows import attach_office
+from counter.services.row_locks import lock_row
 from counter.transitions import transition_run
 
 from ..models import InquiryLetter, LetterState
@@ -91,10 +92,7 @@ def flag(letter: InquiryLetter, exc: ApplicationError, **who: Any) -> None:
 def lock(letter_id: int, *, nowait: bool = False) -> InquiryLetter:
     """Lock one letter row (single flight); call inside ``transaction.atomic()``."""
     try:
-        letter = with_office_stamp(
-            InquiryLetter.objects.select_for_update(nowait=nowait, of=("self",)),
-            "case",
-        ).get(pk=letter_id)
+        letter = lock_row(InquiryLetter, letter_id, related=("case",), nowait=nowait)
     except InquiryLetter.DoesNotExist:
         raise NotFound("letter-not-found", _("No such inquiry letter.")) from None
     except OperationalError as exc:
