@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 from django.db import connection
 from django.db.models import Model
-from django.db.models.query import get_related_populators
+from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
 
 from .office_rows import with_office_stamp
 
@@ -97,7 +97,7 @@ def lock_row(
         cursor.execute(compiled.sql, params)
         rows = cursor.fetchall()
     if not rows:
-        raise model.DoesNotExist(
+        raise model.DoesNotExist(  # type: ignore[attr-defined]
             f"{model._meta.object_name} matching query does not exist."
         )
     row = next(iter(compiled.compiler.results_iter(results=[rows])))
