@@ -150,6 +150,7 @@ _FOUND_FIELDS = ResidentFound._fields[:-1]
 
 #: The search's SQL per shape, compiled once per process (issue 14, ADR 0030).
 _compiled_searches: dict[tuple[Any, ...], str] = {}
+_unkept_searches: set[tuple[Any, ...]] = set()
 
 
 def _search_params(scope: Scope, query: str, birth_date: dt.date | None) -> list[Any]:
@@ -198,7 +199,9 @@ def resident_search_rows(
         if list(compiled_params) == params:
             _compiled_searches[key] = sql
         else:
-            logger.warning("resident search shape %s not kept: parameters differ", key)
+            if key not in _unkept_searches:  # once per shape and process
+                _unkept_searches.add(key)
+                logger.warning("resident search %s not kept: parameters differ", key)
             params = list(compiled_params)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
