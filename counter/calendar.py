@@ -193,11 +193,15 @@ def _fmt(hours: list[tuple[dt.time, dt.time]]) -> str:
 
 
 def _day_status(
-    *, office: Office, day: dt.date, procedure: str | None
+    *,
+    office: Office,
+    day: dt.date,
+    procedure: str | None,
+    calendar: Calendar | None = None,
 ) -> CounterStatus:
     """The day-level answer: closed (with the reason) or the day's opening slots."""
     profile = office.municipality.profile
-    calendar = calendar_of(profile)
+    calendar = calendar or calendar_of(profile)
     closed = next(
         (c for c in calendar.closed.get(day, ()) if c.office_id in (None, office.pk)),
         None,
@@ -284,8 +288,12 @@ def next_open_day(
     """``day`` if the office accepts ``procedure`` that day, else the next day it
     does — so a deadline never falls on a day the counter is closed. Gives up
     after ``horizon`` days (a profile with no hours at all) and returns ``day``."""
+    calendar = calendar_of(office.municipality.profile)  # one look-up for every day
     for offset in range(horizon):
         candidate = day + dt.timedelta(days=offset)
-        if _day_status(office=office, day=candidate, procedure=procedure).open:
+        status = _day_status(
+            office=office, day=candidate, procedure=procedure, calendar=calendar
+        )
+        if status.open:
             return candidate
     return day
