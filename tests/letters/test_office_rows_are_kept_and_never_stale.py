@@ -179,3 +179,28 @@ def test_a_missing_case_is_not_found():
 
     with pytest.raises(NotFound):
         _locked_case(-1)
+
+
+def test_a_letter_and_its_first_history_row_are_written_together():
+    """One statement writes both; a refused second request writes neither."""
+    from counter.errors import Conflict
+    from counter.letters.models import LetterStatusChange
+
+    city = f.MunicipalityFactory()
+    case = _case(city)
+    user = f.clerk(city)
+    deadline = timezone.localdate() + dt.timedelta(days=30)
+    with transaction.atomic():
+        letter = services.letter_request(
+            case=_locked_case(case.pk), deadline=deadline, actor=user
+        )
+    rows = list(LetterStatusChange.objects.filter(letter=letter))
+    assert [(r.from_state, r.to_state, r.actor_id) for r in rows] == [
+        ("", "queued", user.pk)
+    ]
+    assert rows[0].at is not None and rows[0].actor_label == "" and rows[0].code == ""
+
+    with pytest.raises(Conflict):
+        services.letter_request(case=_locked_case(case.pk), deadline=deadline)
+    assert InquiryLetter.objects.filter(case=case).count() == 1
+    assert LetterStatusChange.objects.filter(letter__case=case).count() == 1

@@ -45,38 +45,65 @@ def _new_reference() -> str:
     return f"{body[:4]}-{body[4:8]}-{body[8:]}{check}"
 
 
-# The letter row, unless its reference or its (case, visit) is already taken: one
-# statement, no savepoint, and no SELECT before it (the unique constraints decide).
+# The letter row, unless its reference or its (case, visit) is already taken, and
+# its first history row: one statement, no savepoint, and no SELECT before it (the
+# unique constraints decide; nothing inserted, no history row either).
 _INSERT_SQL = "INSERT INTO {table} ({columns}) VALUES ({values}) "
 _INSERT_SQL += "ON CONFLICT DO NOTHING RETURNING {pk}"
+_WITH_HISTORY_SQL = (
+    "WITH letter AS (" + _INSERT_SQL + "), "
+    "history AS (INSERT INTO {history} ({history_columns}) "
+    "SELECT {pk}, {history_values} FROM letter) "
+    "SELECT {pk} FROM letter"
+)
 #: Draws of a reference before giving up (each collides with 1 in 10^11 / letters).
 _REFERENCE_DRAWS = 5
 
 
-def _insert_unless_taken(letter: InquiryLetter) -> str | None:
-    """INSERT ``letter``; ``None``, or the reference of the visit's letter that is
-    already there (the letter is then not saved)."""
-    meta = InquiryLetter._meta
+def _values(obj: Any, fields: list[Any]) -> list[Any]:
+    return [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+
+
+def _insert_unless_taken(
+    letter: InquiryLetter, queued: LetterStatusChange
+) -> str | None:
+    """INSERT ``letter`` and its history row ``queued``; ``None``, or the reference
+    of the visit's letter that is already there (then neither is saved).
+
+    One statement on PostgreSQL; SQLite (the demo) has no INSERT inside a WITH,
+    so there the history row is saved after the letter.
+    """
+    meta, history = InquiryLetter._meta, LetterStatusChange._meta
     fields = [f for f in meta.concrete_fields if not f.primary_key]
+    history_fields = [
+        f for f in history.concrete_fields if not f.primary_key and f.name != "letter"
+    ]
+    together = connection.vendor == "postgresql"
     quote = connection.ops.quote_name
+    sql = (_WITH_HISTORY_SQL if together else _INSERT_SQL).format(
+        table=quote(meta.db_table),
+        columns=", ".join(quote(f.column) for f in fields),
+        values=", ".join(["%s"] * len(fields)),
+        pk=quote(meta.pk.column),
+        history=quote(history.db_table),
+        history_columns=", ".join(
+            quote(f.column) for f in [history.get_field("letter"), *history_fields]
+        ),
+        history_values=", ".join(["%s"] * len(history_fields)),
+    )
+    history_values = _values(queued, history_fields) if together else []
     for _draw in range(_REFERENCE_DRAWS):
         letter.reference = _new_reference()
-        values = [
-            f.get_db_prep_save(f.pre_save(letter, True), connection) for f in fields
-        ]
-        sql = _INSERT_SQL.format(
-            table=quote(meta.db_table),
-            columns=", ".join(quote(f.column) for f in fields),
-            values=", ".join(["%s"] * len(fields)),
-            pk=quote(meta.pk.column),
-        )
         with connection.cursor() as cursor:
-            cursor.execute(sql, values)
+            cursor.execute(sql, [*_values(letter, fields), *history_values])
             row = cursor.fetchone()
         if row is not None:
             letter.pk = row[0]
             letter._state.adding = False
             letter._state.db = connection.alias
+            if not together:
+                queued.letter = letter
+                queued.save()
             return None
         existing = (
             InquiryLetter.objects.filter(case_id=letter.case_id, visit=letter.visit)
@@ -150,8 +177,11 @@ def letter_request(
         letter, problem = _letter_prepare(
             case=case, deadline=deadline, actor=actor, first_visit_on=first_visit_on
         )
+        queued = LetterStatusChange(
+            to_state=S.QUEUED, actor=actor if is_user(actor) else None
+        )
         with transaction.atomic(savepoint=False):
-            existing = _insert_unless_taken(letter)
+            existing = _insert_unless_taken(letter, queued)
             if existing is None:
                 _letter_queued(letter, case=case, actor=actor, problem=problem)
         if existing is not None:
@@ -235,12 +265,8 @@ def _letter_prepare(
 def _letter_queued(
     letter: InquiryLetter, *, case: Case, actor: Any, problem: ApplicationError | None
 ) -> None:
-    """The saved letter's history row and audit entry; flagged or sent to render."""
-    LetterStatusChange.objects.create(
-        letter=letter,
-        to_state=S.QUEUED,
-        actor=actor if is_user(actor) else None,
-    )
+    """The saved letter's audit entry (its history row came with it); flagged or
+    sent to render."""
     audit_record(
         action="letter_queued",
         actor=actor,
