@@ -176,13 +176,28 @@ def resident_search_rows(
     for, ranked by :func:`_ranked_sql`, and kept per process with
     :func:`_search_params` bound on later calls; a shape whose parameters differ
     from the compiler's is never kept (compiled each time, logged), so a changed
-    scope or condition is slower, never wrong."""
+    scope or condition is slower, never wrong. Off PostgreSQL (the demo), the
+    ORM's :func:`residents_search` as it is."""
+    if connection.vendor != "postgresql":  # the demo's SQLite: the ORM's search
+        return [
+            ResidentFound._make(
+                (
+                    *(getattr(r, name) for name in _FOUND_FIELDS),
+                    [
+                        CardFound(c.pk, c.kind, c.status, c.expires_on)
+                        for c in r.cards.all()
+                    ],
+                )
+            )
+            for r in residents_search(
+                user=user, query=query, birth_date=birth_date, limit=limit
+            )
+        ]
     scope = scope_for(user)
     query = (query or "").strip()
     if scope.nothing or (not query and birth_date is None):
         return []
     key = (
-        connection.vendor,
         scope.everything,
         scope.office_id is None,
         bool(query),
@@ -231,16 +246,9 @@ def _cards_of(resident_ids: list[int]) -> dict[int, list[CardFound]]:
     """Each resident's cards, newest first (``Card.Meta.ordering``), in one query."""
     if not resident_ids:
         return {}
-    if connection.vendor != "postgresql":
-        cards: dict[int, list[CardFound]] = {}
-        for resident_id, *card in Card.objects.filter(
-            resident_id__in=resident_ids
-        ).values_list("resident_id", "id", "kind", "status", "expires_on"):
-            cards.setdefault(resident_id, []).append(CardFound(*card))
-        return cards
+    cards: dict[int, list[CardFound]] = {}
     with connection.cursor() as cursor:
         cursor.execute(_cards_sql(), [resident_ids])
-        cards = {}
         for resident_id, *card in cursor.fetchall():
             cards.setdefault(resident_id, []).append(CardFound(*card))
     return cards
