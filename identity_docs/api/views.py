@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -142,8 +143,8 @@ def _reference_if_found(request: Request, asked: str | None) -> CityReference | 
     """The city's reference read before the input is validated, so the document
     codes are checked against its catalogue instead of a query (issue 14); None
     when the city is not found, which the request answers after validation
-    exactly as before."""
+    exactly as before (a city without a profile included)."""
     try:
         return city_reference_for_user(user=request.user, municipality_code=asked)
-    except ApplicationError:
+    except (ApplicationError, ObjectDoesNotExist):
         return None

@@ -166,3 +166,9 @@ def test_a_city_without_a_profile_answers_as_profile_for_user(clerk, city):
         profile_for_user(user=member)
     with pytest.raises(type(direct.value)):
         city_reference_for_user(user=member)
+    # Invalid input is still refused as invalid before the missing profile fails.
+    client = APIClient()
+    client.force_authenticate(member)
+    refused = client.post(EVALUATE, body(visit=9), format="json")
+    assert refused.status_code == 400
+    assert "visit" in refused.json()["extra"]["fields"]
