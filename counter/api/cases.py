@@ -32,7 +32,6 @@ from .fields import (
     REASON_MAX_LENGTH,
     KeyedChoicesField,
     optional_text,
-    reason_text,
     row_id,
 )
 from .pagination import (
@@ -355,85 +354,6 @@ class CaseRequestCardOperationApi(APIView):
             },
             status=status.HTTP_201_CREATED,
         )
-
-
-def _case_action(
-    name: str, input_serializer: type[serializers.Serializer], service: Any, doc: str
-) -> type[APIView]:
-    """One POST endpoint over one case service: validate, find the case (and
-    the desk, if the input names one) within the user's scope, call, answer the
-    case."""
-
-    @extend_schema(request=input_serializer, responses=CaseSerializer, description=doc)
-    def post(self: APIView, request: Request, reference: str) -> Response:
-        data = input_serializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
-        if "desk" in input_serializer().fields:
-            values["desk"] = _desk(request, values.get("desk"))
-        case = service(case=_case(request, reference), actor=request.user, **values)
-        return _out(case)
-
-    return type(name, (APIView,), {"post": post, "__doc__": doc})
-
-
-class CaseCancelInput(CaseDeskInput):
-    reason = reason_text()
-
-
-class CaseRefuseInput(CaseDeskInput):
-    code = serializers.SlugField(
-        max_length=60, help_text="A stable reason code, e.g. identity-unconfirmed"
-    )
-    reason = reason_text()
-
-
-class ExceptionDecisionInput(serializers.Serializer):
-    note = reason_text()
-
-
-class ExceptionRejectionInput(serializers.Serializer):
-    # Rejecting needs no note (the service records the refusal code); an
-    # approval does (§7).
-    note = optional_text(REASON_MAX_LENGTH)
-
-
-CaseSendInquiryApi = _case_action(
-    "CaseSendInquiryApi",
-    CaseDeskInput,
-    visits.case_send_inquiry,
-    "End of a voluntary agent's first visit: the inquiry letter (§6.2).",
-)
-CaseCompleteApi = _case_action(
-    "CaseCompleteApi",
-    CaseDeskInput,
-    case_services.case_complete,
-    "Hand-over: the procedure's effects and the receipt (§15).",
-)
-CaseCancelApi = _case_action(
-    "CaseCancelApi",
-    CaseCancelInput,
-    case_services.case_cancel,
-    "The application is withdrawn, with the reason.",
-)
-CaseRefuseApi = _case_action(
-    "CaseRefuseApi",
-    CaseRefuseInput,
-    case_services.case_refuse,
-    "The case cannot be served (identity not confirmed …), with a reason code.",
-)
-CaseApproveExceptionApi = _case_action(
-    "CaseApproveExceptionApi",
-    ExceptionDecisionInput,
-    case_services.case_approve_exception,
-    "§7: a supervisor approves a signing certificate for an under-15 or a ward.",
-)
-CaseRejectExceptionApi = _case_action(
-    "CaseRejectExceptionApi",
-    ExceptionRejectionInput,
-    case_services.case_reject_exception,
-    "§7: the supervisor does not approve; the case ends as refused.",
-)
 
 
 class SecondVisitApi(APIView):

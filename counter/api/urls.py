@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import cases, registry, views
+from . import case_actions, cases, registry, views
 
 urlpatterns = [
     path("me/", views.MeApi.as_view(), name="api-me"),
@@ -32,32 +32,32 @@ urlpatterns = [
     ),
     path(
         "cases/<str:reference>/inquiry/",
-        cases.CaseSendInquiryApi.as_view(),
+        case_actions.CaseSendInquiryApi.as_view(),
         name="api-case-inquiry",
     ),
     path(
         "cases/<str:reference>/complete/",
-        cases.CaseCompleteApi.as_view(),
+        case_actions.CaseCompleteApi.as_view(),
         name="api-case-complete",
     ),
     path(
         "cases/<str:reference>/cancel/",
-        cases.CaseCancelApi.as_view(),
+        case_actions.CaseCancelApi.as_view(),
         name="api-case-cancel",
     ),
     path(
         "cases/<str:reference>/refuse/",
-        cases.CaseRefuseApi.as_view(),
+        case_actions.CaseRefuseApi.as_view(),
         name="api-case-refuse",
     ),
     path(
         "cases/<str:reference>/approve-exception/",
-        cases.CaseApproveExceptionApi.as_view(),
+        case_actions.CaseApproveExceptionApi.as_view(),
         name="api-case-approve-exception",
     ),
     path(
         "cases/<str:reference>/reject-exception/",
-        cases.CaseRejectExceptionApi.as_view(),
+        case_actions.CaseRejectExceptionApi.as_view(),
         name="api-case-reject-exception",
     ),
     path("second-visits/", cases.SecondVisitApi.as_view(), name="api-second-visits"),
