@@ -4,8 +4,6 @@ bench measures the server production runs (docs/adr/0030-api-under-load.md).
 * gthread workers: each desk agent holds one long-poll request for up to 30 s,
   which needs a thread, not a process. ``WEB_WORKERS`` processes of
   ``WEB_THREADS`` threads (settings, start-web.sh's environment).
-  Of those threads, ``WEB_BUSY_SLOTS`` run a request at a time: the gate in
-  config/wsgi.py (docs/adr/0032-web-admission-gate.md).
 * gunicorn's own log lines (start, worker boot and exit) in the format of Django's
   LOGGING (JSON in production), so every line of the web container is one object.
 """
