@@ -399,14 +399,6 @@ WEB_THREADS = config(
     "request for up to 30 s (deploy/docker/gunicorn.conf.py).",
     group="Operations",
 )
-WEB_BUSY_SLOTS = config(
-    "WEB_BUSY_SLOTS",
-    2,
-    help_text="Requests a gunicorn worker runs at once; its other threads wait their "
-    "turn, and a desk agent's held long-poll waits without a slot (0: no limit; "
-    "docs/adr/0032-web-admission-gate.md).",
-    group="Operations",
-)
 WORKER_CONCURRENCY = config(
     "WORKER_CONCURRENCY",
     2,

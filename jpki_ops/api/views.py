@@ -28,7 +28,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.admission import waiting
 from counter.errors import ApplicationError
 from counter.models import Case, Desk
 from jpki_ops import services
@@ -177,8 +176,7 @@ class NextOperationApi(AgentView):
                 )
             if time.monotonic() >= deadline:
                 return Response(status=status.HTTP_204_NO_CONTENT)
-            with waiting(request.META):  # a held poll keeps no slot of the gate
-                time.sleep(LONG_POLL_INTERVAL)
+            time.sleep(LONG_POLL_INTERVAL)
 
 
 class ProgressApi(AgentView):
