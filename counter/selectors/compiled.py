@@ -9,7 +9,7 @@ once with sentinel values no real row or constant has, compiled by Django, and
 the position of each sentinel in the parameters recorded; a call puts the real
 values at those positions and runs the same SQL text. The query set is the
 ORM's own, scope included (``within(scope)``), so the SQL is what Django would
-send; ``tests/api/test_compiled_case_queries_are_the_orms.py`` holds the bound
+send; ``tests/api/test_case_endpoints_compiled_reads.py`` holds the bound
 SQL and parameters equal to a fresh compile for each shape.
 
 PostgreSQL only (:func:`available`); elsewhere (the demo's SQLite) callers use
