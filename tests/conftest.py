@@ -50,7 +50,7 @@ def pytest_configure(config: pytest.Config) -> None:
     from django.conf import settings
 
     db = settings.DATABASES["default"]
-    if db["ENGINE"] != "django.db.backends.postgresql":
+    if db["ENGINE"] not in ("config.database", "django.db.backends.postgresql"):
         raise pytest.UsageError(
             "Tests run on PostgreSQL only; DATABASE_URL points at "
             f"{db['ENGINE']}. Set DATABASE_URL=postgres://postgres@127.0.0.1:5432/madoguchi"

@@ -59,8 +59,12 @@ DATABASES["default"]["CONN_MAX_AGE"] = config(
     group="Database",
 )
 # A kept connection is checked before reuse, so the first task or request after a
-# database restart reconnects instead of failing (issue 12's fault harness).
+# database restart reconnects instead of failing (issue 12's fault harness); on
+# PostgreSQL the check reads the socket instead of sending SELECT 1
+# (config/database/base.py, ADR 0033).
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["ENGINE"] = "config.database"
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
