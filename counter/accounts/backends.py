@@ -25,12 +25,37 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from rest_framework.authentication import TokenAuthentication
+
+from counter.selectors import compiled
 
 #: The staff profile, its municipality and office: every scoped read needs them.
 PROFILE = ("staff_profile__municipality", "staff_profile__office")
 GENERATION_KEY = "auth:perm-generation"
 ENTRY_KEY = "auth:perms:{pk}"
+
+
+def _session_user(values: Any) -> Any:
+    """The session's user with the staff profile, by primary key."""
+    model = get_user_model()
+    return model._default_manager.select_related(*PROFILE).filter(pk=values["pk"])
+
+
+def _pk_sentinel() -> dict[str, Any]:
+    # Inside a 32-bit key's range (Django's user key is one), and no user's.
+    return {"pk": -2_017_041_701}
+
+
+def _token_with_user(values: Any, model: Any) -> Any:
+    """The API token with its user and the user's staff profile, by key."""
+    return model._default_manager.select_related(
+        *(f"user__{p}" for p in PROFILE)
+    ).filter(key=values["key"])
+
+
+def _key_sentinel() -> dict[str, Any]:
+    return {"key": compiled.sentinel_text()}
 
 
 def _seconds() -> int:
@@ -47,9 +72,19 @@ class CachedModelBackend(ModelBackend):
 
     def get_user(self, user_id: Any) -> Any:
         model = get_user_model()
-        try:
-            user = model._default_manager.select_related(*PROFILE).get(pk=user_id)
-        except model.DoesNotExist:
+        if compiled.available():
+            try:
+                pk = model._meta.pk.to_python(user_id)
+            except ValidationError:
+                return None
+            found = compiled.compiled_models(
+                ("session-user", model), _session_user, _pk_sentinel
+            ).objects({"pk": pk})
+            user = found[0] if found else None
+        else:
+            user = model._default_manager.select_related(*PROFILE).filter(pk=user_id)
+            user = user.first()
+        if user is None:
             return None
         return user if self.user_can_authenticate(user) else None
 
@@ -90,11 +125,16 @@ class ProfileTokenAuthentication(TokenAuthentication):
 
     def authenticate_credentials(self, key: str) -> tuple[Any, Any]:
         model = self.get_model()
-        token: Any = (
-            model._default_manager.select_related(*(f"user__{p}" for p in PROFILE))
-            .filter(key=key)
-            .first()
-        )
+        token: Any
+        if compiled.available():
+            found = compiled.compiled_models(
+                ("api-token", model),
+                lambda values: _token_with_user(values, model),
+                _key_sentinel,
+            ).objects({"key": key})
+            token = found[0] if found else None
+        else:
+            token = _token_with_user({"key": key}, model).first()
         if token is None:
             return super().authenticate_credentials(key)  # the usual refusal
         if not token.user.is_active:

@@ -27,8 +27,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connections
-from django.db.models import JSONField, QuerySet
+from django.db.models import JSONField, Model, QuerySet
 from django.db.models.expressions import Col
+from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
 
 #: Shapes kept per process at most; past it the cache starts again (a shape is
 #: a few KB; the API's case reads have a few dozen in use).
@@ -89,7 +90,7 @@ class Compiled:
         return converted
 
 
-_shapes: dict[Hashable, Compiled] = {}
+_shapes: dict[Hashable, Compiled | CompiledModels] = {}
 _lock = threading.Lock()
 
 
@@ -108,7 +109,7 @@ def compiled(
     apply, a list's length, a LIMIT); the sentinels stand for everything that
     changes only its parameters."""
     found = _shapes.get(key)
-    if found is not None:
+    if isinstance(found, Compiled):
         return found
     shape = compile_shape(build, sentinels())
     with _lock:
@@ -123,6 +124,63 @@ def compile_shape(
 ) -> Compiled:
     """Compile ``build(sentinels)`` and find each sentinel among its parameters:
     every sentinel must be there, and nothing else may look like one."""
+    return _compile(build, sentinels)[0]
+
+
+@dataclass(frozen=True)
+class CompiledModels:
+    """A shape whose rows become model instances (``select_related`` included)
+    exactly as Django's own iterator makes them: the same columns, converters
+    and related populators."""
+
+    compiled: Compiled
+    model: type[Model]
+    init_list: tuple[str, ...]
+    fields: tuple[int, int]
+    populators: tuple[Any, ...]
+
+    def objects(self, values: Mapping[str, Any]) -> list[Any]:
+        first, last = self.fields
+        alias = self.compiled.alias
+        found = []
+        for row in self.compiled.rows(values):
+            obj = self.model.from_db(alias, list(self.init_list), row[first:last])
+            for populator in self.populators:
+                populator.populate(row, obj)
+            found.append(obj)
+        return found
+
+
+def compiled_models(
+    key: Hashable,
+    build: Callable[[Mapping[str, Any]], QuerySet[Any]],
+    sentinels: Callable[[], Mapping[str, Any]],
+) -> CompiledModels:
+    """As :func:`compiled`, for a query set of model instances."""
+    found = _shapes.get(key)
+    if isinstance(found, CompiledModels):
+        return found
+    shape, compiler = _compile(build, sentinels())
+    klass_info, select = compiler.klass_info, compiler.select
+    first = klass_info["select_fields"][0]
+    last = klass_info["select_fields"][-1] + 1
+    models = CompiledModels(
+        compiled=shape,
+        model=klass_info["model"],
+        init_list=tuple(f[0].target.attname for f in select[first:last]),
+        fields=(first, last),
+        populators=tuple(get_related_populators(klass_info, select, shape.alias)),
+    )
+    with _lock:
+        if len(_shapes) >= MAX_SHAPES:
+            _shapes.clear()
+        _shapes[key] = models
+    return models
+
+
+def _compile(
+    build: Callable[[Mapping[str, Any]], QuerySet[Any]], sentinels: Mapping[str, Any]
+) -> tuple[Compiled, Any]:
     queryset = build(sentinels)
     compiler = queryset.query.get_compiler(using=queryset.db)
     sql, params = compiler.as_sql()
@@ -145,13 +203,14 @@ def compile_shape(
         (position, _plain(tuple(functions), expression), expression)
         for position, (functions, expression) in compiler.get_converters(fields).items()
     )
-    return Compiled(
+    shape = Compiled(
         alias=queryset.db,
         sql=sql,
         constants=tuple(params),
         slots=tuple(slots),
         converters=converters,
     )
+    return shape, compiler
 
 
 def _plain(functions: tuple[Any, ...], expression: Any) -> tuple[Any, ...]:
