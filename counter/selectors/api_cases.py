@@ -2,7 +2,8 @@
 ADR 0030, "Addendum 2 (case endpoints)").
 
 The queue's page and a case with its history are the ORM's own query sets
-(:func:`counter.selectors.cases.queue_of_day`, ``within(scope)``), compiled
+(the queue's two branches, :func:`counter.selectors.cases.carried_over_cases`
+and the day's opened cases, in one statement; ``within(scope)``), compiled
 once per shape by :mod:`.compiled` and read as ``values_list`` rows: the case's
 columns become a case (``from_db``, no related rows), which the access log
 records and whose workflow (``workflow_for``) says its pending card
@@ -29,7 +30,7 @@ from counter.models import Case, CaseStatusChange
 from counter.scoping import Scope, scope_for
 
 from . import compiled as c
-from .cases import local_day_bounds, queue_carried_over, queue_of_day
+from .cases import carried_over_cases, local_day_bounds
 from .paging import _after
 
 #: The columns of a case its API answer, its workflow's pending card
@@ -95,9 +96,6 @@ HISTORY_COLUMNS = (
 )
 #: The queue's sort key (keyset pagination), as in counter/api/cases.py.
 QUEUE_KEYS = ("created_at", "pk")
-#: A carried-over list longer than this is read through the ORM (its length is
-#: part of the SQL text; a day has a handful).
-MAX_CARRIED_SLOTS = 64
 
 
 @dataclass(frozen=True)
@@ -208,59 +206,54 @@ def queue_page(
             found["office"] = c.sentinel_int()
         return found
 
-    kind = (scope.office_id is not None, with_office)
-    carried = c.compiled(
-        ("queue-carried-over", *kind),
-        lambda s: queue_carried_over(base(s), s["start"], s["end"]),
-        base_sentinels,
-    )
-    carried_over = [row[0] for row in carried.rows(values)]
-    if len(carried_over) > MAX_CARRIED_SLOTS:
-        queryset = _page(base(values), values, carried_over, after, limit)
-        return [_row(queryset.db, row) for row in queryset]
-    values.update(c.list_slots("carried", carried_over))
     if after is not None:
         values["after_at"], values["after_pk"] = after
-    n_carried = len(carried_over)
 
-    def page_sentinels() -> dict[str, Any]:
+    def sentinels() -> dict[str, Any]:
         found = base_sentinels()
-        found.update(
-            c.list_slots("carried", [c.sentinel_int() for _ in range(n_carried)])
-        )
         if after is not None:
             found["after_at"] = c.sentinel_datetime()
             found["after_pk"] = c.sentinel_int()
         return found
 
     def build(s: Mapping[str, Any]) -> QuerySet[Any]:
-        ids = [s[f"carried.{i}"] for i in range(n_carried)]
         position = (s["after_at"], s["after_pk"]) if after is not None else None
-        return _page(base(s), s, ids, position, limit)
+        return _one_statement_page(base(s), s, position, limit)
 
-    page = c.compiled(
-        ("queue-page", *kind, n_carried, after is not None, limit),
-        build,
-        page_sentinels,
-    )
+    kind = (scope.office_id is not None, with_office)
+    page = c.compiled(("queue-page", *kind, after is not None, limit), build, sentinels)
     return [_row(page.alias, row) for row in page.rows(values)]
 
 
-def _page(
+def _one_statement_page(
     qs: QuerySet[Case],
     s: Mapping[str, Any],
-    carried_over: list[Any],
     after: tuple[Any, Any] | None,
     limit: int,
 ) -> QuerySet[Any]:
-    """The queue's page as ``keyset`` asks for it: the day's filter, the
-    keyset order, the position after the cursor, ``limit`` + 1 rows."""
-    queryset = queue_of_day(qs, s["start"], s["end"], carried_over).order_by(
-        *QUEUE_KEYS
+    """The queue's page in one statement: the day's opened cases (in keyset
+    order, cut at ``limit`` + 1) and the carried-over ones (disjoint: opened
+    before the day), each branch through its own index, then merged in keyset
+    order and cut again. The same rows as ``queue_of_day`` after ``queue_carried_over``
+    give, without the round trip for the carried-over ids (issue 14)."""
+
+    def branch(cases: QuerySet[Case]) -> QuerySet[Any]:
+        if after is not None:
+            cases = cases.filter(_after(QUEUE_KEYS, list(after)))
+        return cases.values_list(*ROW_COLUMNS)
+
+    opened = qs.filter(created_at__gte=s["start"], created_at__lt=s["end"])
+    carried = carried_over_cases(qs, s["start"], s["end"]).order_by()
+    # The carried-over branch stays unordered and uncut: ordered, the planner
+    # would walk the created_at index from the city's first case to find a few
+    # rows touched today (queue_carried_over's reason); unordered it takes the
+    # (municipality, updated_at) index, and a day carries a handful.
+    merged = (
+        branch(opened)
+        .order_by(*QUEUE_KEYS)[: limit + 1]
+        .union(branch(carried), all=True)
     )
-    if after is not None:
-        queryset = queryset.filter(_after(QUEUE_KEYS, list(after)))
-    return queryset.values_list(*ROW_COLUMNS)[: limit + 1]
+    return merged.order_by("created_at", "id")[: limit + 1]
 
 
 def case_with_history(

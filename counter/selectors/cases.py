@@ -64,15 +64,16 @@ def queue_carried_over(qs: QuerySet[Case], start: Any, end: Any) -> QuerySet[Any
     OR with "opened today", the planner walks the created_at index from the
     first case ever opened and filters (a million rows at a prefecture's size)
     to find the first page."""
-    return (
-        qs.filter(
-            updated_at__gte=start,
-            updated_at__lt=end,
-            created_at__lt=start,
-            state__in=_open_states(),
-        )
-        .order_by()
-        .values_list("pk", flat=True)
+    return carried_over_cases(qs, start, end).order_by().values_list("pk", flat=True)
+
+
+def carried_over_cases(qs: QuerySet[Case], start: Any, end: Any) -> QuerySet[Case]:
+    """``qs``'s open cases from earlier days touched in [start, end)."""
+    return qs.filter(
+        updated_at__gte=start,
+        updated_at__lt=end,
+        created_at__lt=start,
+        state__in=_open_states(),
     )
 
 

@@ -221,8 +221,7 @@ def resident_search_rows(
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    cards = _cards_of([row[0] for row in rows])
-    return [ResidentFound._make((*row, cards.get(row[0], []))) for row in rows]
+    return [ResidentFound._make((*row[:-1], _cards_found(row[-1]))) for row in rows]
 
 
 def _ranked_sql(first: str, limit: int) -> str:
@@ -232,49 +231,41 @@ def _ranked_sql(first: str, limit: int) -> str:
     read again from the table (which PostgreSQL answered with a second scan of
     every resident of the city, issue 14)."""
     quote = connection.ops.quote_name
-    kana, born = (
+    kana, born, pk = (
         quote(str(Resident._meta.get_field(name).column))  # type: ignore[union-attr]
-        for name in ("name_kana", "birth_date")
+        for name in ("name_kana", "birth_date", "id")
     )
     return (
+        f"SELECT ranked.*, ({_cards_json_sql(f'ranked.{pk}')}) FROM ("
         f"SELECT * FROM ({first}) AS found "
         f"ORDER BY found.{kana} ASC, found.{born} ASC LIMIT {int(limit)}"
+        f") AS ranked ORDER BY ranked.{kana} ASC, ranked.{born} ASC"
     )
 
 
-def _cards_of(resident_ids: list[int]) -> dict[int, list[CardFound]]:
-    """Each resident's cards, newest first (``Card.Meta.ordering``), in one query."""
-    if not resident_ids:
-        return {}
-    cards: dict[int, list[CardFound]] = {}
-    with connection.cursor() as cursor:
-        cursor.execute(_cards_sql(), [resident_ids])
-        for resident_id, *card in cursor.fetchall():
-            cards.setdefault(resident_id, []).append(CardFound(*card))
-    return cards
+def _cards_json_sql(resident: str) -> str:
+    """A resident's cards, newest first (``Card.Meta.ordering``), as a JSON
+    array of ``[id, kind, status, expires_on]`` in the search's own statement:
+    at most ``limit`` index lookups, and no second round trip (issue 14)."""
+    meta = Card._meta
+    quote = connection.ops.quote_name
+
+    def col(name: str) -> str:
+        f: Any = meta.get_field(name)
+        return f"card.{quote(str(f.column))}"
+
+    return (
+        f"SELECT json_agg(json_build_array({col('id')}, {col('kind')}, "
+        f"{col('status')}, {col('expires_on')}) ORDER BY {col('issued_on')} DESC) "
+        f"FROM {quote(str(meta.db_table))} AS card WHERE {col('resident')} = {resident}"
+    )
 
 
-_cards_sql_text: str | None = None
-
-
-def _cards_sql() -> str:
-    """The cards of an array of residents, columns by name from the model."""
-    global _cards_sql_text
-    if _cards_sql_text is None:
-        meta = Card._meta
-        quote = connection.ops.quote_name
-
-        def col(name: str) -> str:
-            f: Any = meta.get_field(name)
-            return quote(str(f.column))
-
-        _cards_sql_text = (
-            f"SELECT {col('resident')}, {col('id')}, {col('kind')}, {col('status')}, "
-            f"{col('expires_on')} FROM {quote(str(meta.db_table))} "
-            f"WHERE {col('resident')} = ANY(%s::bigint[]) "
-            f"ORDER BY {col('issued_on')} DESC"
-        )
-    return _cards_sql_text
+def _cards_found(cards: list[list[Any]] | None) -> list[CardFound]:
+    return [
+        CardFound(pk, kind, status, dt.date.fromisoformat(expires_on))
+        for pk, kind, status, expires_on in cards or ()
+    ]
 
 
 def search_has_more_matches(results: Iterable[Resident]) -> bool:
