@@ -112,11 +112,15 @@ def compiled(
     if isinstance(found, Compiled):
         return found
     shape = compile_shape(build, sentinels())
+    _keep(key, shape)
+    return shape
+
+
+def _keep(key: Hashable, shape: Compiled | CompiledModels) -> None:
     with _lock:
         if len(_shapes) >= MAX_SHAPES:
             _shapes.clear()
         _shapes[key] = shape
-    return shape
 
 
 def compile_shape(
@@ -171,10 +175,7 @@ def compiled_models(
         fields=(first, last),
         populators=tuple(get_related_populators(klass_info, select, shape.alias)),
     )
-    with _lock:
-        if len(_shapes) >= MAX_SHAPES:
-            _shapes.clear()
-        _shapes[key] = models
+    _keep(key, models)
     return models
 
 
