@@ -48,6 +48,9 @@ class AuditEvent(AppendOnly, models.Model):
         Municipality,
         on_delete=models.PROTECT,
         db_constraint=False,
+        # The composite indexes below lead with the municipality and serve every
+        # lookup by it; one more index would be written on every row for nothing.
+        db_index=False,
         null=True,
         blank=True,
         related_name="+",
