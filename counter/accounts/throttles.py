@@ -7,6 +7,11 @@ request reads two counters (this window's and the previous one's) in one cache
 round trip and writes one: the count is this window's plus the previous window's
 share of the time still inside the sliding window, rounded up, so a client at the
 limit is refused at every window boundary too (issue 14; ADR 0030).
+
+On Redis (production) the read, the decision and the count are one script: one
+round trip, and atomic, so requests arriving together cannot all read the same
+count and all pass (ADR 0030, addendum 4). Other caches (the tests' and the
+demo's in-memory one) read and then write.
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ import time
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import DEFAULT_CACHE_ALIAS, caches
+from django.core.cache.backends.redis import RedisCache
 from rest_framework.request import Request
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -53,14 +60,30 @@ class EndpointClassThrottle(SimpleRateThrottle):
         self.now = self.timer()
         window, into = divmod(self.now, duration)
         current, previous = f"{key}:{int(window)}", f"{key}:{int(window) - 1}"
-        counts = self.cache.get_many([current, previous])
-        carried = math.ceil(counts.get(previous, 0) * (1 - into / duration))
-        count = counts.get(current, 0)
-        if count + carried >= limit:
+        share = 1 - into / duration
+        backend = caches[DEFAULT_CACHE_ALIAS]  # DRF's ``self.cache`` is its proxy
+        client = _redis_client(backend)
+        if client is not None:
+            allowed = bool(
+                _counted(
+                    keys=[
+                        backend.make_and_validate_key(current),
+                        backend.make_and_validate_key(previous),
+                    ],
+                    args=[limit, repr(share), 2 * duration],
+                    client=client,
+                )
+            )
+        else:
+            counts = self.cache.get_many([current, previous])
+            carried = math.ceil(counts.get(previous, 0) * share)
+            count = counts.get(current, 0)
+            allowed = count + carried < limit
+            if allowed:
+                self.cache.set(current, count + 1, 2 * duration)
+        if not allowed:
             self._retry = duration - into
-            return False
-        self.cache.set(current, count + 1, 2 * duration)
-        return True
+        return allowed
 
     def wait(self) -> float | None:
         """Seconds until the current window ends (the previous one then counts
@@ -75,3 +98,40 @@ class EndpointClassThrottle(SimpleRateThrottle):
         else:
             ident = f"a{self.get_ident(request)}"
         return f"throttle:{type(view).__name__}:{self._kind}:{ident}"
+
+
+#: The sliding-window count as one Redis script: read both windows, refuse at the
+#: limit, else count this request, in one round trip and atomically, so that
+#: requests arriving together cannot all read the same count and all pass.
+#: KEYS: this window's and the previous window's counter. ARGV: the limit, the
+#: previous window's share still inside the sliding window, the counter's TTL.
+_SLIDING_WINDOW = """
+local count = tonumber(redis.call('GET', KEYS[1]) or '0')
+local previous = tonumber(redis.call('GET', KEYS[2]) or '0')
+local carried = math.ceil(previous * tonumber(ARGV[2]))
+if count + carried >= tonumber(ARGV[1]) then
+    return 0
+end
+redis.call('SET', KEYS[1], count + 1, 'EX', tonumber(ARGV[3]))
+return 1
+"""
+
+
+def _redis_client(cache: Any) -> Any:
+    """The cache's Redis client when the cache is Django's Redis cache (production);
+    None for any other (the tests' and the demo's in-memory cache)."""
+    if not isinstance(cache, RedisCache):
+        return None
+    return cache._cache.get_client(write=True)  # type: ignore[attr-defined]
+
+
+def _counted(*, keys: list[str], args: list[Any], client: Any) -> int:
+    global _script
+    if _script is None:
+        _script = client.register_script(_SLIDING_WINDOW)
+    # A script object is its text and SHA; it runs on the client it is given
+    # (EVALSHA, and EVAL once when the server does not know it, after a restart).
+    return int(_script(keys=keys, args=args, client=client))
+
+
+_script: Any = None
