@@ -60,6 +60,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "logout": _("Logged out"),
     "second_factor_reset": _("Second factor reset by a supervisor"),
     "api_token_revoked": _("API token revoked"),
+    "api_token_issued": _("API token handed to an integration"),
     "login_lockout_cleared": _("Login unlocked by a supervisor"),
     "password_changed": _("Password changed"),
     "password_reset_by_supervisor": _("Password reset by a supervisor"),

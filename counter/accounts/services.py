@@ -159,6 +159,25 @@ def sessions_revoke(*, user: Any, by: Any, reason: str = "supervisor") -> None:
 
 
 @transaction.atomic
+def api_token_issue(*, user: Any, operator: str, reset: bool = False) -> Any:
+    """The account's API token for an integration, issued by the installation's
+    operator at the server (``manage.py drf_create_token``): the existing one, or
+    a new one when there is none or ``reset`` asks for it. Handing a key over is
+    audited like revoking one; the key itself is never written to the trail."""
+    replaced = Token.objects.filter(user=user).delete()[0] if reset else 0
+    token, created = Token.objects.get_or_create(user=user)
+    profile = getattr(user, "staff_profile", None)
+    audit_record(
+        action="api_token_issued",
+        actor_label=f"operator:{operator}"[:_MAX_LABEL],
+        municipality=profile.municipality if profile is not None else None,
+        obj=user,
+        data={"created": created, "replaced": replaced},
+    )
+    return token
+
+
+@transaction.atomic
 def password_reset_by_supervisor(*, user: Any, by: Any) -> str:
     """A one-time password the supervisor hands over; the account must change it at
     its next login and is logged out everywhere."""
