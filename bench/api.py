@@ -20,6 +20,12 @@ median. Prints per target ``<name>_req_per_s``, ``<name>_p99_ms`` and
 ``<name>_ratio_vs_floor``, then ``min_ratio_vs_floor`` and ``max_p99_ms``, and
 the load average before and after. Target: ≥ 0.5 and ≤ 100 ms. ``--small``
 (CI): short runs.
+
+Also per target ``<name>_server_cpu_ms``: the CPU a request cost the processes
+that serve it (gunicorn's workers, the PostgreSQL backends of the bench's
+database, Redis), from ``/proc`` before and after the run (Linux), and per
+endpoint ``<name>_cpu_ratio_vs_floor``, the floor's against the endpoint's. On a
+shared machine these move less than the rates do (docs/capacity.md).
 """
 
 from __future__ import annotations
@@ -59,6 +65,8 @@ HOST = "bench.madoguchi.example"
 TOKEN = secrets.token_hex(20)
 #: wrk's own CPU seconds and the seconds it drove, per run (it shares the cores).
 WRK_CPU: list[tuple[float, int]] = []
+#: The gunicorn master's pid and the bench database's name: whose CPU a run costs.
+SERVING: dict[str, Any] = {}
 EVALUATE_BODY = {
     "procedure": "pin_reset",
     "applicant_role": "holder",
@@ -158,8 +166,37 @@ def get(base: str, path: str) -> tuple[int, bytes]:
         return exc.code, exc.read()
 
 
+def serving_cpu() -> dict[int, float]:
+    """CPU seconds so far of each process serving the bench, by pid: gunicorn's
+    workers, the PostgreSQL backends whose title names the bench's database, and
+    Redis. Empty where there is no ``/proc``."""
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    database = f" {SERVING.get('database', '')} "
+    found: dict[int, float] = {}
+    if not os.path.isdir("/proc"):
+        return found
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+            command = Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ")
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        title = command.decode(errors="replace")
+        if (
+            int(fields[1]) == SERVING.get("server")
+            or (title.startswith("postgres:") and database in title)
+            or title.startswith("redis-server")
+        ):
+            found[int(entry)] = (int(fields[11]) + int(fields[12])) / tick
+    return found
+
+
 def wrk(base: str, path: str, seconds: int, tmp: Path, body: Any = None):
-    """Requests per second and p99 (ms) at 16 connections; every answer a 2xx."""
+    """Requests per second, p99 (ms) and the serving processes' CPU per request
+    (ms) at 16 connections; every answer a 2xx."""
     script = tmp / f"wrk{abs(hash(path))}.lua"
     lines = [f'wrk.headers["{k}"] = "{v}"' for k, v in HEADERS.items()]
     if body is not None:
@@ -170,6 +207,7 @@ def wrk(base: str, path: str, seconds: int, tmp: Path, body: Any = None):
         ]
     script.write_text("\n".join(lines) + "\n")
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    serving_before = serving_cpu()
     out = subprocess.run(
         [
             "wrk",
@@ -185,6 +223,7 @@ def wrk(base: str, path: str, seconds: int, tmp: Path, body: Any = None):
         text=True,
         check=True,
     ).stdout
+    serving_after = serving_cpu()
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     WRK_CPU.append(
         (after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime, seconds)
@@ -194,7 +233,9 @@ def wrk(base: str, path: str, seconds: int, tmp: Path, body: Any = None):
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     value, unit = re.search(r"99%\s+([\d.]+)(us|ms|s)", out).groups()  # type: ignore[union-attr]
     p99 = float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
-    return rate, p99
+    answered = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
+    used = sum(t - serving_before.get(pid, 0.0) for pid, t in serving_after.items())
+    return rate, p99, 1000 * used / max(answered, 1)
 
 
 def main() -> None:
@@ -227,6 +268,7 @@ def main() -> None:
             port = free_port()
             load_before = os.getloadavg()[0]
             server = start_gunicorn(port, database_url, redis_url, tmp)
+            SERVING.update(server=server.pid, database=database_url.rsplit("/", 1)[1])
             base = f"http://127.0.0.1:{port}"
             try:
                 deadline = time.monotonic() + 60
@@ -252,16 +294,20 @@ def main() -> None:
                 # measured minutes earlier measures the load, not the code.
                 figures = {"bare": wrk(base, targets["bare"][0], seconds, tmp)}
                 floors = [wrk(base, targets["floor"][0], seconds, tmp)]
-                neighbours: dict[str, float] = {}
+                neighbours: dict[str, tuple[float, float]] = {}
                 for name, (path, body) in targets.items():
                     if name in ("bare", "floor"):
                         continue
                     figures[name] = wrk(base, path, seconds, tmp, body)
                     floors.append(wrk(base, targets["floor"][0], seconds, tmp))
-                    neighbours[name] = (floors[-2][0] + floors[-1][0]) / 2
+                    neighbours[name] = (
+                        (floors[-2][0] + floors[-1][0]) / 2,
+                        (floors[-2][2] + floors[-1][2]) / 2,
+                    )
                 figures["floor"] = (
                     statistics.median(f[0] for f in floors),
                     statistics.median(f[1] for f in floors),
+                    statistics.median(f[2] for f in floors),
                 )
             finally:
                 server.send_signal(signal.SIGTERM)
@@ -273,15 +319,21 @@ def main() -> None:
         floor = figures["floor"][0]
         ratios = []
         for name in targets:
-            rate, p99 = figures[name]
+            rate, p99, cpu = figures[name]
             print(f"{name}_req_per_s: {rate:.1f}")
             print(f"{name}_p99_ms: {p99:.1f}")
+            print(f"{name}_server_cpu_ms: {cpu:.2f}")
             if name not in ("bare", "floor"):
-                ratios.append(rate / neighbours[name])
-                print(f"{name}_ratio_vs_floor: {rate / neighbours[name]:.2f}")
+                floor_rate, floor_cpu = neighbours[name]
+                ratios.append(rate / floor_rate)
+                print(f"{name}_ratio_vs_floor: {rate / floor_rate:.2f}")
+                if cpu > 0:
+                    print(f"{name}_cpu_ratio_vs_floor: {floor_cpu / cpu:.2f}")
         print(f"floor_vs_bare: {floor / figures['bare'][0]:.2f}")
         print(f"min_ratio_vs_floor: {min(ratios):.2f}")
-        endpoints = [p for n, (_, p) in figures.items() if n not in ("bare", "floor")]
+        endpoints = [
+            p for n, (_, p, _) in figures.items() if n not in ("bare", "floor")
+        ]
         print(f"max_p99_ms: {max(endpoints):.1f}")
         used, driven = sum(c for c, _ in WRK_CPU), sum(d for _, d in WRK_CPU)
         print(f"wrk_cpu_share_of_one_core: {used / driven:.3f}")
