@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import select
 
+import psycopg
 from django.db.backends.postgresql import base
 from psycopg import pq
 
@@ -41,7 +42,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
             return bool(super().is_usable())
         try:
             unasked = _readable(pgconn.socket)
-        except (OSError, ValueError):
+        except (OSError, ValueError, psycopg.Error):
             return False
         if unasked:
             # The server's goodbye, or a notice: let a real query tell which.
