@@ -148,26 +148,14 @@ class Counter:
         return execute(sql, params, many, ctx)
 
 
-def _last_weekday_morning() -> dt.datetime:
-    """10:00 on the latest Tuesday–Thursday, when every procedure is received."""
-    from django.utils import timezone
-
-    now = timezone.localtime()
-    day = now.date()
-    while day.weekday() not in (1, 2, 3) or day == now.date():
-        day -= dt.timedelta(days=1)
-    return now.replace(year=day.year, month=day.month, day=day.day, hour=10, minute=0)
-
-
 def fixture(count: int) -> tuple[Any, Any, list]:
     """A city, its clerk and ``count`` voluntary agents' cases opened at the counter
     through the services, documents checked (the test factories' path)."""
     from counter.models import Municipality
     from tests.factories import (
-        CardFactory,
-        CaseFactory,
         MunicipalityFactory,
         ResidentFactory,
+        agent_pin_change_case,
         clerk,
         main_office,
     )
@@ -183,20 +171,7 @@ def fixture(count: int) -> tuple[Any, Any, list]:
             name=data.address.name,
             postal_code=data.address.postal_code,
         )
-        cases.append(
-            CaseFactory(
-                resident=resident,
-                card=CardFactory(resident=resident),
-                clerk=user,
-                procedure="pin_change",
-                applicant_role="voluntary_agent",
-                pin_kinds=["signing"],
-                applicant_name="代理 次郎",
-                applicant_address="神奈川県厚木市中町1-1",
-                documents_checked=True,
-                at=_last_weekday_morning(),
-            )
-        )
+        cases.append(agent_pin_change_case(city, user, resident))
     return city, user, cases
 
 

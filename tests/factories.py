@@ -351,3 +351,33 @@ def supervisor(municipality: Municipality) -> User:
 
 def auditor(municipality: Municipality) -> User:
     return staff_user(ROLE_AUDITOR, municipality, None)
+
+
+def last_weekday_morning() -> dt.datetime:
+    """10:00 on the latest Tuesday–Thursday before today, when every procedure is
+    received: a case opened then is ready for its inquiry letter today."""
+    now = timezone.localtime()
+    day = now.date() - dt.timedelta(days=1)
+    while day.weekday() not in (1, 2, 3):
+        day -= dt.timedelta(days=1)
+    return now.replace(year=day.year, month=day.month, day=day.day, hour=10, minute=0)
+
+
+def agent_pin_change_case(
+    municipality: Municipality, by: User, resident: Any = None
+) -> Any:
+    """A voluntary agent's PIN change, documents checked, opened
+    :func:`last_weekday_morning` by ``by``: the case an inquiry letter is for."""
+    resident = resident or ResidentFactory(municipality=municipality)
+    return CaseFactory(
+        resident=resident,
+        card=CardFactory(resident=resident),
+        clerk=by,
+        procedure="pin_change",
+        applicant_role="voluntary_agent",
+        pin_kinds=["signing"],
+        applicant_name="代理 次郎",
+        applicant_address="神奈川県厚木市中町1-1",
+        documents_checked=True,
+        at=last_weekday_morning(),
+    )

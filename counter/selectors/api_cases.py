@@ -193,32 +193,26 @@ def queue_page(
     with_office = office_id is not None
     if with_office:
         values["office"] = office_id
+    if after is not None:
+        values["after_at"], values["after_pk"] = after
 
-    def base(s: Mapping[str, Any]) -> QuerySet[Case]:
-        qs = _scoped(scope, s)
-        return qs.filter(office_id=s["office"]) if with_office else qs
-
-    def base_sentinels() -> dict[str, Any]:
+    def sentinels() -> dict[str, Any]:
         found = _scope_sentinels(scope)
         found["start"] = c.sentinel_datetime()
         found["end"] = c.sentinel_datetime()
         if with_office:
             found["office"] = c.sentinel_int()
-        return found
-
-    if after is not None:
-        values["after_at"], values["after_pk"] = after
-
-    def sentinels() -> dict[str, Any]:
-        found = base_sentinels()
         if after is not None:
             found["after_at"] = c.sentinel_datetime()
             found["after_pk"] = c.sentinel_int()
         return found
 
     def build(s: Mapping[str, Any]) -> QuerySet[Any]:
+        qs = _scoped(scope, s)
+        if with_office:
+            qs = qs.filter(office_id=s["office"])
         position = (s["after_at"], s["after_pk"]) if after is not None else None
-        return _one_statement_page(base(s), s, position, limit)
+        return _one_statement_page(qs, s, position, limit)
 
     kind = (scope.office_id is not None, with_office)
     page = c.compiled(("queue-page", *kind, after is not None, limit), build, sentinels)

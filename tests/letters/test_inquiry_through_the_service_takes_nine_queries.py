@@ -43,15 +43,6 @@ def _statements(queries: CaptureQueriesContext) -> list[str]:
     ]
 
 
-def _weekday_morning() -> dt.datetime:
-    """10:00 on the latest Tuesday–Thursday before today (every procedure open)."""
-    now = timezone.localtime()
-    day = now.date() - dt.timedelta(days=1)
-    while day.weekday() not in (1, 2, 3):
-        day -= dt.timedelta(days=1)
-    return now.replace(year=day.year, month=day.month, day=day.day, hour=10, minute=0)
-
-
 @pytest.fixture
 def committed_city(django_capture_on_commit_callbacks: Any) -> Any:
     """A city whose calendar was committed (as every city's is, in production)."""
@@ -59,27 +50,12 @@ def committed_city(django_capture_on_commit_callbacks: Any) -> Any:
         return f.MunicipalityFactory()
 
 
-def _case(city: Any, user: Any) -> Any:
-    resident = f.ResidentFactory(municipality=city)
-    return f.CaseFactory(
-        resident=resident,
-        card=f.CardFactory(resident=resident),
-        clerk=user,
-        procedure="pin_change",
-        applicant_role="voluntary_agent",
-        pin_kinds=["signing"],
-        applicant_name="代理 次郎",
-        applicant_address="神奈川県厚木市中町1-1",
-        documents_checked=True,
-        at=_weekday_morning(),
-    )
-
-
 def test_one_inquiry_letter_through_the_service_takes_at_most_nine_queries(
     committed_city, django_capture_on_commit_callbacks
 ):
     user = f.clerk(committed_city)
-    first, case = _case(committed_city, user), _case(committed_city, user)
+    first = f.agent_pin_change_case(committed_city, user)
+    case = f.agent_pin_change_case(committed_city, user)
     with django_capture_on_commit_callbacks(execute=True):
         case_send_inquiry(case=first, actor=user)  # the process has its calendar
 
@@ -110,14 +86,20 @@ def test_one_inquiry_letter_through_the_service_takes_at_most_nine_queries(
     ]
 
 
+def _open_weekday_a_month_ahead() -> dt.date:
+    """A Tuesday–Thursday about a month ahead: an open day unless closed."""
+    day = timezone.localdate() + dt.timedelta(days=30)
+    while day.weekday() not in (1, 2, 3):
+        day += dt.timedelta(days=1)
+    return day
+
+
 def test_a_closed_day_a_supervisor_adds_moves_the_deadline_at_once(
     committed_city, django_capture_on_commit_callbacks
 ):
     office = f.main_office(committed_city)
     profile = committed_city.profile
-    day = timezone.localdate() + dt.timedelta(days=30)
-    while day.weekday() not in (1, 2, 3):
-        day += dt.timedelta(days=1)
+    day = _open_weekday_a_month_ahead()
     assert next_open_day(office=office, day=day) == day
     assert calendar_of(profile) is calendar_of(profile)  # kept by the process
 
@@ -129,9 +111,7 @@ def test_a_closed_day_a_supervisor_adds_moves_the_deadline_at_once(
 def test_an_uncommitted_calendar_change_is_read_from_the_database(committed_city):
     office = f.main_office(committed_city)
     profile = committed_city.profile
-    day = timezone.localdate() + dt.timedelta(days=30)
-    while day.weekday() not in (1, 2, 3):
-        day += dt.timedelta(days=1)
+    day = _open_weekday_a_month_ahead()
     assert next_open_day(office=office, day=day) == day
     ClosedDay.objects.create(profile=profile, date=day, reason="臨時休業")
     # Not committed: this transaction sees its row, no process keeps it.

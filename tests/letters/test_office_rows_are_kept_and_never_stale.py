@@ -26,28 +26,8 @@ from tests import factories as f
 pytestmark = pytest.mark.django_db
 
 
-def _weekday_morning() -> dt.datetime:
-    now = timezone.localtime()
-    day = now.date() - dt.timedelta(days=1)
-    while day.weekday() not in (1, 2, 3):
-        day -= dt.timedelta(days=1)
-    return now.replace(year=day.year, month=day.month, day=day.day, hour=10, minute=0)
-
-
 def _case(city: Any) -> Any:
-    resident = f.ResidentFactory(municipality=city)
-    return f.CaseFactory(
-        resident=resident,
-        card=f.CardFactory(resident=resident),
-        clerk=f.clerk(city),
-        procedure="pin_change",
-        applicant_role="voluntary_agent",
-        pin_kinds=["signing"],
-        applicant_name="代理 次郎",
-        applicant_address="神奈川県厚木市中町1-1",
-        documents_checked=True,
-        at=_weekday_morning(),
-    )
+    return f.agent_pin_change_case(city, f.clerk(city))
 
 
 def _locked_case(case_id: int) -> Any:
