@@ -398,9 +398,17 @@ WEB_WORKERS = config(
 )
 WEB_THREADS = config(
     "WEB_THREADS",
-    8,
-    help_text="Threads per gunicorn worker; each desk agent holds one long-poll "
-    "request for up to 30 s (deploy/docker/gunicorn.conf.py).",
+    2,
+    help_text="Threads per gunicorn worker for every request but the desk agents' "
+    "long-polls (deploy/docker/gunicorn.conf.py; ADR 0034).",
+    group="Operations",
+)
+WEB_HELD_THREADS = config(
+    "WEB_HELD_THREADS",
+    16,
+    help_text="Threads per gunicorn worker for the desk agents' long-polls only: "
+    "each connected desk holds one for up to 30 s and keeps a database connection "
+    "(config/web_worker.py; ADR 0034).",
     group="Operations",
 )
 WORKER_CONCURRENCY = config(

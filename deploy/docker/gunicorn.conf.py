@@ -1,9 +1,11 @@
 """gunicorn's configuration for the web container and for ``bench/api.py``, so the
 bench measures the server production runs (docs/adr/0030-api-under-load.md).
 
-* gthread workers: each desk agent holds one long-poll request for up to 30 s,
-  which needs a thread, not a process. ``WEB_WORKERS`` processes of
-  ``WEB_THREADS`` threads (settings, start-web.sh's environment).
+* gthread workers with a second pool for held requests
+  (``config.web_worker.HeldRequestWorker``, ADR 0034): ``WEB_WORKERS`` processes
+  of ``WEB_THREADS`` threads for every request, and ``WEB_HELD_THREADS`` more for
+  the desk agents' long-polls only, each held for up to 30 s (settings,
+  start-web.sh's environment).
 * gunicorn's own log lines (start, worker boot and exit) in the format of Django's
   LOGGING (JSON in production), so every line of the web container is one object.
 """
@@ -15,7 +17,7 @@ from django.conf import settings
 
 django.setup(set_prefix=False)
 
-worker_class = "gthread"
+worker_class = "config.web_worker.HeldRequestWorker"
 workers = int(settings.WEB_WORKERS)
 threads = int(settings.WEB_THREADS)
 timeout = 60

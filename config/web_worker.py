@@ -1,0 +1,104 @@
+"""gunicorn's threaded worker with a second thread pool for held requests.
+
+A desk agent's long-poll (``GET /api/v1/desk/agent/next/``) holds its request
+for up to 30 s, mostly asleep. In gunicorn's plain ``gthread`` worker it holds
+one of the ``WEB_THREADS`` threads all that time, so the web threads had to be
+many (8) for the desks, and many threads busy at once lengthen every clerk's
+and integration's request under load (docs/adr/0034-held-requests-own-threads.md).
+
+Here a request whose path is a held one is handed, once parsed, to a pool of
+its own (``WEB_HELD_THREADS``); the thread that parsed it goes back to other
+connections at once. Every other request runs as in ``gthread``. A desk that
+cannot get a held thread waits for one; a clerk never waits for a desk.
+"""
+
+from __future__ import annotations
+
+import errno
+import threading
+from concurrent import futures
+from typing import Any
+
+from gunicorn import http
+from gunicorn.workers import gthread
+
+#: What :meth:`HeldRequestWorker.handle` returns for a connection it handed
+#: over: the held pool finishes that connection, not the web pool's callback.
+_HANDED_OVER = object()
+
+
+def held_paths() -> frozenset[str]:
+    """The paths served from the held pool: the desk agent's long-poll, by its
+    URL name, so a moved URL moves with it."""
+    from django.urls import reverse
+
+    return frozenset({reverse("desk-agent-next")})
+
+
+def held_threads() -> int:
+    from django.conf import settings
+
+    return int(settings.WEB_HELD_THREADS)
+
+
+class HeldRequestWorker(gthread.ThreadWorker):
+    """``gthread`` with held requests on threads of their own."""
+
+    def init_process(self) -> None:
+        self.held_paths = self.held_path_set()
+        self.held_pool = futures.ThreadPoolExecutor(
+            max_workers=self.held_thread_count(), thread_name_prefix="held"
+        )
+        self._handing = threading.local()
+        super().init_process()
+
+    def held_path_set(self) -> frozenset[str]:
+        return held_paths()
+
+    def held_thread_count(self) -> int:
+        return held_threads()
+
+    def handle(self, conn: Any) -> Any:
+        self._handing.over = False
+        result = super().handle(conn)
+        if self._handing.over:
+            self._handing.over = False
+            return _HANDED_OVER
+        return result
+
+    def handle_request(self, req: Any, conn: Any) -> Any:
+        if req.path not in self.held_paths:
+            return super().handle_request(req, conn)
+        # The parsing thread returns at once; the held thread answers and
+        # then hands the connection back to the main loop for keep-alive.
+        held = self.held_pool.submit(self._serve_held, req, conn)
+        self._handing.over = True
+        held.add_done_callback(
+            lambda fut: self.method_queue.defer(self.finish_request, conn, fut)
+        )
+        return False
+
+    def _serve_held(self, req: Any, conn: Any) -> bool:
+        """The held request, with ``gthread.handle``'s treatment of a client
+        that went away and of an error."""
+        try:
+            return bool(self._keepalive_after(conn, super().handle_request(req, conn)))
+        except (http.errors.NoMoreData, StopIteration):
+            return False
+        except OSError as error:
+            if error.errno not in (errno.EPIPE, errno.ECONNRESET, errno.ENOTCONN):
+                self.log.exception("Socket error processing a held request.")
+            return False
+        except Exception as error:  # noqa: BLE001 - gunicorn's own catch-all
+            self.handle_error(req, conn.sock, conn.client, error)
+            return False
+
+    def finish_request(self, conn: Any, fs: Any) -> None:
+        handed_over = not fs.cancelled() and fs.exception() is None
+        if handed_over and fs.result() is _HANDED_OVER:
+            return
+        super().finish_request(conn, fs)
+
+    def handle_quit(self, sig: Any, frame: Any) -> None:
+        self.held_pool.shutdown(wait=False, cancel_futures=True)
+        super().handle_quit(sig, frame)

@@ -1,0 +1,37 @@
+"""A WSGI application and a worker for the held-request tests: ``/held`` sleeps
+``?s=`` seconds (as a desk agent's long-poll does), ``/fail`` raises, anything
+else answers at once with the name of the thread that served it."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+from urllib.parse import parse_qs
+
+from config.web_worker import HeldRequestWorker
+
+
+class SmallHeldWorker(HeldRequestWorker):
+    """Production's worker with the test application's held path."""
+
+    def held_path_set(self) -> frozenset[str]:
+        return frozenset({"/held", "/fail"})
+
+    def held_thread_count(self) -> int:
+        return 8
+
+
+def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+    path = environ["PATH_INFO"]
+    if path == "/fail":
+        raise RuntimeError("a held request that fails")
+    if path == "/held":
+        seconds = float(parse_qs(environ.get("QUERY_STRING", "")).get("s", ["1"])[0])
+        time.sleep(seconds)
+    body = threading.current_thread().name.encode()
+    start_response(
+        "200 OK", [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))]
+    )
+    return [body]

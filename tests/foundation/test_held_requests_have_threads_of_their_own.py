@@ -1,0 +1,152 @@
+"""A desk agent's long-poll never takes a web thread (ADR 0034).
+
+The web server's worker (``config.web_worker.HeldRequestWorker``, production's
+``deploy/docker/gunicorn.conf.py``) hands a held request to a pool of its own,
+so the clerks' and integrations' requests are answered while every desk is
+waiting. These tests run real gunicorn processes with one web thread and a
+small WSGI application (``held_app``) whose ``/held`` sleeps like a long-poll;
+the same test against gunicorn's plain ``gthread`` worker shows what it guards
+against.
+"""
+
+from __future__ import annotations
+
+import http.client
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+
+from django.urls import resolve
+
+from config.web_worker import HeldRequestWorker, held_paths
+from jpki_ops.api.views import NextOperationApi
+
+ROOT = Path(__file__).resolve().parents[2]
+HELD_WORKER = "tests.foundation.held_app.SmallHeldWorker"
+PLAIN_WORKER = "gthread"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def gunicorn(worker: str) -> Iterator[int]:
+    """One gunicorn process of one web thread; yields its port."""
+    port = _free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "tests.foundation.held_app:app",
+            "--worker-class",
+            worker,
+            "--workers",
+            "1",
+            "--threads",
+            "1",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--no-control-socket",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                _get(port, "/ready")
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    errors = process.stderr.read() if process.stderr else b""
+                    raise AssertionError(errors.decode()) from None
+                time.sleep(0.1)
+        yield port
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def _get(port: int, path: str, timeout: float = 15) -> tuple[int, str, float]:
+    start = time.monotonic()
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request("GET", path)
+        response = conn.getresponse()
+        return response.status, response.read().decode(), time.monotonic() - start
+    finally:
+        conn.close()
+
+
+Answer = tuple[int, str, float]
+
+
+def _quick_while_held(port: int, held: int) -> tuple[float, list[Answer]]:
+    """``held`` long-polls of 3 s at once, then an ordinary request: its time,
+    and the long-polls' answers."""
+    with ThreadPoolExecutor(held) as pool:
+        polls = [pool.submit(_get, port, "/held?s=3") for _ in range(held)]
+        time.sleep(0.5)
+        _status, _body, quick = _get(port, "/quick")
+        return quick, [poll.result() for poll in polls]
+
+
+def test_an_ordinary_request_is_answered_while_every_desk_is_held():
+    with gunicorn(HELD_WORKER) as port:
+        quick, polls = _quick_while_held(port, held=4)
+    assert quick < 1.0
+    assert [status for status, _body, _t in polls] == [200] * 4
+    assert all(body.startswith("held") for _status, body, _t in polls)
+    # The four were held side by side, not one after another.
+    assert max(seconds for _s, _b, seconds in polls) < 3 * 2
+
+
+def test_with_gunicorns_plain_threads_the_same_request_waits_for_the_desks():
+    """The control: one web thread and no held pool make the clerk wait."""
+    with gunicorn(PLAIN_WORKER) as port:
+        quick, _polls = _quick_while_held(port, held=2)
+    assert quick > 2.0
+
+
+def test_a_held_connection_is_kept_alive_for_the_next_request():
+    with gunicorn(HELD_WORKER) as port:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=15)
+        try:
+            conn.request("GET", "/held?s=0.2")
+            first = conn.getresponse()
+            assert (first.status, first.read()[:4]) == (200, b"held")
+            local = conn.sock.getsockname()
+            conn.request("GET", "/quick")
+            second = conn.getresponse()
+            assert second.status == 200
+            assert not second.read().startswith(b"held")
+            assert conn.sock.getsockname() == local  # the same connection
+        finally:
+            conn.close()
+
+
+def test_a_held_request_that_fails_is_a_500_and_the_server_goes_on():
+    with gunicorn(HELD_WORKER) as port:
+        status, _body, _t = _get(port, "/fail")
+        assert status == 500
+        assert _get(port, "/held?s=0")[0] == 200
+        assert _get(port, "/quick")[0] == 200
+
+
+def test_the_held_path_is_the_desk_agents_long_poll_and_production_uses_the_worker():
+    (path,) = held_paths()
+    assert resolve(path).func.view_class is NextOperationApi  # type: ignore[attr-defined]
+    conf = (ROOT / "deploy/docker/gunicorn.conf.py").read_text()
+    worker = f"{HeldRequestWorker.__module__}.{HeldRequestWorker.__name__}"
+    assert f'worker_class = "{worker}"' in conf
