@@ -10,14 +10,20 @@ nothing was asked: the server's last message (``57P01`` and the like) and the
 end of the stream arrive unasked. So an idle connection whose socket has
 nothing to read is usable without asking; anything unasked on it, or any state
 other than idle, falls back to Django's ``SELECT 1``.
+
+It also gives the reads compiled once per process (``counter/selectors/
+compiled.py``) a cursor whose statements PostgreSQL parses and plans once per
+connection (:meth:`DatabaseWrapper.prepared_cursor`; ADR 0035).
 """
 
 from __future__ import annotations
 
 import select
+from typing import Any
 
 import psycopg
-from django.db.backends.postgresql import base
+from django.conf import settings
+from django.db.backends.postgresql import base, operations
 from psycopg import pq
 
 
@@ -28,7 +34,70 @@ def _readable(fileno: int) -> bool:
     return bool(poller.poll(0))
 
 
+#: psycopg's automatic preparing after this many runs of one statement: never.
+EXPLICIT_ONLY = 2**62
+
+
+class PreparedCursor(base.ServerBindingCursor):  # type: ignore[misc,name-defined]
+    """Parameters bound on the server and the statement prepared on first use:
+    the SQL text of a compiled read never changes, so PostgreSQL keeps its parse
+    and, once it finds a generic plan as good as a fresh one, its plan."""
+
+    def execute(self, query: Any, params: Any = None, **options: Any) -> Any:
+        options["prepare"] = True
+        try:
+            return super().execute(query, params, **options)
+        except psycopg.errors.FeatureNotSupported as error:
+            # A migration changed the type of a column a kept statement returns
+            # while this connection was open ("cached plan must not change
+            # result type"). Outside a transaction: forget this connection's
+            # statements and run it afresh. Inside one, the transaction has
+            # failed anyway, and its rollback makes psycopg forget them.
+            if (
+                "cached plan" not in str(error)
+                or self.connection.info.transaction_status != pq.TransactionStatus.IDLE
+            ):
+                raise
+            super().execute("DEALLOCATE ALL", prepare=False)
+            return super().execute(query, params, **options)
+
+
+class DatabaseOperations(operations.DatabaseOperations):
+    def last_executed_query(self, cursor: Any, sql: Any, params: Any) -> Any:
+        """A prepared statement's SQL with its values, for Django's query log
+        and the tests' query captures (psycopg keeps no text for it)."""
+        if isinstance(cursor, PreparedCursor):
+            try:
+                return self.compose_sql(sql, params)
+            except psycopg.errors.DataError:
+                return None
+        return super().last_executed_query(cursor, sql, params)
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
+    ops_class = DatabaseOperations
+
+    def prepared_cursor(self) -> Any:
+        """A cursor for SQL compiled once per process, prepared on the server
+        (Django's own cursors bind on the client and never prepare). Through
+        Django's cursor wrapper, so the query is counted and logged as any
+        other. ``DB_PREPARED_STATEMENTS`` off (a pooler that cannot keep
+        prepared statements) gives Django's own cursor."""
+        if not getattr(settings, "DB_PREPARED_STATEMENTS", True):
+            return self.cursor()
+        self.close_if_health_check_failed()
+        self.ensure_connection()
+        if self.connection.prepare_threshold is None:
+            # Django turns psycopg's preparing off (None), and psycopg then
+            # ignores ``prepare=True``. A threshold no count reaches turns it
+            # back on for this cursor's explicit requests only: Django's own
+            # cursors bind on the client and are never prepared.
+            self.connection.prepare_threshold = EXPLICIT_ONLY
+        with self.wrap_database_errors:
+            return self._prepare_cursor(  # type: ignore[attr-defined]
+                PreparedCursor(self.connection)
+            )
+
     def is_usable(self) -> bool:
         connection = self.connection
         if connection is None or connection.closed or connection.broken:

@@ -63,6 +63,15 @@ DATABASES["default"]["CONN_MAX_AGE"] = config(
 # PostgreSQL the check reads the socket instead of sending SELECT 1
 # (config/database/base.py, ADR 0033).
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DB_PREPARED_STATEMENTS = config(
+    "DB_PREPARED_STATEMENTS",
+    True,
+    help_text="Prepare the reads the API compiles once per process on the PostgreSQL "
+    "server, once per connection (ADR 0035). Turn off behind a pooler in transaction "
+    "mode that cannot keep prepared statements (PgBouncer before 1.21, or without "
+    "max_prepared_statements).",
+    group="Database",
+)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["ENGINE"] = "config.database"
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
@@ -375,48 +384,8 @@ PROMETHEUS_MULTIPROC_DIR = config(
     "/tmp/madoguchi-metrics when unset.",
     group="Operations",
 )
-# Read by deploy/docker/start-*.sh, declared here so .env.example lists them.
-MIGRATE_ON_START = config(
-    "MIGRATE_ON_START",
-    False,
-    help_text="start-web.sh runs `manage.py migrate` before serving. Only for one "
-    "server; with several web replicas run migrations once as their own step "
-    "(the Kubernetes Job).",
-    group="Operations",
-)
-WEB_BIND = config(
-    "WEB_BIND",
-    "0.0.0.0:8000",
-    help_text="Address gunicorn listens on (start-web.sh).",
-    group="Operations",
-)
-WEB_WORKERS = config(
-    "WEB_WORKERS",
-    4,
-    help_text="gunicorn worker processes (deploy/docker/gunicorn.conf.py).",
-    group="Operations",
-)
-WEB_THREADS = config(
-    "WEB_THREADS",
-    2,
-    help_text="Threads per gunicorn worker for every request but the desk agents' "
-    "long-polls (deploy/docker/gunicorn.conf.py; ADR 0034).",
-    group="Operations",
-)
-WEB_HELD_THREADS = config(
-    "WEB_HELD_THREADS",
-    16,
-    help_text="Threads per gunicorn worker for the desk agents' long-polls only: "
-    "each connected desk holds one for up to 30 s and keeps a database connection "
-    "(config/web_worker.py; ADR 0034).",
-    group="Operations",
-)
-WORKER_CONCURRENCY = config(
-    "WORKER_CONCURRENCY",
-    2,
-    help_text="Celery worker child processes (start-worker.sh).",
-    group="Operations",
-)
+# --- The processes' shape (start-*.sh, gunicorn.conf.py): config/settings/processes.py.
+from .processes import *  # noqa: E402,F403
 
 # The worker and beat import the heartbeat hooks; results keep the task name, so
 # /metrics can count tasks by name and outcome from the result table.

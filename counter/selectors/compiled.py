@@ -73,7 +73,7 @@ class Compiled:
     def rows(self, values: Mapping[str, Any]) -> list[Any]:
         """The rows, as ``values_list`` gives them (tuples), for ``values``."""
         connection = connections[self.alias]
-        with connection.cursor() as cursor:
+        with prepared_cursor(connection) as cursor:
             cursor.execute(self.sql, self.params(values))
             rows = cursor.fetchall()
         if not self.converters:
@@ -88,6 +88,14 @@ class Compiled:
                 row[position] = value
             converted.append(tuple(row))
         return converted
+
+
+def prepared_cursor(connection: Any) -> Any:
+    """The connection's cursor for SQL kept per process: prepared on the server
+    where the backend can (config/database/base.py), Django's own elsewhere."""
+    if hasattr(connection, "prepared_cursor"):
+        return connection.prepared_cursor()
+    return connection.cursor()
 
 
 _shapes: dict[Hashable, Compiled | CompiledModels] = {}

@@ -20,6 +20,7 @@ from django.utils import timezone
 from counter.models import Card, Certificate, Resident
 from counter.models.residents import SmartphoneCertificate
 from counter.scoping import Scope, scope_for
+from counter.selectors.compiled import prepared_cursor
 
 logger = logging.getLogger(__name__)
 
@@ -218,7 +219,7 @@ def resident_search_rows(
                 _unkept_searches.add(key)
                 logger.warning("resident search %s not kept: parameters differ", key)
             params = list(compiled_params)
-    with connection.cursor() as cursor:
+    with prepared_cursor(connection) as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     return [ResidentFound._make((*row[:-1], _cards_found(row[-1]))) for row in rows]

@@ -20,6 +20,8 @@ from django.db import connection
 from django.db.models import Model
 from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
 
+from counter.selectors.compiled import prepared_cursor
+
 from .office_rows import with_office_stamp
 
 M = TypeVar("M", bound=Model)
@@ -93,7 +95,7 @@ def lock_row(
         compiled = _kept.statements[key] = _compile(model, related, nowait, no_key)
     params = list(compiled.params)
     params[compiled.key_at] = pk
-    with connection.cursor() as cursor:
+    with prepared_cursor(connection) as cursor:
         cursor.execute(compiled.sql, params)
         rows = cursor.fetchall()
     if not rows:

@@ -1,0 +1,89 @@
+"""The reads compiled once per process are prepared on the PostgreSQL server,
+once per connection (config/database/base.py ``prepared_cursor``; ADR 0035):
+parsed and planned once instead of on every request, still counted and logged
+as Django's own queries, and still answered after a migration changed a column
+under a prepared statement."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import psycopg
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from counter.selectors.compiled import compiled, sentinel_int
+from tests.factories import MunicipalityFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _other_connection() -> psycopg.Connection[Any]:
+    params = connection.get_connection_params()
+    for name in ("cursor_factory", "context", "prepare_threshold"):
+        params.pop(name, None)
+    return psycopg.connect(**params, autocommit=True)
+
+
+def _prepared_here() -> list[str]:
+    """The statements this connection has prepared on the server."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _city_code_shape(key: str) -> Any:
+    return compiled(
+        ("test-prepared", key),
+        lambda slots: MunicipalityFactory._meta.model.objects.filter(
+            pk=slots["pk"]
+        ).values_list("code"),
+        lambda: {"pk": sentinel_int()},
+    )
+
+
+def test_a_kept_read_is_prepared_once_and_answers_every_time():
+    first, second = MunicipalityFactory(code="131001"), MunicipalityFactory()
+    shape = _city_code_shape("answers")
+    assert shape.rows({"pk": first.pk}) == [("131001",)]
+    assert shape.rows({"pk": second.pk}) == [(second.code,)]
+    assert shape.rows({"pk": -1}) == []
+    prepared = [s for s in _prepared_here() if '"counter_municipality"' in s]
+    assert len(prepared) == 1  # one statement for three calls
+    assert "$1" in prepared[0]  # the value bound on the server, not in the text
+
+
+def test_a_kept_read_is_counted_and_logged_like_any_query():
+    city = MunicipalityFactory()
+    shape = _city_code_shape("counted")
+    with CaptureQueriesContext(connection) as queries:
+        shape.rows({"pk": city.pk})
+    assert len(queries.captured_queries) == 1
+    assert '"counter_municipality"' in queries.captured_queries[0]["sql"]
+
+
+def test_with_prepared_statements_off_nothing_is_prepared(settings):
+    settings.DB_PREPARED_STATEMENTS = False
+    city = MunicipalityFactory()
+    assert _city_code_shape("off").rows({"pk": city.pk}) == [(city.code,)]
+    assert _prepared_here() == []
+
+
+def test_a_column_changed_by_a_migration_under_a_prepared_statement_is_read_afresh():
+    with _other_connection() as other:
+        other.execute("CREATE TABLE prepared_probe (a integer)")
+        other.execute("INSERT INTO prepared_probe VALUES (7)")
+        try:
+            read = "SELECT a FROM prepared_probe WHERE a = %s"
+            with connection.prepared_cursor() as cursor:
+                cursor.execute(read, [7])
+                assert cursor.fetchall() == [(7,)]
+            # Another process migrates: the column's type, and so the result's.
+            other.execute("ALTER TABLE prepared_probe ALTER COLUMN a TYPE bigint")
+            with connection.prepared_cursor() as cursor:
+                cursor.execute(read, [7])
+                assert cursor.fetchall() == [(7,)]
+        finally:
+            connection.close()
+            other.execute("DROP TABLE prepared_probe")
