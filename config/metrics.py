@@ -5,6 +5,9 @@ Counted in the web process, per request (:class:`RequestMetricsMiddleware`):
 - ``madoguchi_http_requests_total{view,method,status}``
 - ``madoguchi_http_request_duration_seconds{view}`` (histogram)
 
+Counted by the web server's worker (``config/web_worker.py``), summed over the
+live workers: ``madoguchi_desk_polls_held`` and ``madoguchi_desk_polls_waiting``.
+
 Under gunicorn the worker processes share these through files in
 ``PROMETHEUS_MULTIPROC_DIR`` (start-web.sh sets it), so every scrape sees the sum.
 

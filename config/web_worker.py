@@ -21,10 +21,26 @@ from typing import Any
 
 from gunicorn import http
 from gunicorn.workers import gthread
+from prometheus_client import Gauge
 
 #: What :meth:`HeldRequestWorker.handle` returns for a connection it handed
 #: over: the held pool finishes that connection, not the web pool's callback.
 _HANDED_OVER = object()
+
+
+#: At /metrics, summed over the live gunicorn workers (docs/operations.md): a
+#: desk whose poll waits for a held thread is a desk whose next card operation
+#: is late.
+POLLS_WAITING = Gauge(
+    "madoguchi_desk_polls_waiting",
+    "Desk agents' long-polls received and waiting for a held thread.",
+    multiprocess_mode="livesum",
+)
+POLLS_HELD = Gauge(
+    "madoguchi_desk_polls_held",
+    "Desk agents' long-polls being held on a held thread.",
+    multiprocess_mode="livesum",
+)
 
 
 def held_paths() -> frozenset[str]:
@@ -71,7 +87,12 @@ class HeldRequestWorker(gthread.ThreadWorker):
             return super().handle_request(req, conn)
         # The parsing thread returns at once; the held thread answers and
         # then hands the connection back to the main loop for keep-alive.
-        held = self.held_pool.submit(self._serve_held, req, conn)
+        POLLS_WAITING.inc()
+        try:
+            held = self.held_pool.submit(self._serve_held, req, conn)
+        except BaseException:
+            POLLS_WAITING.dec()
+            raise
         self._handing.over = True
         held.add_done_callback(
             lambda fut: self.method_queue.defer(self.finish_request, conn, fut)
@@ -81,6 +102,8 @@ class HeldRequestWorker(gthread.ThreadWorker):
     def _serve_held(self, req: Any, conn: Any) -> bool:
         """The held request, with ``gthread.handle``'s treatment of a client
         that went away and of an error."""
+        POLLS_WAITING.dec()
+        POLLS_HELD.inc()
         try:
             return bool(self._keepalive_after(conn, super().handle_request(req, conn)))
         except (http.errors.NoMoreData, StopIteration):
@@ -92,6 +115,8 @@ class HeldRequestWorker(gthread.ThreadWorker):
         except Exception as error:  # noqa: BLE001 - gunicorn's own catch-all
             self.handle_error(req, conn.sock, conn.client, error)
             return False
+        finally:
+            POLLS_HELD.dec()
 
     def finish_request(self, conn: Any, fs: Any) -> None:
         handed_over = not fs.cancelled() and fs.exception() is None

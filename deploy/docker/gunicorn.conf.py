@@ -28,3 +28,14 @@ logconfig_dict["loggers"] = {
     "gunicorn.error": {"handlers": ["stdout"], "level": "INFO", "propagate": False},
     "gunicorn.access": {"handlers": [], "level": "WARNING", "propagate": False},
 }
+
+
+def child_exit(server: object, worker: object) -> None:
+    """A worker that exited no longer counts in the live gauges at /metrics
+    (the desks' held long-polls, config/web_worker.py)."""
+    import os
+
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)  # type: ignore[attr-defined]

@@ -66,9 +66,13 @@ def test_metrics_are_prometheus_text(stack: Stack):
         "madoguchi_celery_task_results",
         "madoguchi_audit_events",
         "madoguchi_metrics_database_up",
+        "madoguchi_desk_polls_held",
+        "madoguchi_desk_polls_waiting",
     ):
         assert name in families, name
     assert families["madoguchi_metrics_database_up"].samples[0].value == 1
+    # Summed over the live workers: no desk is polling this stack.
+    assert [s.value for s in families["madoguchi_desk_polls_held"].samples] == [0]
     views = {s.labels.get("view") for s in families["madoguchi_http_requests"].samples}
     assert "login" in views
 

@@ -1,6 +1,7 @@
 """A WSGI application and a worker for the held-request tests: ``/held`` sleeps
 ``?s=`` seconds (as a desk agent's long-poll does), ``/fail`` raises, anything
-else answers at once with the name of the thread that served it."""
+else answers at once with the name of the thread that served it; ``/gauges``
+gives the worker's Prometheus gauges."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import parse_qs
+
+from prometheus_client import generate_latest
 
 from config.web_worker import HeldRequestWorker
 
@@ -25,6 +28,10 @@ class SmallHeldWorker(HeldRequestWorker):
 
 def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
     path = environ["PATH_INFO"]
+    if path == "/gauges":  # this worker's own registry: one process, no files
+        body = generate_latest()
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [body]
     if path == "/fail":
         raise RuntimeError("a held request that fails")
     if path == "/held":

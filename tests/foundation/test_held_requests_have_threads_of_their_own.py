@@ -112,6 +112,31 @@ def test_an_ordinary_request_is_answered_while_every_desk_is_held():
     assert max(seconds for _s, _b, seconds in polls) < 3 * 2
 
 
+def _gauge(port: int, name: str) -> float:
+    _status, text, _t = _get(port, "/gauges")
+    (line,) = [x for x in text.splitlines() if x.startswith(name + " ")]
+    return float(line.split()[1])
+
+
+def test_the_held_and_the_waiting_polls_are_gauges_for_the_operator():
+    with gunicorn(HELD_WORKER) as port:
+        assert _gauge(port, "madoguchi_desk_polls_held") == 0
+        with ThreadPoolExecutor(10) as pool:
+            # Ten desks, eight held threads: two wait.
+            polls = [pool.submit(_get, port, "/held?s=2") for _ in range(10)]
+            time.sleep(0.8)
+            held = _gauge(port, "madoguchi_desk_polls_held")
+            waiting = _gauge(port, "madoguchi_desk_polls_waiting")
+            assert [p.result()[0] for p in polls] == [200] * 10
+        assert (held, waiting) == (8, 2)
+        # Counted down as each answer leaves, a moment after the desk has it.
+        deadline = time.monotonic() + 5
+        while _gauge(port, "madoguchi_desk_polls_held") and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _gauge(port, "madoguchi_desk_polls_held") == 0
+        assert _gauge(port, "madoguchi_desk_polls_waiting") == 0
+
+
 def test_with_gunicorns_plain_threads_the_same_request_waits_for_the_desks():
     """The control: one web thread and no held pool make the clerk wait."""
     with gunicorn(PLAIN_WORKER) as port:
