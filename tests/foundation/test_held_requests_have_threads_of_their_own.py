@@ -118,23 +118,32 @@ def _gauge(port: int, name: str) -> float:
     return float(line.split()[1])
 
 
+def _counts(port: int) -> tuple[float, float]:
+    return (
+        _gauge(port, "madoguchi_desk_polls_held"),
+        _gauge(port, "madoguchi_desk_polls_waiting"),
+    )
+
+
+def _eventually(port: int, wanted: tuple[float, float]) -> tuple[float, float]:
+    """The gauges once they read ``wanted``, or as they are after 3 s."""
+    deadline = time.monotonic() + 3
+    while (counts := _counts(port)) != wanted and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return counts
+
+
 def test_the_held_and_the_waiting_polls_are_gauges_for_the_operator():
     with gunicorn(HELD_WORKER) as port:
-        assert _gauge(port, "madoguchi_desk_polls_held") == 0
+        assert _counts(port) == (0, 0)
         with ThreadPoolExecutor(10) as pool:
             # Ten desks, eight held threads: two wait.
-            polls = [pool.submit(_get, port, "/held?s=2") for _ in range(10)]
-            time.sleep(0.8)
-            held = _gauge(port, "madoguchi_desk_polls_held")
-            waiting = _gauge(port, "madoguchi_desk_polls_waiting")
+            polls = [pool.submit(_get, port, "/held?s=4") for _ in range(10)]
+            during = _eventually(port, (8, 2))
             assert [p.result()[0] for p in polls] == [200] * 10
-        assert (held, waiting) == (8, 2)
         # Counted down as each answer leaves, a moment after the desk has it.
-        deadline = time.monotonic() + 5
-        while _gauge(port, "madoguchi_desk_polls_held") and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert _gauge(port, "madoguchi_desk_polls_held") == 0
-        assert _gauge(port, "madoguchi_desk_polls_waiting") == 0
+        after = _eventually(port, (0, 0))
+    assert (during, after) == ((8, 2), (0, 0))
 
 
 def test_with_gunicorns_plain_threads_the_same_request_waits_for_the_desks():
