@@ -3,8 +3,8 @@ bench measures the server production runs (docs/adr/0030-api-under-load.md).
 
 * gthread workers with a second pool for held requests
   (``config.web_worker.HeldRequestWorker``, ADR 0034): ``WEB_WORKERS`` processes
-  of ``WEB_THREADS`` threads for every request, and ``WEB_HELD_THREADS`` more for
-  the desk agents' long-polls only, each held for up to 30 s (settings,
+  of ``WEB_THREADS`` threads for every other request, and ``WEB_HELD_THREADS``
+  more for the desk agents' long-polls only, each held for up to 30 s (settings,
   start-web.sh's environment).
 * gunicorn's own log lines (start, worker boot and exit) in the format of Django's
   LOGGING (JSON in production), so every line of the web container is one object.
