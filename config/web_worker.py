@@ -15,6 +15,8 @@ cannot get a held thread waits for one; a clerk never waits for a desk.
 from __future__ import annotations
 
 import errno
+import select
+import socket
 import threading
 from concurrent import futures
 from typing import Any
@@ -55,6 +57,18 @@ def held_threads() -> int:
     from django.conf import settings
 
     return int(settings.WEB_HELD_THREADS)
+
+
+def _hung_up(sock: socket.socket) -> bool:
+    """Whether the client has closed its side: readable, with nothing to read.
+    Bytes waiting (a next request) mean it is still there."""
+    try:
+        readable, _, _ = select.select([sock], [], [], 0)
+        if not readable:
+            return False
+        return sock.recv(1, socket.MSG_PEEK) == b""
+    except OSError:
+        return True
 
 
 class HeldRequestWorker(gthread.ThreadWorker):
@@ -101,8 +115,14 @@ class HeldRequestWorker(gthread.ThreadWorker):
 
     def _serve_held(self, req: Any, conn: Any) -> bool:
         """The held request, with ``gthread.handle``'s treatment of a client
-        that went away and of an error."""
+        that went away and of an error.
+
+        A desk whose poll waited for a thread longer than its own patience has
+        hung up and polled again; its old poll is dropped unanswered, so that it
+        never claims an operation no one will receive."""
         POLLS_WAITING.dec()
+        if _hung_up(conn.sock):
+            return False
         POLLS_HELD.inc()
         try:
             return bool(self._keepalive_after(conn, super().handle_request(req, conn)))

@@ -1,7 +1,8 @@
 """A WSGI application and a worker for the held-request tests: ``/held`` sleeps
 ``?s=`` seconds (as a desk agent's long-poll does), ``/fail`` raises, anything
 else answers at once with the name of the thread that served it; ``/gauges``
-gives the worker's Prometheus gauges."""
+gives the worker's Prometheus gauges, ``/calls`` the ``mark`` of each held
+request it ran."""
 
 from __future__ import annotations
 
@@ -14,6 +15,9 @@ from urllib.parse import parse_qs
 from prometheus_client import generate_latest
 
 from config.web_worker import HeldRequestWorker
+
+#: The ``mark`` of every held request the application ran, in order.
+CALLS: list[str] = []
 
 
 class SmallHeldWorker(HeldRequestWorker):
@@ -34,9 +38,14 @@ def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable
         return [body]
     if path == "/fail":
         raise RuntimeError("a held request that fails")
+    if path == "/calls":  # the marks of the held requests this worker ran
+        body = ",".join(CALLS).encode()
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [body]
     if path == "/held":
-        seconds = float(parse_qs(environ.get("QUERY_STRING", "")).get("s", ["1"])[0])
-        time.sleep(seconds)
+        query = parse_qs(environ.get("QUERY_STRING", ""))
+        CALLS.append(query.get("mark", [""])[0])
+        time.sleep(float(query.get("s", ["1"])[0]))
     body = threading.current_thread().name.encode()
     start_response(
         "200 OK", [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))]

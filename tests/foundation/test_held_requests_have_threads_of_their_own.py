@@ -146,6 +146,27 @@ def test_the_held_and_the_waiting_polls_are_gauges_for_the_operator():
     assert (during, after) == ((8, 2), (0, 0))
 
 
+def test_a_desk_that_hung_up_while_waiting_for_a_thread_is_not_answered_later():
+    """Its poll would otherwise claim an operation that no one receives."""
+    with gunicorn(HELD_WORKER) as port:
+        with ThreadPoolExecutor(9) as pool:
+            busy = [
+                pool.submit(_get, port, f"/held?s=2&mark=busy{i}") for i in range(8)
+            ]
+            assert _eventually(port, (8, 0)) == (8, 0)
+            # A ninth desk waits for a thread, loses patience and hangs up.
+            gone = socket.create_connection(("127.0.0.1", port))
+            gone.sendall(b"GET /held?s=0&mark=gone HTTP/1.1\r\nHost: desk\r\n\r\n")
+            assert _eventually(port, (8, 1)) == (8, 1)
+            gone.close()
+            # A tenth waits and stays.
+            stays = pool.submit(_get, port, "/held?s=0&mark=stays")
+            assert [b.result()[0] for b in busy] == [200] * 8
+            assert stays.result()[0] == 200
+        calls = _get(port, "/calls")[1].split(",")
+    assert sorted(calls) == sorted([f"busy{i}" for i in range(8)] + ["stays"])
+
+
 def test_with_gunicorns_plain_threads_the_same_request_waits_for_the_desks():
     """The control: one web thread and no held pool make the clerk wait."""
     with gunicorn(PLAIN_WORKER) as port:
