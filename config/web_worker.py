@@ -63,11 +63,12 @@ def _hung_up(sock: socket.socket) -> bool:
     """Whether the client has closed its side: readable, with nothing to read.
     Bytes waiting (a next request) mean it is still there."""
     try:
-        readable, _, _ = select.select([sock], [], [], 0)
-        if not readable:
+        poller = select.poll()  # not select(): no limit on the descriptor's number
+        poller.register(sock, select.POLLIN)
+        if not poller.poll(0):
             return False
         return sock.recv(1, socket.MSG_PEEK) == b""
-    except OSError:
+    except (OSError, ValueError):
         return True
 
 
