@@ -7,6 +7,8 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models import F, Value
+from django.db.models.functions import Replace, Upper
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -29,6 +31,23 @@ from .tenancy import Municipality
 postal_code_validator = RegexValidator(
     r"^\d{3}-?\d{4}$", _("Enter a postal code like 243-8511.")
 )
+
+
+def without_spaces(field: str) -> Replace:
+    """The column with its ASCII and full-width (U+3000) spaces removed, in SQL, so
+    アツギタロウ finds アツギ タロウ and 厚木 太郎 finds 厚木太郎 on either side."""
+    return Replace(Replace(F(field), Value(" "), Value("")), Value("\u3000"), Value(""))
+
+
+def _search_form(expression: Replace) -> models.GeneratedField:
+    """A column the database computes and stores from the row on every write:
+    the reception search compares against it instead of computing the expression
+    for every row it reads (docs/adr/0036-search-columns-stored.md)."""
+    return models.GeneratedField(
+        expression=expression,
+        output_field=models.TextField(),
+        db_persist=True,
+    )
 
 
 class Resident(models.Model):
@@ -55,6 +74,12 @@ class Resident(models.Model):
         blank=True,
         help_text=_("代替文字: the name as general computers can show it."),
     )
+    #: The name, substitute name and kana as the reception search matches them:
+    #: without spaces, the names upper-cased by the database
+    #: (counter/selectors/residents.py, ``matching_condition``).
+    name_flat = _search_form(Upper(without_spaces("name")))
+    name_substitute_flat = _search_form(Upper(without_spaces("name_substitute")))
+    name_kana_flat = _search_form(without_spaces("name_kana"))
     postal_code = models.CharField(
         _("postal code"), max_length=8, blank=True, validators=[postal_code_validator]
     )

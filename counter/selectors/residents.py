@@ -12,9 +12,8 @@ from typing import Any, NamedTuple
 
 import jaconv
 from django.db import connection
-from django.db.models import Count, F, Q, QuerySet, Value, Window
-from django.db.models.functions import Replace
-from django.db.models.lookups import Contains, Exact, IContains
+from django.db.models import Count, F, Q, QuerySet, Window
+from django.db.models.lookups import Contains, Exact
 from django.utils import timezone
 
 from counter.models import Card, Certificate, Resident
@@ -31,35 +30,36 @@ def _kana(text: str) -> str:
     return jaconv.hira2kata(text).replace(" ", "").replace("\u3000", "")
 
 
-def _without_spaces(field: str) -> Replace:
-    """The column with its ASCII and full-width (U+3000) spaces removed, in SQL, so
-    アツギタロウ finds アツギ タロウ and 厚木 太郎 finds 厚木太郎 on either side."""
-    return Replace(Replace(F(field), Value(" "), Value("")), Value("\u3000"), Value(""))
-
-
 #: Past this many residents matching one query, reception asks for a given name
 #: or a birth date instead of sorting every match (ADR 0029): 佐藤 alone is
 #: 50,000 residents in a prefecture's installation.
 SEARCH_MATCHES_CAP = 200
 
 
+class _ContainsUpperCased(Contains):
+    """``column LIKE UPPER(%s)``: the query upper-cased by the same database
+    function that upper-cased the stored column (never Python's ``str.upper``,
+    which maps ß to SS where PostgreSQL keeps ß)."""
+
+    def get_rhs_op(self, connection: Any, rhs: str) -> str:
+        return super().get_rhs_op(connection, f"UPPER({rhs})")
+
+
 def matching_condition(query: str) -> Q:
-    """The condition :func:`residents_matching` filters on, as lookups on the
-    expressions themselves: the same SQL as annotating the squeezed columns and
-    filtering on the annotations, without building three annotations first
-    (a quarter of the search's Python time, issue 14)."""
+    """The condition :func:`residents_matching` filters on: the query without
+    spaces contained in the stored search columns of the name, the substitute
+    name (both upper-cased) or the kana, or the register id. The columns are
+    computed by the database on every write (``Resident.name_flat`` …), so a
+    search reads them instead of computing them for every row it passes
+    (docs/adr/0036-search-columns-stored.md)."""
     squeezed = query.replace(" ", "").replace("\u3000", "")
     return Q(
-        IContains(_without_spaces("name"), squeezed),
-        IContains(_without_spaces("name_substitute"), squeezed),
-        Contains(_without_spaces("name_kana"), _kana(query)),
+        _ContainsUpperCased(F("name_flat"), squeezed),
+        _ContainsUpperCased(F("name_substitute_flat"), squeezed),
+        Contains(F("name_kana_flat"), _kana(query)),
         Exact(F("register_id"), query),
         _connector=Q.OR,
     )
-
-
-#: The constants of :func:`_without_spaces`, as parameters in the order of its SQL.
-_SPACES_PARAMS = (" ", "", "\u3000", "")
 
 
 def matching_params(query: str) -> list[Any]:
@@ -70,11 +70,8 @@ def matching_params(query: str) -> list[Any]:
     squeezed = query.replace(" ", "").replace("\u3000", "")
     like = connection.ops.prep_for_like_query
     return [
-        *_SPACES_PARAMS,
         f"%{like(squeezed)}%",
-        *_SPACES_PARAMS,
         f"%{like(squeezed)}%",
-        *_SPACES_PARAMS,
         f"%{like(_kana(query))}%",
         query,
     ]
@@ -83,7 +80,7 @@ def matching_params(query: str) -> list[Any]:
 def residents_matching(qs: QuerySet[Resident], query: str) -> QuerySet[Resident]:
     """The residents of ``qs`` whose name, substitute name or kana contains
     ``query`` (spaces ignored on both sides), or whose register id it is: the
-    expressions the trigram indexes of migration 0014 answer."""
+    stored columns the trigram indexes of migration 0025 answer."""
     return qs.filter(matching_condition(query))
 
 
