@@ -10,10 +10,15 @@ from typing import Any
 
 import psycopg
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import connection
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 
+from counter.audit import access_record, access_record_many
+from counter.models import AccessPath, AccessRecord
 from counter.selectors.compiled import compiled, sentinel_int
+from tests import factories as f
 from tests.factories import MunicipalityFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -87,3 +92,20 @@ def test_a_column_changed_by_a_migration_under_a_prepared_statement_is_read_afre
         finally:
             connection.close()
             other.execute("DROP TABLE prepared_probe")
+
+
+def test_the_access_log_inserts_of_every_read_are_prepared_too():
+    """The access log's two inserts (one row; a list's rows from arrays) run on
+    every API read: each is prepared once per connection, its values bound."""
+    city = MunicipalityFactory()
+    user = get_user_model().objects.create(username="reader")
+    residents = [f.ResidentFactory(municipality=city) for _ in range(3)]
+    request = RequestFactory().get("/api/v1/residents/?q=x")
+    request.user = user
+    for _ in range(2):
+        access_record_many(request, AccessPath.API_SEARCH, residents)
+        access_record(request, AccessPath.API_SEARCH, resident=residents[0])
+    inserts = [s for s in _prepared_here() if '"counter_accessrecord"' in s]
+    assert len(inserts) == 2, inserts
+    assert all("$1" in s for s in inserts)
+    assert AccessRecord.objects.filter(actor=user).count() == 8
