@@ -33,6 +33,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from prometheus_client import Histogram
 
+from config.database.kept import prepared_cursor
 from counter.audit_chain import (
     GENESIS_HASH,
     append_many,
@@ -267,7 +268,7 @@ def access_record(
     # One INSERT … RETURNING with the row's own values, without the ORM's
     # statement compiler (≈ 1 ms of the API's case read; issue 14, ADR 0030).
     fields = _access_insert_fields()
-    with _kept_sql_cursor() as cursor:
+    with prepared_cursor(connection) as cursor:
         cursor.execute(
             _access_one_sql(),
             [f.get_db_prep_save(f.pre_save(record, True), connection) for f in fields],
@@ -397,7 +398,7 @@ def _access_insert_many(
 ) -> int:
     """One ``INSERT … SELECT FROM unnest(…)`` of the rows (PostgreSQL)."""
     actor, label = _reader(request)
-    with _kept_sql_cursor() as cursor:
+    with prepared_cursor(connection) as cursor:
         cursor.execute(
             _access_many_sql(),
             {
@@ -414,14 +415,6 @@ def _access_insert_many(
             },
         )
     return len(resident_ids)
-
-
-def _kept_sql_cursor() -> Any:
-    """A cursor that prepares the kept insert on the server where the backend
-    can (config/database/base.py; ADR 0035)."""
-    if hasattr(connection, "prepared_cursor"):
-        return connection.prepared_cursor()
-    return connection.cursor()
 
 
 def _access_many_sql() -> str:

@@ -26,6 +26,7 @@ from typing import Any
 
 from django.db import connection
 
+from config.database.kept import prepared_cursor
 from counter.models import Municipality, MunicipalProfile
 from counter.scoping import scope_for
 from identity_docs.evaluator import DocumentKind
@@ -102,7 +103,7 @@ def fingerprint(profile: Any) -> tuple[Any, ...] | None:
     """What the city's reference rows are now, in one query; None off PostgreSQL."""
     if connection.vendor != "postgresql":
         return None
-    with connection.cursor() as cursor:
+    with prepared_cursor(connection) as cursor:
         cursor.execute(
             _fingerprint_sql(),
             {"municipality": profile.municipality_id, "profile": profile.pk},
@@ -193,7 +194,7 @@ def city_reference_for_user(
     scope = scope_for(user)
     row = None
     if not scope.everything or municipality_code:
-        with connection.cursor() as cursor:
+        with prepared_cursor(connection) as cursor:
             cursor.execute(
                 _profile_and_fingerprint_sql(not scope.everything),
                 {

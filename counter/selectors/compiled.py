@@ -31,6 +31,8 @@ from django.db.models import JSONField, Model, QuerySet
 from django.db.models.expressions import Col
 from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
 
+from config.database.kept import prepared_cursor
+
 #: Shapes kept per process at most; past it the cache starts again (a shape is
 #: a few KB; the API's case reads have a few dozen in use).
 MAX_SHAPES = 512
@@ -88,14 +90,6 @@ class Compiled:
                 row[position] = value
             converted.append(tuple(row))
         return converted
-
-
-def prepared_cursor(connection: Any) -> Any:
-    """The connection's cursor for SQL kept per process: prepared on the server
-    where the backend can (config/database/base.py), Django's own elsewhere."""
-    if hasattr(connection, "prepared_cursor"):
-        return connection.prepared_cursor()
-    return connection.cursor()
 
 
 _shapes: dict[Hashable, Compiled | CompiledModels] = {}

@@ -172,3 +172,15 @@ def test_a_city_without_a_profile_answers_as_profile_for_user(clerk, city):
     refused = client.post(EVALUATE, body(visit=9), format="json")
     assert refused.status_code == 400
     assert "visit" in refused.json()["extra"]["fields"]
+
+
+def test_the_profile_and_fingerprint_query_is_prepared_once_per_connection(clerk):
+    """Kept SQL, prepared on the server like the kept reads (ADR 0035): parsed
+    and planned once, not on every catalogue or evaluate request."""
+    first = city_reference_for_user(user=clerk)
+    assert city_reference_for_user(user=clerk) is first
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall() if "md5(" in row[0]]
+    assert len(prepared) == 1, prepared
+    assert "$1" in prepared[0]
