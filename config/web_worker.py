@@ -77,6 +77,10 @@ class HeldRequestWorker(gthread.ThreadWorker):
 
     def init_process(self) -> None:
         self.held_paths = self.held_path_set()
+        #: Matched at the end of the path: an installation behind a proxy that
+        #: serves it under a prefix Django is not told of (no FORCE_SCRIPT_NAME)
+        #: still holds its desks' polls apart (ADR 0034).
+        self.held_endings = tuple(sorted(self.held_paths))
         self.held_pool = futures.ThreadPoolExecutor(
             max_workers=self.held_thread_count(), thread_name_prefix="held"
         )
@@ -98,7 +102,7 @@ class HeldRequestWorker(gthread.ThreadWorker):
         return result
 
     def handle_request(self, req: Any, conn: Any) -> Any:
-        if req.path not in self.held_paths:
+        if not req.path.endswith(self.held_endings):
             return super().handle_request(req, conn)
         # The parsing thread returns at once; the held thread answers and
         # then hands the connection back to the main loop for keep-alive.

@@ -205,3 +205,14 @@ def test_the_held_path_is_the_desk_agents_long_poll_and_production_uses_the_work
     conf = (ROOT / "deploy/docker/gunicorn.conf.py").read_text()
     worker = f"{HeldRequestWorker.__module__}.{HeldRequestWorker.__name__}"
     assert f'worker_class = "{worker}"' in conf
+
+
+def test_a_held_path_under_a_prefix_the_application_is_not_told_of_is_held():
+    """A proxy may serve the installation under /madoguchi/ without Django
+    knowing (no FORCE_SCRIPT_NAME): the desks' polls are still held apart. The
+    test application answers with the name of the thread that served it."""
+    with gunicorn(HELD_WORKER) as port:
+        _status, body, _t = _get(port, "/madoguchi/held?s=0")
+        assert body.startswith("held"), body
+        _status, body, _t = _get(port, "/madoguchi/quick")
+        assert not body.startswith("held"), body
