@@ -19,6 +19,7 @@ from typing import Any
 
 from django.db import connection, transaction
 
+from config.database.kept import prepared_cursor
 from counter.models import AuditChainHead, AuditEvent
 
 GENESIS_HASH = "0" * 64
@@ -149,7 +150,7 @@ def append_one(event: AuditEvent) -> None:
         "object_id": event.object_id,
         "data": json.dumps(event.data, ensure_ascii=False),
     }
-    with connection.cursor() as cursor:
+    with prepared_cursor(connection) as cursor:
         cursor.execute(_APPEND_SQL, params)
         row = cursor.fetchone()
         if row is None:  # no head yet: make it, then append (once per chain)
@@ -234,7 +235,7 @@ def _append_chain(chain: int, rows: list[AuditEvent]) -> None:
         "object_id": [e.object_id for e in rows],
         "data": [json.dumps(e.data, ensure_ascii=False) for e in rows],
     }
-    with connection.cursor() as cursor:
+    with prepared_cursor(connection) as cursor:
         cursor.execute(_APPEND_MANY_SQL, params)
         returned = cursor.fetchall()
         if not returned:  # no head yet: make it, then append (once per chain)
@@ -307,7 +308,7 @@ def _reserve(chain: int, n: int) -> tuple[int, str, Any]:
         head.seq += n
         head.save()
         return before
-    with connection.cursor() as cursor:
+    with prepared_cursor(connection) as cursor:
         cursor.execute(_RESERVE_SQL, {"chain": chain, "n": n})
         row = cursor.fetchone()
         if row is None:

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import connection, transaction
 
+from config.database.kept import prepared_cursor
 from counter.models import Case, CaseDayCount
 from counter.models.cases import CaseState
 
@@ -37,7 +38,7 @@ def city_day(instant: dt.datetime) -> dt.date:
 
 
 def _add(case: Case, *, opened: int, completed: int) -> None:
-    with connection.cursor() as cursor:
+    with prepared_cursor(connection) as cursor:
         cursor.execute(
             UPSERT,
             [

@@ -15,9 +15,10 @@ from django.db import connection
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 
-from counter.audit import access_record, access_record_many
+from counter.audit import access_record, access_record_many, audit_record
 from counter.models import AccessPath, AccessRecord
 from counter.selectors.compiled import compiled, sentinel_int
+from counter.services.case_counts import count_case_opened
 from tests import factories as f
 from tests.factories import MunicipalityFactory
 
@@ -109,3 +110,19 @@ def test_the_access_log_inserts_of_every_read_are_prepared_too():
     assert len(inserts) == 2, inserts
     assert all("$1" in s for s in inserts)
     assert AccessRecord.objects.filter(actor=user).count() == 8
+
+
+def test_the_audit_trails_append_and_the_day_counts_are_prepared_too():
+    """Every state change appends to its city's chain and moves the day's
+    counts: kept statements, each prepared once per connection."""
+    city = MunicipalityFactory()
+    for n in range(3):
+        audit_record(action="prepared_probe", municipality=city, data={"n": n})
+    appends = [s for s in _prepared_here() if "INSERT INTO counter_auditevent" in s]
+    assert len(appends) == 1, appends
+    assert "$1" in appends[0]
+    case = f.CaseFactory(resident=f.ResidentFactory(municipality=city))
+    count_case_opened(case)
+    count_case_opened(case)
+    counts = [s for s in _prepared_here() if "counter_casedaycount" in s]
+    assert len(counts) == 1, counts
