@@ -10,6 +10,15 @@ Here a request whose path is a held one is handed, once parsed, to a pool of
 its own (``WEB_HELD_THREADS``); the thread that parsed it goes back to other
 connections at once. Every other request runs as in ``gthread``. A desk that
 cannot get a held thread waits for one; a clerk never waits for a desk.
+
+It also spreads kept-alive connections over the workers
+(docs/adr/0037-connections-spread-over-the-workers.md): every worker is woken
+for a new connection and the first to accept it keeps it for as long as the
+client keeps it alive, so a proxy's or an integration's sixteen connections
+could all land on one process, whose one interpreter lock then served them on
+one core while the other workers idled. A worker that already has ordinary
+connections waits a little before it accepts, longer the more it has, so the
+worker with the fewest takes the newcomer.
 """
 
 from __future__ import annotations
@@ -18,6 +27,7 @@ import errno
 import select
 import socket
 import threading
+import time
 from concurrent import futures
 from typing import Any
 
@@ -28,6 +38,14 @@ from prometheus_client import Gauge
 #: What :meth:`HeldRequestWorker.handle` returns for a connection it handed
 #: over: the held pool finishes that connection, not the web pool's callback.
 _HANDED_OVER = object()
+
+
+#: Before it accepts a connection, a worker with other workers beside it waits
+#: this long for each ordinary (not held) connection it already has, at most
+#: :data:`ACCEPT_WAIT_MAX`: every worker is woken for the newcomer, and the
+#: one with the fewest reaches ``accept()`` first (ADR 0037).
+ACCEPT_WAIT_PER_CONNECTION = 0.0005
+ACCEPT_WAIT_MAX = 0.01
 
 
 #: At /metrics, summed over the live gunicorn workers (docs/operations.md): a
@@ -85,10 +103,32 @@ class HeldRequestWorker(gthread.ThreadWorker):
             max_workers=self.held_thread_count(), thread_name_prefix="held"
         )
         self._handing = threading.local()
+        self._held_lock = threading.Lock()
+        #: Connections handed to the held pool and not yet answered.
+        self.held_now = 0
         super().init_process()
 
     def held_path_set(self) -> frozenset[str]:
         return held_paths()
+
+    def accept_wait(self) -> float:
+        """How long to wait before accepting: nothing for a worker alone."""
+        if self.cfg.workers < 2:
+            return 0.0
+        ordinary = self.nr_conns - self.held_now
+        return min(max(ordinary, 0) * ACCEPT_WAIT_PER_CONNECTION, ACCEPT_WAIT_MAX)
+
+    def accept(self, listener: Any) -> None:
+        """gthread's accept, after :meth:`accept_wait`; a connection another
+        worker took meanwhile is gthread's ``EAGAIN``, already ignored."""
+        wait = self.accept_wait()
+        if wait:
+            time.sleep(wait)
+        super().accept(listener)
+
+    def _count_held(self, step: int) -> None:
+        with self._held_lock:
+            self.held_now += step
 
     def held_thread_count(self) -> int:
         return held_threads()
@@ -107,10 +147,12 @@ class HeldRequestWorker(gthread.ThreadWorker):
         # The parsing thread returns at once; the held thread answers and
         # then hands the connection back to the main loop for keep-alive.
         POLLS_WAITING.inc()
+        self._count_held(1)
         try:
             held = self.held_pool.submit(self._serve_held, req, conn)
         except BaseException:
             POLLS_WAITING.dec()
+            self._count_held(-1)
             raise
         self._handing.over = True
         held.add_done_callback(
@@ -126,6 +168,12 @@ class HeldRequestWorker(gthread.ThreadWorker):
         hung up and polled again; its old poll is dropped unanswered, so that it
         never claims an operation no one will receive."""
         POLLS_WAITING.dec()
+        try:
+            return self._serve_held_now(req, conn)
+        finally:
+            self._count_held(-1)
+
+    def _serve_held_now(self, req: Any, conn: Any) -> bool:
         if _hung_up(conn.sock):
             return False
         POLLS_HELD.inc()

@@ -1,11 +1,13 @@
 """A WSGI application and a worker for the held-request tests: ``/held`` sleeps
 ``?s=`` seconds (as a desk agent's long-poll does), ``/fail`` raises, anything
-else answers at once with the name of the thread that served it; ``/gauges``
+else answers at once with the name of the thread that served it; ``/pid`` with
+the worker's process id; ``/gauges``
 gives the worker's Prometheus gauges, ``/calls`` the ``mark`` of each held
 request it ran."""
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -38,6 +40,10 @@ def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable
         return [body]
     if path == "/fail":
         raise RuntimeError("a held request that fails")
+    if path == "/pid":
+        body = str(os.getpid()).encode()
+        start_response("200 OK", [("Content-Length", str(len(body)))])
+        return [body]
     if path == "/calls":  # the marks of the held requests this worker ran
         body = ",".join(CALLS).encode()
         start_response("200 OK", [("Content-Type", "text/plain")])

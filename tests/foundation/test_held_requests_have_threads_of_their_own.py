@@ -38,8 +38,8 @@ def _free_port() -> int:
 
 
 @contextmanager
-def gunicorn(worker: str) -> Iterator[int]:
-    """One gunicorn process of one web thread; yields its port."""
+def gunicorn(worker: str, workers: int = 1) -> Iterator[int]:
+    """``workers`` gunicorn processes of one web thread; yields the port."""
     port = _free_port()
     process = subprocess.Popen(
         [
@@ -50,7 +50,7 @@ def gunicorn(worker: str) -> Iterator[int]:
             "--worker-class",
             worker,
             "--workers",
-            "1",
+            str(workers),
             "--threads",
             "1",
             "--bind",
@@ -216,3 +216,32 @@ def test_a_held_path_under_a_prefix_the_application_is_not_told_of_is_held():
         assert body.startswith("held"), body
         _status, body, _t = _get(port, "/madoguchi/quick")
         assert not body.startswith("held"), body
+
+
+def _pid(conn: http.client.HTTPConnection) -> str:
+    conn.request("GET", "/pid")
+    return conn.getresponse().read().decode()
+
+
+def test_kept_alive_connections_are_spread_over_the_workers():
+    """Twelve clients connect one after another and keep their connections: each
+    goes to the worker with the fewest, not to whichever woke first (ADR 0037)."""
+    with gunicorn(HELD_WORKER, workers=2) as port:
+        seen: set[str] = set()
+        deadline = time.monotonic() + 10
+        while len(seen) < 2 and time.monotonic() < deadline:  # both booted
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=15)
+            seen.add(_pid(conn))
+            conn.close()
+        assert len(seen) == 2
+        time.sleep(0.2)  # the probes' connections closed on the server too
+        kept = [
+            http.client.HTTPConnection("127.0.0.1", port, timeout=15) for _ in range(12)
+        ]
+        try:
+            served = [_pid(conn) for conn in kept]
+        finally:
+            for conn in kept:
+                conn.close()
+    counts = sorted(served.count(pid) for pid in seen)
+    assert counts in ([6, 6], [5, 7]), served
