@@ -7,7 +7,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import F, Value
+from django.db.models import F, Func, Value
 from django.db.models.functions import Replace, Upper
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -39,7 +39,7 @@ def without_spaces(field: str) -> Replace:
     return Replace(Replace(F(field), Value(" "), Value("")), Value("\u3000"), Value(""))
 
 
-def _search_form(expression: Replace) -> models.GeneratedField:
+def _search_form(expression: Func) -> models.GeneratedField:
     """A column the database computes and stores from the row on every write:
     the reception search compares against it instead of computing the expression
     for every row it reads (docs/adr/0036-search-columns-stored.md)."""
