@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
 
 from counter.errors import ApplicationError
 from counter.letters import services
@@ -100,3 +101,20 @@ def test_a_retry_of_a_letter_that_is_fine_is_refused(make_case, supervisor):
         services.letter_retry(letter=letter, actor=supervisor)
     assert exc.value.code == "letter-not-retryable"
     assert AuditEvent.objects.filter(action="letter_retry_refused").exists()
+
+
+def test_the_letter_and_its_first_history_row_are_one_statement_prepared_once(
+    make_case,
+):
+    """Kept SQL, prepared on the server like the kept reads (ADR 0035): the
+    letter row's insert is parsed and planned once per connection, not per letter."""
+    for _ in range(3):
+        services.letter_request(case=make_case(), deadline=DEADLINE)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        inserts = [
+            row[0] for row in cursor.fetchall() if '"counter_inquiryletter"' in row[0]
+        ]
+    assert len(inserts) == 1, inserts
+    assert "$1" in inserts[0]
+    assert InquiryLetter.objects.count() == 3

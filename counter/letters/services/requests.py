@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from config.database.kept import prepared_cursor
 from counter.audit import audit_record
 from counter.errors import ApplicationError, Conflict
 from counter.models import Case
@@ -94,7 +95,7 @@ def _insert_unless_taken(
     history_values = _values(queued, history_fields) if together else []
     for _draw in range(_REFERENCE_DRAWS):
         letter.reference = _new_reference()
-        with connection.cursor() as cursor:
+        with prepared_cursor(connection) as cursor:
             cursor.execute(sql, [*_values(letter, fields), *history_values])
             row = cursor.fetchone()
         if row is not None:
