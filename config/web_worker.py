@@ -94,11 +94,10 @@ class HeldRequestWorker(gthread.ThreadWorker):
     """``gthread`` with held requests on threads of their own."""
 
     def init_process(self) -> None:
-        self.held_paths = self.held_path_set()
         #: Matched at the end of the path: an installation behind a proxy that
         #: serves it under a prefix Django is not told of (no FORCE_SCRIPT_NAME)
         #: still holds its desks' polls apart (ADR 0034).
-        self.held_endings = tuple(sorted(self.held_paths))
+        self.held_endings = tuple(sorted(self.held_path_set()))
         self.held_pool = futures.ThreadPoolExecutor(
             max_workers=self.held_thread_count(), thread_name_prefix="held"
         )

@@ -33,7 +33,7 @@ postal_code_validator = RegexValidator(
 )
 
 
-def without_spaces(field: str) -> Replace:
+def _without_spaces(field: str) -> Replace:
     """The column with its ASCII and full-width (U+3000) spaces removed, in SQL, so
     アツギタロウ finds アツギ タロウ and 厚木 太郎 finds 厚木太郎 on either side."""
     return Replace(Replace(F(field), Value(" "), Value("")), Value("\u3000"), Value(""))
@@ -77,9 +77,9 @@ class Resident(models.Model):
     #: The name, substitute name and kana as the reception search matches them:
     #: without spaces, the names upper-cased by the database
     #: (counter/selectors/residents.py, ``matching_condition``).
-    name_flat = _search_form(Upper(without_spaces("name")))
-    name_substitute_flat = _search_form(Upper(without_spaces("name_substitute")))
-    name_kana_flat = _search_form(without_spaces("name_kana"))
+    name_flat = _search_form(Upper(_without_spaces("name")))
+    name_substitute_flat = _search_form(Upper(_without_spaces("name_substitute")))
+    name_kana_flat = _search_form(_without_spaces("name_kana"))
     postal_code = models.CharField(
         _("postal code"), max_length=8, blank=True, validators=[postal_code_validator]
     )
