@@ -25,6 +25,7 @@ import psycopg
 from django.conf import settings
 from django.db.backends.postgresql import base, operations
 from psycopg import pq
+from psycopg._queries import PostgresQuery, _query2pg_nocache
 
 
 def _readable(fileno: int) -> bool:
@@ -38,10 +39,44 @@ def _readable(fileno: int) -> bool:
 EXPLICIT_ONLY = 2**62
 
 
+#: Kept statements converted per process at most; past it the cache starts
+#: again (the compiled shapes are a bounded set, ``MAX_SHAPES`` of them).
+MAX_CONVERTED = 1024
+_converted: dict[tuple[str | bytes, str], Any] = {}
+
+
+class KeptQuery(PostgresQuery):
+    """psycopg's query conversion (``%s`` to ``$1`` …), kept per process for
+    every kept statement. psycopg keeps it only for statements up to 4 KB and
+    50 parameters; the case list's page (with its access log, ADR 0038) is
+    longer, and was split with a regular expression on every call (issue 14).
+    The kept SQL is a bounded set of texts, so the cache cannot grow with the
+    data; the values are still dumped on every call."""
+
+    __slots__ = ()
+
+    def convert(self, query: Any, vars: Any) -> None:
+        if vars is None or not isinstance(query, str | bytes):
+            super().convert(query, vars)
+            return
+        key = (query, self._tx.encoding)
+        found = _converted.get(key)
+        if found is None:
+            found = _query2pg_nocache(self._ensure_bytes(query), self._tx.encoding)
+            if len(_converted) >= MAX_CONVERTED:
+                _converted.clear()
+            _converted[key] = found
+        self.query, self._want_formats, self._order, self._parts = found
+        self.dump(vars)
+
+
 class PreparedCursor(base.ServerBindingCursor):  # type: ignore[misc,name-defined]
     """Parameters bound on the server and the statement prepared on first use:
     the SQL text of a compiled read never changes, so PostgreSQL keeps its parse
-    and, once it finds a generic plan as good as a fresh one, its plan."""
+    and, once it finds a generic plan as good as a fresh one, its plan; and
+    psycopg keeps its conversion of the text (:class:`KeptQuery`)."""
+
+    _query_cls = KeptQuery
 
     def execute(self, query: Any, params: Any = None, **options: Any) -> Any:
         options["prepare"] = True

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from counter import selectors
-from counter.audit import access_record, access_record_many
+from counter.audit import access_record, access_record_many, read_log
 from counter.constants import ApplicantRole, CertificateKind, PinKind, Procedure
 from counter.errors import NotFound, PermissionDenied
 from counter.input import reference_plausible
@@ -172,11 +172,15 @@ class CaseListOpenApi(APIView):
         (counter/selectors/api_cases.py), the same answer and access rows as
         the query set's path above (tests/api/test_case_endpoints_compiled_reads.py)."""
         after, limit = keyset_position(request, Case, QUEUE_KEYS)
+        # Every resident on the page is a read, logged before the answer leaves
+        # (docs/security/audit-trail.md, "What is a read"): by the page's own
+        # statement (ADR 0038).
         rows = api_cases.queue_page(
             scope=scope,
             office_id=office.pk if office is not None else None,
             after=(after[0], after[1]) if after is not None else None,
             limit=limit,
+            log=read_log(request, AccessPath.API_CASE_LIST),
         )
         answers = CaseAnswers()
         next_url = None
@@ -184,11 +188,6 @@ class CaseListOpenApi(APIView):
             rows = rows[:limit]
             last = rows[-1].case
             next_url = next_page_url(request, [last.created_at, last.pk])
-        # Every resident on the page is a read, logged before the answer leaves
-        # (docs/security/audit-trail.md, "What is a read").
-        access_record_many(
-            request, AccessPath.API_CASE_LIST, [row.case for row in rows]
-        )
         return Response(
             {"next": next_url, "results": [answers.case(row) for row in rows]}
         )

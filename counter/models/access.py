@@ -49,7 +49,7 @@ class AccessQuerySet(ScopedQuerySet):
 class AccessRecord(AppendOnly, models.Model):
     """One read of one resident's (or one case's) personal data.
 
-    Written only through :func:`counter.audit.access_record`. The references carry
+    Written only through :mod:`counter.access_log`. The references carry
     no database constraint, so the insert locks no other row.
     """
 

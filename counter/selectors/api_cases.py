@@ -26,6 +26,7 @@ from django.db.models import QuerySet
 from django.db.models.base import ModelState
 from django.utils import timezone
 
+from counter.access_log import ReadLog, ShownColumns
 from counter.models import Case, CaseStatusChange
 from counter.scoping import Scope, scope_for
 
@@ -84,6 +85,14 @@ RESIDENT_COLUMNS = (
 )
 ROW_COLUMNS = (*CASE_COLUMNS, "office__code", *RESIDENT_COLUMNS)
 _N = len(CASE_COLUMNS)
+#: What a page's rows show, for its access log (ADR 0038): each row a case of
+#: a resident, the page in keyset order.
+SHOWN = ShownColumns(
+    resident=ROW_COLUMNS.index("resident_id"),
+    municipality=ROW_COLUMNS.index("municipality_id"),
+    case=ROW_COLUMNS.index("id"),
+    order=(ROW_COLUMNS.index("created_at"), ROW_COLUMNS.index("id")),
+)
 #: A status change as the API's history shows it.
 HISTORY_COLUMNS = (
     "from_state",
@@ -184,10 +193,13 @@ def queue_page(
     after: tuple[dt.datetime, int] | None,
     limit: int,
     day: dt.date | None = None,
+    log: ReadLog | None = None,
 ) -> list[CaseRow]:
     """Up to ``limit`` + 1 rows of the day's queue within ``scope`` (and
     ``office_id``, the office the caller asked for), after the keyset position
-    ``after``: what ``keyset(cases_today_queue(...), QUEUE_KEYS, ...)`` reads."""
+    ``after``: what ``keyset(cases_today_queue(...), QUEUE_KEYS, ...)`` reads.
+    With ``log``, the first ``limit`` rows (the page shown) are logged as read
+    by the same statement."""
     start, end = local_day_bounds(day or timezone.localdate())
     values: dict[str, Any] = {**_scope_slots(scope), "start": start, "end": end}
     with_office = office_id is not None
@@ -216,7 +228,20 @@ def queue_page(
 
     kind = (scope.office_id is not None, with_office)
     page = c.compiled(("queue-page", *kind, after is not None, limit), build, sentinels)
-    return [_row(page.alias, row) for row in page.rows(values)]
+    around = None
+    if log is not None:
+
+        def around(sql: str, params: list[Any]) -> tuple[str, list[Any]]:
+            return log.around(
+                sql,
+                params,
+                width=len(ROW_COLUMNS),
+                shown=SHOWN,
+                limit=limit,
+                object_type=Case._meta.label_lower,
+            )
+
+    return [_row(page.alias, row) for row in page.rows(values, around=around)]
 
 
 def _one_statement_page(

@@ -72,11 +72,21 @@ class Compiled:
             params[position] = values[name]
         return params
 
-    def rows(self, values: Mapping[str, Any]) -> list[Any]:
-        """The rows, as ``values_list`` gives them (tuples), for ``values``."""
+    def rows(
+        self,
+        values: Mapping[str, Any],
+        *,
+        around: Callable[[str, list[Any]], tuple[str, list[Any]]] | None = None,
+    ) -> list[Any]:
+        """The rows, as ``values_list`` gives them (tuples), for ``values``;
+        ``around`` puts the SQL inside a larger statement that answers the same
+        rows in the same order (the access log's, ``ReadLog.around``)."""
         connection = connections[self.alias]
+        sql, params = self.sql, self.params(values)
+        if around is not None:
+            sql, params = around(sql, params)
         with prepared_cursor(connection) as cursor:
-            cursor.execute(self.sql, self.params(values))
+            cursor.execute(sql, params)
             rows = cursor.fetchall()
         if not self.converters:
             return rows

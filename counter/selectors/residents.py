@@ -16,6 +16,7 @@ from django.db.models import Count, F, Q, QuerySet, Window
 from django.db.models.lookups import Contains, Exact
 from django.utils import timezone
 
+from counter.access_log import ReadLog, ShownColumns
 from counter.models import Card, Certificate, Resident
 from counter.models.residents import SmartphoneCertificate
 from counter.scoping import Scope, scope_for
@@ -101,7 +102,7 @@ def residents_search(
         _among_first_matches(qs, query, birth_date)
         .annotate(matches=Window(Count("pk")))
         .prefetch_related("cards")
-        .order_by("name_kana", "birth_date")[:limit]
+        .order_by("name_kana", "birth_date", "pk")[:limit]
     )
 
 
@@ -145,6 +146,14 @@ class ResidentFound(NamedTuple):
 
 
 _FOUND_FIELDS = ResidentFound._fields[:-1]
+#: What a search's rows show, for its access log (ADR 0038): residents, in
+#: the search's order (:func:`_ranked_sql`).
+_SHOWN = ShownColumns(
+    resident=_FOUND_FIELDS.index("id"),
+    municipality=_FOUND_FIELDS.index("municipality_id"),
+    case=None,
+    order=tuple(_FOUND_FIELDS.index(n) for n in ("name_kana", "birth_date", "id")),
+)
 
 #: The search's SQL per shape, compiled once per process (issue 14, ADR 0030).
 _compiled_searches: dict[tuple[Any, ...], str] = {}
@@ -163,9 +172,16 @@ def _search_params(scope: Scope, query: str, birth_date: dt.date | None) -> list
 
 
 def resident_search_rows(
-    *, user: Any, query: str = "", birth_date: dt.date | None = None, limit: int = 50
+    *,
+    user: Any,
+    query: str = "",
+    birth_date: dt.date | None = None,
+    limit: int = 50,
+    log: ReadLog | None = None,
 ) -> list[ResidentFound]:
-    """:func:`residents_search`'s residents and cards, in its order, as values.
+    """:func:`residents_search`'s residents and cards, in its order, as values;
+    with ``log`` (PostgreSQL), each resident answered is logged as read by the
+    search's own statement (ADR 0038).
 
     For the API, where the query compiler and model instances were most of a
     search's cost (issue 14). The SQL is :func:`residents_search`'s own
@@ -216,6 +232,15 @@ def resident_search_rows(
                 _unkept_searches.add(key)
                 logger.warning("resident search %s not kept: parameters differ", key)
             params = list(compiled_params)
+    if log is not None:
+        sql, params = log.around(
+            sql,
+            params,
+            width=len(_FOUND_FIELDS) + 1,
+            shown=_SHOWN,
+            limit=limit,
+            object_type=Resident._meta.label_lower,
+        )
     with prepared_cursor(connection) as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
@@ -236,8 +261,9 @@ def _ranked_sql(first: str, limit: int) -> str:
     return (
         f"SELECT ranked.*, ({_cards_json_sql(f'ranked.{pk}')}) FROM ("
         f"SELECT * FROM ({first}) AS found "
-        f"ORDER BY found.{kana} ASC, found.{born} ASC LIMIT {int(limit)}"
-        f") AS ranked ORDER BY ranked.{kana} ASC, ranked.{born} ASC"
+        f"ORDER BY found.{kana} ASC, found.{born} ASC, found.{pk} ASC "
+        f"LIMIT {int(limit)}"
+        f") AS ranked ORDER BY ranked.{kana} ASC, ranked.{born} ASC, ranked.{pk} ASC"
     )
 
 

@@ -70,8 +70,11 @@ def test_a_search_answers_a_bounded_page_and_logs_each_resident_once(api, satos)
     assert response.status_code == 200
     shown = response.json()
     assert len(shown) == SEARCH_DEFAULT_LIMIT
-    inserts = [q for q in queries.captured_queries if q["sql"].startswith("INSERT")]
-    assert len(inserts) == 1
+    # One statement finds and logs (ADR 0038): no answer without its entries.
+    logging = [q["sql"] for q in queries.captured_queries if "INSERT" in q["sql"]]
+    assert len(logging) == 1
+    assert logging[0].startswith("WITH shown")
+    assert 'FROM "counter_resident"' in logging[0]
     rows = AccessRecord.objects.filter(path=AccessPath.API_SEARCH)
     assert sorted(rows.values_list("resident_id", flat=True)) == sorted(
         r["id"] for r in shown

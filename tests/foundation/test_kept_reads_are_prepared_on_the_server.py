@@ -126,3 +126,34 @@ def test_the_audit_trails_append_and_the_day_counts_are_prepared_too():
     count_case_opened(case)
     counts = [s for s in _prepared_here() if "counter_casedaycount" in s]
     assert len(counts) == 1, counts
+
+
+def test_a_long_kept_statement_is_converted_once_per_process(monkeypatch):
+    """psycopg converts ``%s`` to ``$n`` afresh for a statement over 4 KB (the
+    case list's page is longer); a kept statement is converted once."""
+    from config.database import base
+
+    city = MunicipalityFactory(code="131002")
+    calls: list[bytes] = []
+    convert = base._query2pg_nocache
+
+    def counting(query: bytes, encoding: str) -> Any:
+        calls.append(query)
+        return convert(query, encoding)
+
+    monkeypatch.setattr(base, "_query2pg_nocache", counting)
+    monkeypatch.setattr(base, "_converted", {})
+    # Over psycopg's 4 KB: a comment no row or plan depends on.
+    shape = compiled(
+        ("test-prepared", "long"),
+        lambda slots: MunicipalityFactory._meta.model.objects.filter(
+            pk=slots["pk"]
+        ).values_list("code"),
+        lambda: {"pk": sentinel_int()},
+    )
+    long_sql = shape.sql + " -- " + "x" * 5000
+    with connection.prepared_cursor() as cursor:
+        for _ in range(3):
+            cursor.execute(long_sql, shape.params({"pk": city.pk}))
+            assert cursor.fetchall() == [("131002",)]
+    assert len(calls) == 1
