@@ -46,6 +46,8 @@ FINAL_STATES = frozenset(
         CaseState.EXPIRED,
     }
 )
+#: The states of a case still in progress, in the states' order.
+OPEN_STATES = tuple(s.value for s in CaseState if s not in FINAL_STATES)
 
 
 class RevocationKind(models.TextChoices):
@@ -210,6 +212,14 @@ class Case(ConcurrentTransitionMixin, models.Model):
         indexes = [
             models.Index(fields=["municipality", "office", "state"]),
             models.Index(fields=["state", "second_visit_deadline"]),
+            # The queue's cases carried over from earlier days (open, touched
+            # today): only the cases in progress, not every case touched today
+            # (migration 0026).
+            models.Index(
+                fields=["municipality", "updated_at"],
+                condition=models.Q(state__in=OPEN_STATES),
+                name="case_open_municipality_updated",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

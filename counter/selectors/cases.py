@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from counter.errors import NotFound
 from counter.models import AuditEvent, Case, CaseStatusChange, Certificate
-from counter.models.cases import FINAL_STATES, CaseState
+from counter.models.cases import OPEN_STATES, CaseState
 from counter.workflows import workflow_for
 from jpki_ops.models import CardOperation
 
@@ -26,7 +26,7 @@ CASE_LIST_RELATIONS = ("resident", "card", "office", "desk", "created_by")
 
 
 def _open_states() -> list[str]:
-    return [s.value for s in CaseState if s not in FINAL_STATES]
+    return list(OPEN_STATES)
 
 
 def local_day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:

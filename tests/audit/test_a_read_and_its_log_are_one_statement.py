@@ -72,7 +72,10 @@ def test_residents_of_the_same_name_and_birth_date_come_in_one_order(
     born = dt.date(1980, 4, 1)
     twins = [
         f.ResidentFactory(
-            municipality=city, name="佐藤 一", name_kana="サトウ ハジメ", birth_date=born
+            municipality=city,
+            name="佐藤 一",
+            name_kana="サトウ ハジメ",
+            birth_date=born,
         )
         for _ in range(4)
     ]
