@@ -160,11 +160,12 @@ class CardLink:
                 if payload is None:
                     return "closed"
             except OSError:
-                return "removed" if not self._inserted.is_set() else "closed"
+                return self._gone()
             if length == 1:
                 ctrl = payload[0]
                 if ctrl == CTRL_GET_ATR:
-                    sock.sendall(len(card.atr).to_bytes(2, "big") + card.atr)
+                    if not self._send(sock, card.atr):
+                        return self._gone()
                 elif ctrl == CTRL_POWER_ON:
                     card.power_on()
                 elif ctrl == CTRL_POWER_OFF:
@@ -177,11 +178,28 @@ class CardLink:
             except _Removed:
                 logger.info("card pulled out before APDU %d", self.apdu_count)
                 return "removed"
-            sock.sendall(len(response).to_bytes(2, "big") + response)
+            if not self._send(sock, response):
+                return self._gone()
             if self._pull_after is not None and self.apdu_count >= self._pull_after:
                 self._pull_after = None
                 logger.info("card pulled out after APDU %d", self.apdu_count)
                 return "removed"
+
+    @staticmethod
+    def _send(sock: socket.socket, message: bytes) -> bool:
+        """One length-prefixed message to vpcd; False when pcscd has dropped the
+        connection meanwhile (its reader closed, pcscd restarted): the card is
+        then out of the reader, as when a read fails, not a crashed thread."""
+        try:
+            sock.sendall(len(message).to_bytes(2, "big") + message)
+        except OSError:
+            return False
+        return True
+
+    def _gone(self) -> str:
+        """Why the connection ended under us: pulled out (``remove()``) or
+        closed by vpcd."""
+        return "removed" if not self._inserted.is_set() else "closed"
 
     def _close(self) -> None:
         with self._lock:
