@@ -298,23 +298,12 @@ def _read_logged_sql(sql: str, width: int, shown: ShownColumns) -> str:
     """``WITH shown AS (sql), logged AS (INSERT … the first rows) SELECT …``:
     the same text for the same read, so psycopg and PostgreSQL keep it
     prepared. The columns are renamed by position (a read's columns may share
-    names); the log's columns are the model's, as :func:`_access_many_sql`'s."""
-    meta = AccessRecord._meta
-    quote = connection.ops.quote_name
-
-    def col(name: str) -> str:
-        field: Any = meta.get_field(name)
-        return quote(str(field.column))
-
+    names)."""
     names = ", ".join(f"c{i}" for i in range(width))
     order = ", ".join(f"c{i}" for i in shown.order)
     case = "NULL::bigint" if shown.case is None else f"s.c{shown.case}"
     return (
-        f"WITH shown ({names}) AS ({sql}), logged AS ("
-        f"INSERT INTO {quote(str(meta.db_table))} ("
-        f"{col('at')}, {col('municipality')}, {col('actor')}, {col('actor_label')}, "
-        f"{col('desk')}, {col('resident')}, {col('case')}, {col('path')}, "
-        f"{col('url')}, {col('object_type')}, {col('object_id')}) "
+        f"WITH shown ({names}) AS ({sql}), logged AS ({_access_insert_into()} "
         f"SELECT %s, s.c{shown.municipality}, %s, %s, %s, s.c{shown.resident}, "
         f"{case}, %s, %s, %s, COALESCE({case}, s.c{shown.resident})::text "
         f"FROM (SELECT * FROM shown ORDER BY {order} LIMIT %s) AS s"
@@ -323,8 +312,19 @@ def _read_logged_sql(sql: str, width: int, shown: ShownColumns) -> str:
 
 
 def _access_many_sql() -> str:
-    """The access log's columns by name from the model, so a renamed column
-    breaks a test rather than the log."""
+    return (
+        f"{_access_insert_into()} "
+        "SELECT %(at)s, t.m, %(actor)s, %(label)s, %(desk)s, t.r, t.c, %(path)s, "
+        "%(url)s, %(type)s, COALESCE(t.c, t.r)::text "
+        "FROM unnest(%(residents)s::bigint[], %(municipalities)s::bigint[], "
+        "%(cases)s::bigint[]) AS t(r, m, c)"
+    )
+
+
+def _access_insert_into() -> str:
+    """``INSERT INTO`` the access log's columns, named from the model, so a
+    renamed column breaks a test rather than the log: when, municipality, who,
+    who (label), desk, resident, case, where, address, object type, object id."""
     meta = AccessRecord._meta
     quote = connection.ops.quote_name
 
@@ -336,9 +336,5 @@ def _access_many_sql() -> str:
         f"INSERT INTO {quote(str(meta.db_table))} ("
         f"{col('at')}, {col('municipality')}, {col('actor')}, {col('actor_label')}, "
         f"{col('desk')}, {col('resident')}, {col('case')}, {col('path')}, "
-        f"{col('url')}, {col('object_type')}, {col('object_id')}) "
-        "SELECT %(at)s, t.m, %(actor)s, %(label)s, %(desk)s, t.r, t.c, %(path)s, "
-        "%(url)s, %(type)s, COALESCE(t.c, t.r)::text "
-        "FROM unnest(%(residents)s::bigint[], %(municipalities)s::bigint[], "
-        "%(cases)s::bigint[]) AS t(r, m, c)"
+        f"{col('url')}, {col('object_type')}, {col('object_id')})"
     )
