@@ -88,3 +88,22 @@ def test_residents_of_the_same_name_and_birth_date_come_in_one_order(
     assert sorted(AccessRecord.objects.values_list("resident_id", flat=True)) == [
         r.id for r in found
     ]
+
+
+def test_with_prepared_statements_off_the_page_is_still_logged_by_its_read(
+    settings, city, office, clerk
+):
+    """Behind a pooler that keeps no prepared statements (ADR 0035), Django's
+    own cursor runs the same statement."""
+    settings.DB_PREPARED_STATEMENTS = False
+    opened = [
+        f.CaseFactory(resident=f.ResidentFactory(municipality=city), office=office)
+        for _ in range(2)
+    ]
+    rows = api_cases.queue_page(
+        scope=scope_for(clerk), office_id=None, after=None, limit=1, log=_log(clerk)
+    )
+    assert [r.case.pk for r in rows] == [c.pk for c in opened]
+    assert list(AccessRecord.objects.values_list("case_id", flat=True)) == [
+        opened[0].pk
+    ]

@@ -1,7 +1,8 @@
 """pcscd may drop the virtual card's connection between a request and its
 answer (its reader closed, pcscd restarted): the card is then out of the
 reader, as when a read fails, and its thread goes on instead of dying with a
-``BrokenPipeError`` (seen in CI beside tests/jpki/test_clerk_sees_the_card_in_the_reader.py)."""
+``BrokenPipeError`` (seen in CI beside
+tests/jpki/test_clerk_sees_the_card_in_the_reader.py)."""
 
 from __future__ import annotations
 
