@@ -193,6 +193,9 @@ def resident_search_rows(
     scope or condition is slower, never wrong. Off PostgreSQL (the demo), the
     ORM's :func:`residents_search` as it is."""
     if connection.vendor != "postgresql":  # the demo's SQLite: the ORM's search
+        if log is not None:
+            # Never a read that silently goes unlogged: the caller logs it.
+            raise ValueError("a read logs itself on PostgreSQL only")
         return [
             ResidentFound._make(
                 (
