@@ -58,6 +58,8 @@ def _seed(apps) -> dict[str, int]:
             for field in model._meta.concrete_fields:
                 if field.primary_key or field.has_default() or field.null:
                     continue
+                if getattr(field, "generated", False):
+                    continue  # computed by the database (GeneratedField)
                 value = _value(field, created, n)
                 if value is None:
                     raise SystemExit(f"cannot fill {model.__name__}.{field.name}")
