@@ -52,10 +52,13 @@ def _old_names(schema_editor):  # type: ignore[no-untyped-def]
     ]
 
 
+def _concurrently(schema_editor) -> str:  # type: ignore[no-untyped-def]
+    """PostgreSQL builds and drops without blocking writes; SQLite cannot."""
+    return "CONCURRENTLY " if schema_editor.connection.vendor == "postgresql" else ""
+
+
 def _create(schema_editor, names):  # type: ignore[no-untyped-def]
-    concurrently = (
-        "CONCURRENTLY " if schema_editor.connection.vendor == "postgresql" else ""
-    )
+    concurrently = _concurrently(schema_editor)
     for name in names:
         table, definition = NEW[name]
         schema_editor.execute(
@@ -64,9 +67,7 @@ def _create(schema_editor, names):  # type: ignore[no-untyped-def]
 
 
 def _drop(schema_editor, names):  # type: ignore[no-untyped-def]
-    concurrently = (
-        "CONCURRENTLY " if schema_editor.connection.vendor == "postgresql" else ""
-    )
+    concurrently = _concurrently(schema_editor)
     for name in names:
         schema_editor.execute(f"DROP INDEX {concurrently}IF EXISTS {name}")
 
@@ -77,9 +78,7 @@ def forwards(apps, schema_editor):  # type: ignore[no-untyped-def]
 
 
 def backwards(apps, schema_editor):  # type: ignore[no-untyped-def]
-    concurrently = (
-        "CONCURRENTLY " if schema_editor.connection.vendor == "postgresql" else ""
-    )
+    concurrently = _concurrently(schema_editor)
     for (table, column), name in zip(OLD, _old_names(schema_editor), strict=True):
         schema_editor.execute(
             f"CREATE INDEX {concurrently}IF NOT EXISTS {name} ON {table} ({column})"
