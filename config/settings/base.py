@@ -257,6 +257,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.BasicAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["counter.roles.ApiRolePermission"],
+    # DRF's JSON written by orjson (ADR 0039), then DRF's browsable page as before.
+    "DEFAULT_RENDERER_CLASSES": [
+        "counter.api.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
     "DEFAULT_SCHEMA_CLASS": "counter.api.schema.ErrorDocumentingAutoSchema",
     "EXCEPTION_HANDLER": "counter.api.errors.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
