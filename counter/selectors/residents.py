@@ -12,8 +12,9 @@ from typing import Any, NamedTuple
 
 import jaconv
 from django.db import connection
-from django.db.models import Count, F, Q, QuerySet, Window
-from django.db.models.lookups import Contains, Exact
+from django.db.models import Count, F, Func, Q, QuerySet, TextField, Value, Window
+from django.db.models.functions import StrIndex, Upper
+from django.db.models.lookups import Contains, Exact, GreaterThan
 from django.utils import timezone
 
 from counter.access_log import ReadLog, ShownColumns
@@ -46,14 +47,49 @@ class _ContainsUpperCased(Contains):
         return super().get_rhs_op(connection, f"UPPER({rhs})")
 
 
-def matching_condition(query: str) -> Q:
+#: The shortest text a trigram index can look up: a pattern of fewer characters
+#: gives ``pg_trgm`` no trigram, and PostgreSQL reads the table whatever the plan.
+TRIGRAM = 3
+
+
+def too_short_for_trigrams(query: str) -> bool:
+    """Whether neither search form of ``query`` (the name's, the kana's) is long
+    enough for the trigram indexes: 佐藤, 鈴木, 田中, the commonest searches."""
+    squeezed = query.replace(" ", "").replace("\u3000", "")
+    return len(squeezed) < TRIGRAM and len(_kana(query)) < TRIGRAM
+
+
+class _Once(Func):
+    """``(SELECT expression)``: an expression of the query's parameters that a
+    plan kept for every query (a generic plan) computes once, not per row."""
+
+    template = "(SELECT %(expressions)s)"
+    output_field = TextField()
+
+
+def matching_condition(query: str, *, by_position: bool = False) -> Q:
     """The condition :func:`residents_matching` filters on: the query without
     spaces contained in the stored search columns of the name, the substitute
     name (both upper-cased) or the kana, or the register id. The columns are
     computed by the database on every write (``Resident.name_flat`` …), so a
     search reads them instead of computing them for every row it passes
-    (docs/adr/0036-search-columns-stored.md)."""
+    (docs/adr/0036-search-columns-stored.md).
+
+    ``by_position``: "contained" written as ``STRPOS(column, query) > 0``
+    instead of ``LIKE '%query%'``, the same rows. For a query
+    :func:`too_short_for_trigrams`: PostgreSQL cannot estimate either form, so
+    the kept statement's plan no longer depends on the query, and the server
+    keeps one plan instead of planning every search again (ADR 0039)."""
     squeezed = query.replace(" ", "").replace("\u3000", "")
+    if by_position:
+        upper = _Once(Upper(Value(squeezed)))
+        return Q(
+            GreaterThan(StrIndex(F("name_flat"), upper), 0),
+            GreaterThan(StrIndex(F("name_substitute_flat"), upper), 0),
+            GreaterThan(StrIndex(F("name_kana_flat"), Value(_kana(query))), 0),
+            Exact(F("register_id"), query),
+            _connector=Q.OR,
+        )
     return Q(
         _ContainsUpperCased(F("name_flat"), squeezed),
         _ContainsUpperCased(F("name_substitute_flat"), squeezed),
@@ -63,12 +99,14 @@ def matching_condition(query: str) -> Q:
     )
 
 
-def matching_params(query: str) -> list[Any]:
+def matching_params(query: str, *, by_position: bool = False) -> list[Any]:
     """The parameters Django's compiler gives :func:`matching_condition`'s SQL, in
     its order, computed without the compiler: the search's compiled SQL is kept per
     process and re-bound with these (:func:`resident_search_rows`). Checked against
     the compiler's own when a shape is first compiled, and by tests."""
     squeezed = query.replace(" ", "").replace("\u3000", "")
+    if by_position:
+        return [squeezed, 0, squeezed, 0, _kana(query), 0, query]
     like = connection.ops.prep_for_like_query
     return [
         f"%{like(squeezed)}%",
@@ -116,10 +154,14 @@ def _among_first_matches(
 
 
 def _matches(
-    qs: QuerySet[Resident], query: str, birth_date: dt.date | None
+    qs: QuerySet[Resident],
+    query: str,
+    birth_date: dt.date | None,
+    *,
+    by_position: bool = False,
 ) -> QuerySet[Resident]:
     """The residents of ``qs`` that ``query`` and ``birth_date`` name, unsorted."""
-    conditions = [matching_condition(query)] if query else []
+    conditions = [matching_condition(query, by_position=by_position)] if query else []
     if birth_date is not None:
         conditions.append(Q(birth_date=birth_date))
     return qs.filter(*conditions).order_by()
@@ -160,13 +202,15 @@ _compiled_searches: dict[tuple[Any, ...], str] = {}
 _unkept_searches: set[tuple[Any, ...]] = set()
 
 
-def _search_params(scope: Scope, query: str, birth_date: dt.date | None) -> list[Any]:
+def _search_params(
+    scope: Scope, query: str, birth_date: dt.date | None, *, by_position: bool = False
+) -> list[Any]:
     """The parameters of :func:`_matches` within ``scope``, in the order of its
     SQL: the scope's municipality, the name condition, the birth date."""
     within = [] if scope.everything else [scope.municipality_id]
     return [
         *within,
-        *(matching_params(query) if query else ()),
+        *(matching_params(query, by_position=by_position) if query else ()),
         *(() if birth_date is None else (birth_date,)),
     ]
 
@@ -214,17 +258,23 @@ def resident_search_rows(
     query = (query or "").strip()
     if scope.nothing or (not query and birth_date is None):
         return []
+    # A query too short for the trigram indexes is read the same way whatever
+    # it is: its own shape, which the server plans once (ADR 0039).
+    by_position = bool(query) and too_short_for_trigrams(query)
     key = (
         scope.everything,
         scope.office_id is None,
         bool(query),
         birth_date is not None,
         limit,
+        by_position,
     )
-    params = _search_params(scope, query, birth_date)
+    params = _search_params(scope, query, birth_date, by_position=by_position)
     sql = _compiled_searches.get(key)
     if sql is None:
-        first = _matches(Resident.objects.within(scope), query, birth_date)
+        first = _matches(
+            Resident.objects.within(scope), query, birth_date, by_position=by_position
+        )
         first = first.values_list(*_FOUND_FIELDS)[: SEARCH_MATCHES_CAP + 1]
         inner, compiled_params = first.query.get_compiler(using=first.db).as_sql()
         sql = _ranked_sql(inner, limit)
