@@ -107,6 +107,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # An API answer freed when it is sent (ADR 0039).
+    "counter.api.release.ReleaseAnswerMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
