@@ -10,7 +10,7 @@ are still escaped, and anything orjson refuses (a key that is not a string, an
 integer past 64 bits, a value ``default`` cannot write) is left to DRF's
 renderer, which answers or fails as it always did. Two differences, in numbers
 only, and the API has no field of either: a float in exponent form is written
-``1e16`` where DRF writes ``1e+16`` (the same number), and a NaN or an infinity
+``1e-7`` where DRF writes ``1e-07`` (the same number), and a NaN or an infinity
 comes out ``null`` where DRF refuses it.
 """
 

@@ -123,7 +123,7 @@ def test_an_indented_answer_is_drfs_own():
 
 @given(st.floats(allow_nan=False, allow_infinity=False))
 def test_a_float_is_the_same_number(number):
-    """A float in exponent form is spelt ``1e16`` for DRF's ``1e+16``: the
+    """A float in exponent form is spelt ``1e-7`` for DRF's ``1e-07``: the
     same number. The API declares no float field (ADR 0039)."""
     assert json.loads(OURS.render({"n": number})) == json.loads(
         DRFS.render({"n": number})
@@ -138,3 +138,11 @@ def test_the_api_answers_through_this_renderer(clerk):
     assert response.status_code == 200
     assert type(response.accepted_renderer) is JSONRenderer
     assert response.content == DRFS.render(response.data)
+
+
+def test_the_two_differences_in_numbers_are_the_documented_ones():
+    assert OURS.render({"n": 1e-7}) == b'{"n":1e-7}'
+    assert DRFS.render({"n": 1e-7}) == b'{"n":1e-07}'
+    assert OURS.render({"n": float("nan")}) == b'{"n":null}'
+    with pytest.raises(ValueError):
+        DRFS.render({"n": float("nan")})
