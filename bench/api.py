@@ -26,6 +26,11 @@ that serve it (gunicorn's workers, the PostgreSQL backends of the bench's
 database, Redis), from ``/proc`` before and after the run (Linux), and per
 endpoint ``<name>_cpu_ratio_vs_floor``, the floor's against the endpoint's. On a
 shared machine these move less than the rates do (docs/capacity.md).
+
+And per target ``<name>_cpu_idle_share``: the share of the machine's CPU time
+left idle (or waiting for the disk) during its runs, from ``/proc/stat``. A
+target that idles more than the floor waits for something other than the CPU,
+such as a commit's flush (docs/adr/0039-api-json-and-times-read-faster.md).
 """
 
 from __future__ import annotations
@@ -67,6 +72,8 @@ TOKEN = secrets.token_hex(20)
 WRK_CPU: list[tuple[float, int]] = []
 #: The gunicorn master's pid and the bench database's name: whose CPU a run costs.
 SERVING: dict[str, Any] = {}
+#: The machine's idle share of CPU time during each run, per path driven.
+IDLE: dict[str, list[float]] = {}
 EVALUATE_BODY = {
     "procedure": "pin_reset",
     "applicant_role": "holder",
@@ -194,6 +201,23 @@ def serving_cpu() -> dict[int, float]:
     return found
 
 
+def cpu_times() -> list[int]:
+    """The machine's CPU time so far by kind (``/proc/stat``), or nothing."""
+    try:
+        with open("/proc/stat") as stat:
+            return [int(v) for v in stat.readline().split()[1:]]
+    except OSError:
+        return []
+
+
+def idle_share(before: list[int], after: list[int]) -> float | None:
+    """Of the CPU time between two readings, the share idle or waiting for I/O."""
+    spent = [b - a for a, b in zip(before, after, strict=False)]
+    if len(spent) < 5 or sum(spent) <= 0:
+        return None
+    return (spent[3] + spent[4]) / sum(spent)
+
+
 def wrk(base: str, path: str, seconds: int, tmp: Path, body: Any = None):
     """Requests per second, p99 (ms) and the serving processes' CPU per request
     (ms) at 16 connections; every answer a 2xx."""
@@ -208,6 +232,7 @@ def wrk(base: str, path: str, seconds: int, tmp: Path, body: Any = None):
     script.write_text("\n".join(lines) + "\n")
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     serving_before = serving_cpu()
+    times_before = cpu_times()
     out = subprocess.run(
         [
             "wrk",
@@ -223,6 +248,9 @@ def wrk(base: str, path: str, seconds: int, tmp: Path, body: Any = None):
         text=True,
         check=True,
     ).stdout
+    share = idle_share(times_before, cpu_times())
+    if share is not None:
+        IDLE.setdefault(path, []).append(share)
     serving_after = serving_cpu()
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     WRK_CPU.append(
@@ -323,6 +351,9 @@ def main() -> None:
             print(f"{name}_req_per_s: {rate:.1f}")
             print(f"{name}_p99_ms: {p99:.1f}")
             print(f"{name}_server_cpu_ms: {cpu:.2f}")
+            if IDLE.get(targets[name][0]):
+                idle = statistics.median(IDLE[targets[name][0]])
+                print(f"{name}_cpu_idle_share: {idle:.2f}")
             if name not in ("bare", "floor"):
                 floor_rate, floor_cpu = neighbours[name]
                 ratios.append(rate / floor_rate)
