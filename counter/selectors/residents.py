@@ -26,10 +26,15 @@ from counter.selectors.compiled import prepared_cursor
 logger = logging.getLogger(__name__)
 
 
+def _squeezed(text: str) -> str:
+    """``text`` without its spaces, half and full width: how the name is searched."""
+    return text.replace(" ", "").replace("\u3000", "")
+
+
 def _kana(text: str) -> str:
     """Search in katakana, full width, without spaces: ｱﾂｷﾞ / あつぎ → アツギ."""
     text = jaconv.h2z(text.strip(), kana=True, ascii=False, digit=False)
-    return jaconv.hira2kata(text).replace(" ", "").replace("\u3000", "")
+    return _squeezed(jaconv.hira2kata(text))
 
 
 #: Past this many residents matching one query, reception asks for a given name
@@ -55,7 +60,7 @@ TRIGRAM = 3
 def too_short_for_trigrams(query: str) -> bool:
     """Whether neither search form of ``query`` (the name's, the kana's) is long
     enough for the trigram indexes: 佐藤, 鈴木, 田中, the commonest searches."""
-    squeezed = query.replace(" ", "").replace("\u3000", "")
+    squeezed = _squeezed(query)
     return len(squeezed) < TRIGRAM and len(_kana(query)) < TRIGRAM
 
 
@@ -80,7 +85,7 @@ def matching_condition(query: str, *, by_position: bool = False) -> Q:
     :func:`too_short_for_trigrams`: PostgreSQL cannot estimate either form, so
     the kept statement's plan no longer depends on the query, and the server
     keeps one plan instead of planning every search again (ADR 0039)."""
-    squeezed = query.replace(" ", "").replace("\u3000", "")
+    squeezed = _squeezed(query)
     if by_position:
         upper = _Once(Upper(Value(squeezed)))
         return Q(
@@ -104,7 +109,7 @@ def matching_params(query: str, *, by_position: bool = False) -> list[Any]:
     its order, computed without the compiler: the search's compiled SQL is kept per
     process and re-bound with these (:func:`resident_search_rows`). Checked against
     the compiler's own when a shape is first compiled, and by tests."""
-    squeezed = query.replace(" ", "").replace("\u3000", "")
+    squeezed = _squeezed(query)
     if by_position:
         return [squeezed, 0, squeezed, 0, _kana(query), 0, query]
     like = connection.ops.prep_for_like_query
