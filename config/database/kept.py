@@ -11,8 +11,14 @@ from __future__ import annotations
 from typing import Any
 
 
-def prepared_cursor(connection: Any) -> Any:
-    """The connection's cursor for SQL kept per process."""
-    if hasattr(connection, "prepared_cursor"):
+def prepared_cursor(connection: Any, *, planned_per_call: bool = False) -> Any:
+    """The connection's cursor for SQL kept per process.
+
+    ``planned_per_call``: for a statement whose best plan depends on its values
+    (a name searched by trigrams): Django's own cursor, which sends the values
+    in the text, so PostgreSQL plans each call for them. Kept statements are
+    otherwise planned once for any value
+    (docs/adr/0040-kept-statements-planned-once.md)."""
+    if hasattr(connection, "prepared_cursor") and not planned_per_call:
         return connection.prepared_cursor()
     return connection.cursor()

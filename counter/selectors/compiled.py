@@ -12,6 +12,13 @@ ORM's own, scope included (``within(scope)``), so the SQL is what Django would
 send; ``tests/api/test_case_endpoints_compiled_reads.py`` holds the bound
 SQL and parameters equal to a fresh compile for each shape.
 
+Everything else in the parameters is a constant of the shape (the open
+states of the queue, a ``LIMIT``) and is written into the SQL text as a
+literal: the statement is planned once for any value of its slots
+(docs/adr/0040-kept-statements-planned-once.md), and a plan made without the
+values can still use an index whose condition names the constants (the queue's
+``case_open_municipality_updated``).
+
 PostgreSQL only (:func:`available`); elsewhere (the demo's SQLite) callers use
 the query sets as they are.
 """
@@ -21,6 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
+import re
 import threading
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
@@ -30,6 +38,7 @@ from django.db import connections
 from django.db.models import JSONField, Model, QuerySet
 from django.db.models.expressions import Col
 from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
+from psycopg import sql as pg_sql
 
 from config.database.kept import prepared_cursor
 
@@ -65,6 +74,9 @@ class Compiled:
     constants: tuple[Any, ...]
     slots: tuple[tuple[int, str], ...]
     converters: tuple[tuple[int, tuple[Any, ...], Any], ...]
+    #: The positions of the slots among Django's own parameters, before the
+    #: constants were written in (what the tests compare with a fresh compile).
+    slot_sources: tuple[int, ...] = ()
 
     def params(self, values: Mapping[str, Any]) -> list[Any]:
         params = list(self.constants)
@@ -216,14 +228,51 @@ def _compile(
         (position, _plain(tuple(functions), expression), expression)
         for position, (functions, expression) in compiler.get_converters(fields).items()
     )
+    sources = tuple(position for position, _name in slots)
+    written, left = write_in_constants(queryset.db, sql, params, sources)
     shape = Compiled(
         alias=queryset.db,
-        sql=sql,
-        constants=tuple(params),
-        slots=tuple(slots),
+        sql=written,
+        constants=tuple(left),
+        slots=tuple((sources.index(p), name) for p, name in slots),
         converters=converters,
+        slot_sources=sources,
     )
     return shape, compiler
+
+
+_PLACEHOLDER = re.compile(r"%%|%s")
+
+
+def write_in_constants(
+    alias: str, sql: str, params: Sequence[Any], keep: Sequence[int]
+) -> tuple[str, list[Any]]:
+    """``sql`` with every parameter but those at the positions ``keep`` written
+    in as a literal, quoted by psycopg as it would send the value; and the
+    parameters left, in order. The same statement, whose constants the planner
+    sees even in a plan made for any value of the others."""
+    connection = connections[alias]
+    connection.ensure_connection()
+    kept = set(keep)
+    left: list[Any] = []
+    position = 0
+
+    def one(match: re.Match[str]) -> str:
+        nonlocal position
+        if match.group() == "%%":
+            return "%%"
+        value = params[position]
+        position += 1
+        if position - 1 in kept:
+            left.append(value)
+            return "%s"
+        literal = pg_sql.Literal(value).as_string(connection.connection)
+        return literal.replace("%", "%%")
+
+    written = _PLACEHOLDER.sub(one, sql)
+    if position != len(params):
+        raise ValueError(f"{position} placeholders for {len(params)} parameters")
+    return written, left
 
 
 def _plain(functions: tuple[Any, ...], expression: Any) -> tuple[Any, ...]:

@@ -299,7 +299,11 @@ def resident_search_rows(
             limit=limit,
             object_type=Resident._meta.label_lower,
         )
-    with prepared_cursor(connection) as cursor:
+    # A name searched by trigrams is planned for its pattern on every call: how
+    # many residents a pattern matches decides the plan. The other shapes'
+    # plans do not depend on their values (ADR 0040).
+    by_trigrams = bool(query) and not by_position
+    with prepared_cursor(connection, planned_per_call=by_trigrams) as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     return [ResidentFound._make((*row[:-1], _cards_found(row[-1]))) for row in rows]

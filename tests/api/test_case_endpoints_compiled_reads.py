@@ -193,8 +193,12 @@ def test_every_compiled_read_is_the_sql_django_compiles_for_its_values(
 
         def rows(self, values, around=None):  # type: ignore[no-untyped-def]
             fresh = self.build(values)
-            assert (self.shape.sql, tuple(self.shape.params(values))) == (
-                fresh.query.sql_with_params()
+            # Django's SQL and parameters for these values, with the shape's
+            # constants written in (ADR 0040).
+            assert (self.shape.sql, self.shape.params(values)) == (
+                compiled_module.write_in_constants(
+                    self.alias, *fresh.query.sql_with_params(), self.shape.slot_sources
+                )
             )
             # The same rows, whatever statement the read is put in (ADR 0038).
             rows = self.shape.rows(values, around=around)
