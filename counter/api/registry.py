@@ -132,10 +132,37 @@ def search_answer(found: list[ResidentFound]) -> list[dict[str, Any]]:
     ]
 
 
+#: The longest search text, once trimmed.
+SEARCH_QUERY_MAX_LENGTH = 100
+
+
+def plain_search(params: Any) -> str | None:
+    """The text of a search given as ``q`` alone, as ``ResidentSearchParams``
+    takes it (trimmed; at most :data:`SEARCH_QUERY_MAX_LENGTH` characters, no
+    NUL, no surrogate), without building the serializer, which copies its
+    fields for every search (issue 14;
+    docs/adr/0040-kept-statements-planned-once.md). None for anything else:
+    the serializer validates or refuses it, with its own messages."""
+    if len(params) != 1 or "q" not in params:
+        return None
+    query = params["q"]
+    if not isinstance(query, str):
+        return None
+    query = query.strip()
+    if len(query) > SEARCH_QUERY_MAX_LENGTH or "\x00" in query:
+        return None
+    if any("\ud800" <= character <= "\udfff" for character in query):
+        return None
+    return query
+
+
 class ResidentSearchApi(APIView):
     class ResidentSearchParams(serializers.Serializer):
         q = serializers.CharField(
-            required=False, default="", allow_blank=True, max_length=100
+            required=False,
+            default="",
+            allow_blank=True,
+            max_length=SEARCH_QUERY_MAX_LENGTH,
         )
         birth_date = serializers.DateField(required=False, allow_null=True)
         limit = serializers.IntegerField(
@@ -151,14 +178,19 @@ class ResidentSearchApi(APIView):
         parameters=[ResidentSearchParams], responses=ResidentSearchOutput(many=True)
     )
     def get(self, request: Request) -> Response:
-        params = self.ResidentSearchParams(data=request.query_params)
-        params.is_valid(raise_exception=True)
+        query = plain_search(request.query_params)
+        if query is not None:
+            given: dict[str, Any] = {"q": query, "limit": SEARCH_DEFAULT_LIMIT}
+        else:
+            params = self.ResidentSearchParams(data=request.query_params)
+            params.is_valid(raise_exception=True)
+            given = params.validated_data
         logged = connection.vendor == "postgresql"
         found = resident_search_rows(
             user=request.user,
-            query=params.validated_data["q"],
-            birth_date=params.validated_data.get("birth_date"),
-            limit=params.validated_data["limit"],
+            query=given["q"],
+            birth_date=given.get("birth_date"),
+            limit=given["limit"],
             # Every resident answered is a read, logged by the search's own
             # statement (ADR 0038); the demo's SQLite logs it afterwards.
             log=read_log(request, AccessPath.API_SEARCH) if logged else None,
