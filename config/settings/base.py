@@ -67,7 +67,8 @@ DB_PREPARED_STATEMENTS = config(
     "DB_PREPARED_STATEMENTS",
     True,
     help_text="Prepare the reads the API compiles once per process on the PostgreSQL "
-    "server, once per connection (ADR 0035). Turn off behind a pooler in transaction "
+    "server, once per connection (ADR 0035), and plan them once for any value "
+    "(ADR 0040). Turn off behind a pooler in transaction "
     "mode that cannot keep prepared statements (PgBouncer before 1.21, or without "
     "max_prepared_statements).",
     group="Database",
