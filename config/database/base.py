@@ -149,6 +149,11 @@ class DatabaseOperations(operations.DatabaseOperations):
 PLAN_ONCE_SQL = "SET plan_cache_mode = force_generic_plan"
 
 
+def _kept_statements_prepared() -> bool:
+    """``DB_PREPARED_STATEMENTS``: off behind a pooler that cannot keep them."""
+    return bool(getattr(settings, "DB_PREPARED_STATEMENTS", True))
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
     ops_class = DatabaseOperations
 
@@ -156,7 +161,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
         """Django's setup of a new connection (time zone, role), and kept
         statements planned once when they are prepared (ADR 0040)."""
         commit = bool(super()._configure_connection(connection))  # type: ignore[misc]
-        if getattr(settings, "DB_PREPARED_STATEMENTS", True):
+        if _kept_statements_prepared():
             with connection.cursor() as cursor:
                 cursor.execute(PLAN_ONCE_SQL)
             commit = True
@@ -177,7 +182,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
         Django's cursor wrapper, so the query is counted and logged as any
         other. ``DB_PREPARED_STATEMENTS`` off (a pooler that cannot keep
         prepared statements) gives Django's own cursor."""
-        if not getattr(settings, "DB_PREPARED_STATEMENTS", True):
+        if not _kept_statements_prepared():
             return self.cursor()
         self.close_if_health_check_failed()
         self.ensure_connection()

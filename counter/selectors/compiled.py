@@ -234,7 +234,8 @@ def _compile(
         alias=queryset.db,
         sql=written,
         constants=tuple(left),
-        slots=tuple((sources.index(p), name) for p, name in slots),
+        # The slots are the parameters left, in the order they were found.
+        slots=tuple((index, name) for index, (_p, name) in enumerate(slots)),
         converters=converters,
         slot_sources=sources,
     )
@@ -261,12 +262,11 @@ def write_in_constants(
         nonlocal position
         if match.group() == "%%":
             return "%%"
-        value = params[position]
-        position += 1
-        if position - 1 in kept:
-            left.append(value)
+        index, position = position, position + 1
+        if index in kept:
+            left.append(params[index])
             return "%s"
-        literal = pg_sql.Literal(value).as_string(connection.connection)
+        literal = pg_sql.Literal(params[index]).as_string(connection.connection)
         return literal.replace("%", "%%")
 
     written = _PLACEHOLDER.sub(one, sql)
