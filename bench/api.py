@@ -23,9 +23,17 @@ the load average before and after. Target: ≥ 0.5 and ≤ 100 ms. ``--small``
 
 Also per target ``<name>_server_cpu_ms``: the CPU a request cost the processes
 that serve it (gunicorn's workers, the PostgreSQL backends of the bench's
-database, Redis), from ``/proc`` before and after the run (Linux), and per
-endpoint ``<name>_cpu_ratio_vs_floor``, the floor's against the endpoint's. On a
-shared machine these move less than the rates do (docs/capacity.md).
+database, Redis), from ``/proc`` before and after the run (Linux), of it
+``<name>_web_cpu_ms`` (gunicorn's workers) and ``<name>_db_cpu_ms`` (the
+backends), and per endpoint ``<name>_cpu_ratio_vs_floor``, the floor's against
+the endpoint's. On a shared machine these move less than the rates do
+(docs/capacity.md).
+
+The floor and the endpoints are driven ``--rounds`` times in turn (3; 1 with
+``--small``): each figure is the median of its rounds, each p99 the worst. On a
+shared machine one run of each moves by a tenth and more from one run to the
+next, and the least of five such ratios is lower than the least of their
+medians (docs/capacity.md, "Rounds").
 
 And per target ``<name>_cpu_idle_share``: the share of the machine's CPU time
 left idle (or waiting for the disk) during its runs, from ``/proc/stat``. A
@@ -52,7 +60,7 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -65,6 +73,7 @@ from bench.bench_env import (  # noqa: E402
     own_database,
     own_redis_db,
 )
+from bench.serving import ServingCpu, cpu_times, idle_share  # noqa: E402
 
 HOST = "bench.madoguchi.example"
 TOKEN = secrets.token_hex(20)
@@ -173,54 +182,19 @@ def get(base: str, path: str) -> tuple[int, bytes]:
         return exc.code, exc.read()
 
 
-def serving_cpu() -> dict[int, float]:
-    """CPU seconds so far of each process serving the bench, by pid: gunicorn's
-    workers, the PostgreSQL backends whose title names the bench's database, and
-    Redis. Empty where there is no ``/proc``."""
-    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
-    database = f" {SERVING.get('database', '')} "
-    found: dict[int, float] = {}
-    if not os.path.isdir("/proc"):
-        return found
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            stat = Path(f"/proc/{entry}/stat").read_text()
-            command = Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ")
-        except OSError:
-            continue
-        fields = stat.rsplit(")", 1)[1].split()
-        title = command.decode(errors="replace")
-        if (
-            int(fields[1]) == SERVING.get("server")
-            or (title.startswith("postgres:") and database in title)
-            or title.startswith("redis-server")
-        ):
-            found[int(entry)] = (int(fields[11]) + int(fields[12])) / tick
-    return found
+class Run(NamedTuple):
+    """One ``wrk`` run: requests per second, p99 (ms), and the CPU per request
+    (ms) of the serving processes, of gunicorn's workers, of the backends."""
+
+    rate: float
+    p99: float
+    cpu: float
+    web: float
+    db: float
 
 
-def cpu_times() -> list[int]:
-    """The machine's CPU time so far by kind (``/proc/stat``), or nothing."""
-    try:
-        with open("/proc/stat") as stat:
-            return [int(v) for v in stat.readline().split()[1:]]
-    except OSError:
-        return []
-
-
-def idle_share(before: list[int], after: list[int]) -> float | None:
-    """Of the CPU time between two readings, the share idle or waiting for I/O."""
-    spent = [b - a for a, b in zip(before, after, strict=False)]
-    if len(spent) < 5 or sum(spent) <= 0:
-        return None
-    return (spent[3] + spent[4]) / sum(spent)
-
-
-def wrk(base: str, path: str, seconds: int, tmp: Path, body: Any = None):
-    """Requests per second, p99 (ms) and the serving processes' CPU per request
-    (ms) at 16 connections; every answer a 2xx."""
+def wrk(base: str, path: str, seconds: int, tmp: Path, body: Any = None) -> Run:
+    """One run at 16 connections; every answer a 2xx."""
     script = tmp / f"wrk{abs(hash(path))}.lua"
     lines = [f'wrk.headers["{k}"] = "{v}"' for k, v in HEADERS.items()]
     if body is not None:
@@ -231,27 +205,27 @@ def wrk(base: str, path: str, seconds: int, tmp: Path, body: Any = None):
         ]
     script.write_text("\n".join(lines) + "\n")
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    serving_before = serving_cpu()
+    serving = ServingCpu(SERVING.get("server"), SERVING.get("database", ""))
     times_before = cpu_times()
-    out = subprocess.run(
-        [
-            "wrk",
-            "-t1",
-            "-c16",
-            f"-d{seconds}s",
-            "--latency",
-            "-s",
-            str(script),
-            base + path,
-        ],  # fmt: skip
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    with serving:
+        out = subprocess.run(
+            [
+                "wrk",
+                "-t1",
+                "-c16",
+                f"-d{seconds}s",
+                "--latency",
+                "-s",
+                str(script),
+                base + path,
+            ],  # fmt: skip
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
     share = idle_share(times_before, cpu_times())
     if share is not None:
         IDLE.setdefault(path, []).append(share)
-    serving_after = serving_cpu()
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     WRK_CPU.append(
         (after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime, seconds)
@@ -262,15 +236,71 @@ def wrk(base: str, path: str, seconds: int, tmp: Path, body: Any = None):
     value, unit = re.search(r"99%\s+([\d.]+)(us|ms|s)", out).groups()  # type: ignore[union-attr]
     p99 = float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
     answered = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
-    used = sum(t - serving_before.get(pid, 0.0) for pid, t in serving_after.items())
-    return rate, p99, 1000 * used / max(answered, 1)
+    used = serving.used()
+    per = 1000 / max(answered, 1)
+    return Run(rate, p99, sum(used.values()) * per, used["web"] * per, used["db"] * per)
+
+
+def neighbours(before: Run, after: Run) -> tuple[float, float]:
+    """The floor's rate and CPU per request around an endpoint's run: the mean
+    of the runs just before and just after it."""
+    return (before.rate + after.rate) / 2, (before.cpu + after.cpu) / 2
+
+
+def median_run(runs: list[Run]) -> Run:
+    """A target's figures over its rounds: the median of each, the worst p99."""
+    return Run(
+        statistics.median(r.rate for r in runs),
+        max(r.p99 for r in runs),
+        statistics.median(r.cpu for r in runs),
+        statistics.median(r.web for r in runs),
+        statistics.median(r.db for r in runs),
+    )
+
+
+def report(
+    targets: dict[str, tuple[str, Any]],
+    runs: dict[str, list[Run]],
+    ratios: dict[str, list[tuple[float, float]]],
+    rounds: int,
+) -> None:
+    """Print each target's figures over its rounds, then the least ratio and the
+    worst p99 of the endpoints."""
+    figures = {name: median_run(each) for name, each in runs.items()}
+    print(f"rounds: {rounds}")
+    for name in targets:
+        run = figures[name]
+        print(f"{name}_req_per_s: {run.rate:.1f}")
+        print(f"{name}_p99_ms: {run.p99:.1f}")
+        print(f"{name}_server_cpu_ms: {run.cpu:.2f}")
+        print(f"{name}_web_cpu_ms: {run.web:.2f}")
+        print(f"{name}_db_cpu_ms: {run.db:.2f}")
+        if IDLE.get(targets[name][0]):
+            idle = statistics.median(IDLE[targets[name][0]])
+            print(f"{name}_cpu_idle_share: {idle:.2f}")
+        if name in ratios:
+            rate_ratio = statistics.median(r for r, _ in ratios[name])
+            print(f"{name}_ratio_vs_floor: {rate_ratio:.2f}")
+            if run.cpu > 0:
+                cpu_ratio = statistics.median(c for _, c in ratios[name])
+                print(f"{name}_cpu_ratio_vs_floor: {cpu_ratio:.2f}")
+    least = min(statistics.median(r for r, _ in each) for each in ratios.values())
+    print(f"floor_vs_bare: {figures['floor'].rate / figures['bare'].rate:.2f}")
+    print(f"min_ratio_vs_floor: {least:.2f}")
+    worst = max(figures[name].p99 for name in ratios)
+    print(f"max_p99_ms: {worst:.1f}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--small", action="store_true", help="the CI size")
-    small = parser.parse_args().small
+    parser.add_argument(
+        "--rounds", type=int, default=None, help="turns of every target (3; 1 small)"
+    )
+    args = parser.parse_args()
+    small = args.small
     seconds = 2 if small else 10
+    rounds = max(1, args.rounds or (1 if small else 3))
     with own_database("api") as database_url, own_redis_db() as redis_db:
         redis_url = f"redis://{REDIS_HOST}:{REDIS_PORT}/{redis_db}"
         import django
@@ -320,23 +350,28 @@ def main() -> None:
                 # endpoint held against the mean of the two: on a shared machine
                 # the load moves within a run, and a ratio against a floor
                 # measured minutes earlier measures the load, not the code.
-                figures = {"bare": wrk(base, targets["bare"][0], seconds, tmp)}
-                floors = [wrk(base, targets["floor"][0], seconds, tmp)]
-                neighbours: dict[str, tuple[float, float]] = {}
-                for name, (path, body) in targets.items():
-                    if name in ("bare", "floor"):
-                        continue
-                    figures[name] = wrk(base, path, seconds, tmp, body)
+                runs: dict[str, list[Run]] = {"bare": []}
+                floors: list[Run] = []
+                ratios: dict[str, list[tuple[float, float]]] = {}
+                for _ in range(rounds):
+                    runs["bare"].append(wrk(base, targets["bare"][0], seconds, tmp))
                     floors.append(wrk(base, targets["floor"][0], seconds, tmp))
-                    neighbours[name] = (
-                        (floors[-2][0] + floors[-1][0]) / 2,
-                        (floors[-2][2] + floors[-1][2]) / 2,
-                    )
-                figures["floor"] = (
-                    statistics.median(f[0] for f in floors),
-                    statistics.median(f[1] for f in floors),
-                    statistics.median(f[2] for f in floors),
-                )
+                    for name, (path, body) in targets.items():
+                        if name in ("bare", "floor"):
+                            continue
+                        runs.setdefault(name, []).append(
+                            wrk(base, path, seconds, tmp, body)
+                        )
+                        floors.append(wrk(base, targets["floor"][0], seconds, tmp))
+                        here = runs[name][-1]
+                        floor_rate, floor_cpu = neighbours(floors[-2], floors[-1])
+                        ratios.setdefault(name, []).append(
+                            (
+                                here.rate / floor_rate,
+                                floor_cpu / here.cpu if here.cpu > 0 else 0.0,
+                            )
+                        )
+                runs["floor"] = floors
             finally:
                 server.send_signal(signal.SIGTERM)
                 try:
@@ -344,28 +379,7 @@ def main() -> None:
                 except subprocess.TimeoutExpired:
                     server.kill()
                     server.wait()
-        floor = figures["floor"][0]
-        ratios = []
-        for name in targets:
-            rate, p99, cpu = figures[name]
-            print(f"{name}_req_per_s: {rate:.1f}")
-            print(f"{name}_p99_ms: {p99:.1f}")
-            print(f"{name}_server_cpu_ms: {cpu:.2f}")
-            if IDLE.get(targets[name][0]):
-                idle = statistics.median(IDLE[targets[name][0]])
-                print(f"{name}_cpu_idle_share: {idle:.2f}")
-            if name not in ("bare", "floor"):
-                floor_rate, floor_cpu = neighbours[name]
-                ratios.append(rate / floor_rate)
-                print(f"{name}_ratio_vs_floor: {rate / floor_rate:.2f}")
-                if cpu > 0:
-                    print(f"{name}_cpu_ratio_vs_floor: {floor_cpu / cpu:.2f}")
-        print(f"floor_vs_bare: {floor / figures['bare'][0]:.2f}")
-        print(f"min_ratio_vs_floor: {min(ratios):.2f}")
-        endpoints = [
-            p for n, (_, p, _) in figures.items() if n not in ("bare", "floor")
-        ]
-        print(f"max_p99_ms: {max(endpoints):.1f}")
+        report(targets, runs, ratios, rounds)
         used, driven = sum(c for c, _ in WRK_CPU), sum(d for _, d in WRK_CPU)
         print(f"wrk_cpu_share_of_one_core: {used / driven:.3f}")
         print(f"load_average_before: {load_before:.2f}")
