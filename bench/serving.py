@@ -27,34 +27,29 @@ SEARCH_S = 1.0
 TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
-def _kind(pid: str, server: int | None, database: str) -> str | None:
-    """``web``, ``db`` or ``redis`` for a serving process, else None."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-        title = (
-            Path(f"/proc/{pid}/cmdline")
-            .read_bytes()
-            .replace(b"\0", b" ")
-            .decode(errors="replace")
-        )
-    except OSError:
-        return None
-    if int(stat.rsplit(")", 1)[1].split()[1]) == server:
-        return "web"
-    if title.startswith("postgres:") and f" {database} " in title:
-        return "db"
-    if title.startswith("redis-server"):
-        return "redis"
-    return None
-
-
-def _seconds(pid: int) -> float | None:
-    """The CPU seconds a process has used so far, or None once it has ended."""
+def _stat(pid: int) -> tuple[int, float] | None:
+    """A process's parent and the CPU seconds it has used so far, or None once
+    it has ended."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
         return None
-    return (int(fields[11]) + int(fields[12])) / TICK
+    return int(fields[1]), (int(fields[11]) + int(fields[12])) / TICK
+
+
+def _kind(pid: int, parent: int, server: int | None, database: str) -> str | None:
+    """``web``, ``db`` or ``redis`` for a serving process, else None."""
+    if parent == server:
+        return "web"
+    try:
+        title = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
+    except OSError:
+        return None
+    if title.startswith(b"postgres:") and f" {database} ".encode() in title:
+        return "db"
+    if title.startswith(b"redis-server"):
+        return "redis"
+    return None
 
 
 class ServingCpu:
@@ -72,7 +67,6 @@ class ServingCpu:
     def __enter__(self) -> ServingCpu:
         if os.path.isdir("/proc"):
             self._search(start=True)
-            self._read()
             self._thread.start()
         return self
 
@@ -86,18 +80,23 @@ class ServingCpu:
         for entry in os.listdir("/proc"):
             if not entry.isdigit() or int(entry) in self.kinds:
                 continue
-            kind = _kind(entry, self.server, self.database)
-            if kind is not None:
-                self.kinds[int(entry)] = kind
-                # A process found later started within the run (or used nothing
-                # of it before it was found): it counts from zero.
-                self.first[int(entry)] = (_seconds(int(entry)) or 0.0) if start else 0.0
+            pid = int(entry)
+            stat = _stat(pid)
+            if stat is None:
+                continue
+            kind = _kind(pid, stat[0], self.server, self.database)
+            if kind is None:
+                continue
+            self.kinds[pid], self.last[pid] = kind, stat[1]
+            # A process found later started within the run (or used nothing
+            # of it before it was found): it counts from zero.
+            self.first[pid] = stat[1] if start else 0.0
 
     def _read(self) -> None:
         for pid in self.kinds:
-            seconds = _seconds(pid)
-            if seconds is not None:  # an ended process keeps its last reading
-                self.last[pid] = seconds
+            stat = _stat(pid)
+            if stat is not None:  # an ended process keeps its last reading
+                self.last[pid] = stat[1]
 
     def _poll(self) -> None:
         searched = 0.0
