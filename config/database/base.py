@@ -28,8 +28,10 @@ depends on its values (a name searched by trigrams) is not kept this way.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import select
+from collections.abc import Iterator
 from typing import Any
 
 import psycopg
@@ -196,6 +198,23 @@ class DatabaseWrapper(base.DatabaseWrapper):
             return self._prepare_cursor(  # type: ignore[attr-defined]
                 PreparedCursor(self.connection)
             )
+
+    @contextlib.contextmanager
+    def bytes_bound_on_server(self) -> Iterator[None]:
+        """Django's cursors opened inside bind their values on the server: a
+        ``bytes`` value (a letter's PDF) travels as a binary parameter instead
+        of a hex literal twice its size in the SQL text, which the client
+        escapes and the server parses (ADR 0041). Everything else is sent as
+        Django sends it with ``server_side_binding``; the connection's cursors
+        bind on the client again on the way out."""
+        self.ensure_connection()
+        connection = self.connection
+        before = connection.cursor_factory
+        connection.cursor_factory = base.ServerBindingCursor  # type: ignore[attr-defined]
+        try:
+            yield
+        finally:
+            connection.cursor_factory = before
 
     def is_usable(self) -> bool:
         connection = self.connection

@@ -8,6 +8,7 @@ identity_docs and the selectors ask for it the same way."""
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 
@@ -22,3 +23,11 @@ def prepared_cursor(connection: Any, *, planned_per_call: bool = False) -> Any:
     if hasattr(connection, "prepared_cursor") and not planned_per_call:
         return connection.prepared_cursor()
     return connection.cursor()
+
+
+def bytes_bound_on_server(connection: Any) -> contextlib.AbstractContextManager[None]:
+    """Inside, the connection's own cursors send ``bytes`` as binary parameters
+    (PostgreSQL; ADR 0041); elsewhere (the demo's SQLite) nothing changes."""
+    if hasattr(connection, "bytes_bound_on_server"):
+        return connection.bytes_bound_on_server()  # type: ignore[no-any-return]
+    return contextlib.nullcontext()

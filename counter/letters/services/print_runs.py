@@ -22,6 +22,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.database.kept import bytes_bound_on_server
 from counter.audit import audit_batch, audit_record
 from counter.errors import Conflict
 from counter.models import Municipality
@@ -80,16 +81,19 @@ def print_run_create(
             .order_by("-sequence")
             .first()
         )
-        run = PrintRun.objects.create(
-            municipality=municipality,
-            run_date=run_date,
-            sequence=(last.sequence + 1) if last else 1,
-            letter_count=len(letters),
-            pdf=pdf,
-            pdf_sha256=hashlib.sha256(pdf).hexdigest(),
-            manifest_csv=_manifest(letters),
-            created_by=actor if is_user(actor) else None,
-        )
+        # The run's PDF (about 30 MB for 1,000 letters) as a binary parameter,
+        # not a hex literal twice its size (ADR 0041).
+        with bytes_bound_on_server(connection):
+            run = PrintRun.objects.create(
+                municipality=municipality,
+                run_date=run_date,
+                sequence=(last.sequence + 1) if last else 1,
+                letter_count=len(letters),
+                pdf=pdf,
+                pdf_sha256=hashlib.sha256(pdf).hexdigest(),
+                manifest_csv=_manifest(letters),
+                created_by=actor if is_user(actor) else None,
+            )
         # The run's entry and every letter's in one batch, appended last.
         with audit_batch():
             audit_record(

@@ -11,10 +11,11 @@ import datetime as dt
 import hashlib
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from config.database.kept import bytes_bound_on_server
 from counter.audit import audit_record
 from counter.calendar import weekly_hours
 from counter.constants import Procedure
@@ -167,13 +168,15 @@ def letter_render(*, letter_id: int, final_attempt: bool = False) -> InquiryLett
             letter.pdf = pdf
             letter.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
             letter.error_code = letter.error_message = ""
-            move(
-                letter,
-                S.RENDERED,
-                actor_label="letters",
-                data={"bytes": len(pdf), "attempts": letter.attempts},
-                fields=[*_ERROR_FIELDS, "pdf", "pdf_sha256"],
-            )
+            # The PDF as a binary parameter, not a hex literal (ADR 0041).
+            with bytes_bound_on_server(connection):
+                move(
+                    letter,
+                    S.RENDERED,
+                    actor_label="letters",
+                    data={"bytes": len(pdf), "attempts": letter.attempts},
+                    fields=[*_ERROR_FIELDS, "pdf", "pdf_sha256"],
+                )
     if error is not None and not final_attempt:
         raise LetterRenderError(str(error)) from error
     return letter
