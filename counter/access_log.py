@@ -6,6 +6,12 @@ waits for a writer (docs/adr/0011-audit-append-design.md): one row per read
 (:func:`access_record`), one statement for a list (:func:`access_record_many`),
 or the read's own statement (:class:`ReadLog`; ADR 0038). Split from
 :mod:`counter.audit`, which re-exports these names.
+
+An entry that is its own transaction is committed without waiting for the
+disk (ADR 0042): the read's audit is off the request's critical path, and a
+crash of the database server can lose at most its last fraction of a second
+of entries. Inside a transaction (a state change, the admin's views) the
+entry commits as that transaction does.
 """
 
 from __future__ import annotations
@@ -75,7 +81,7 @@ def access_record(
     fields = _access_insert_fields()
     with prepared_cursor(connection) as cursor:
         cursor.execute(
-            _access_one_sql(),
+            _access_one_sql(unwaited=_own_transaction()),
             [f.get_db_prep_save(f.pre_save(record, True), connection) for f in fields],
         )
         row = cursor.fetchone()
@@ -89,16 +95,32 @@ def _access_insert_fields() -> list[Any]:
     return [f for f in AccessRecord._meta.concrete_fields if not f.primary_key]
 
 
-def _access_one_sql() -> str:
+def _access_one_sql(*, unwaited: bool) -> str:
     meta = AccessRecord._meta
     quote = connection.ops.quote_name
     columns = ", ".join(quote(str(f.column)) for f in _access_insert_fields())
     marks = ", ".join(["%s"] * len(_access_insert_fields()))
     pk: Any = meta.pk
+    # RETURNING is computed as the row is inserted, so the setting is in force
+    # for the statement's commit.
     return (
         f"INSERT INTO {quote(str(meta.db_table))} ({columns}) VALUES ({marks}) "
         f"RETURNING {quote(str(pk.column))}"
+        + (f", {UNWAITED_COMMIT}" if unwaited else "")
     )
+
+
+# Set for the current transaction only (``is_local``), from inside the statement
+# that writes the entries, so no other transaction of the connection is touched
+# (PgBouncer's transaction mode included). ADR 0042.
+UNWAITED_COMMIT = "set_config('synchronous_commit', 'off', true)"
+
+
+def _own_transaction() -> bool:
+    """Whether a statement sent now is its own transaction (autocommit, outside
+    ``atomic``): only then may its commit skip the wait for the disk, since an
+    enclosing transaction may hold a state change (ADR 0042)."""
+    return connection.get_autocommit() and not connection.in_atomic_block
 
 
 def access_record_many(
@@ -110,8 +132,8 @@ def access_record_many(
     case list), one kind per call: a case's entry names its resident and the
     case, like the case detail's.
     On PostgreSQL the rows go in as one ``INSERT … SELECT FROM unnest(…)`` of
-    three arrays, inside the request before its answer, as durable as
-    ``bulk_create`` but without building fifty model objects and their SQL on each
+    three arrays, inside the request before its answer (committed as ADR 0042
+    says), but without building fifty model objects and their SQL on each
     search (issue 14; ADR 0030). Elsewhere (the demo's SQLite) ``bulk_create``."""
     residents = list(residents)
     if not residents:
@@ -205,7 +227,7 @@ def _access_insert_many(
     actor, label = _reader(request)
     with prepared_cursor(connection) as cursor:
         cursor.execute(
-            _access_many_sql(),
+            _access_many_sql(unwaited=_own_transaction()),
             {
                 "at": timezone.now(),
                 "actor": actor.pk if actor is not None else None,
@@ -263,7 +285,7 @@ class ReadLog:
 
         A read and its log are then one atomic statement: no answer without
         its entry, and one round trip, not two (issue 14)."""
-        return _read_logged_sql(sql, width, shown), [
+        return _read_logged_sql(sql, width, shown, _own_transaction()), [
             *params,
             self.at,
             self.actor_id,
@@ -294,11 +316,13 @@ def read_log(
 
 
 @functools.lru_cache(maxsize=256)
-def _read_logged_sql(sql: str, width: int, shown: ShownColumns) -> str:
+def _read_logged_sql(sql: str, width: int, shown: ShownColumns, unwaited: bool) -> str:
     """``WITH shown AS (sql), logged AS (INSERT … the first rows) SELECT …``:
     the same text for the same read, so psycopg and PostgreSQL keep it
     prepared. The columns are renamed by position (a read's columns may share
-    names)."""
+    names). ``unwaited``: the statement is its own transaction, committed
+    without waiting for the disk (ADR 0042); the setting is made by the rows
+    the log inserts, so it is in force whenever an entry is written."""
     names = ", ".join(f"c{i}" for i in range(width))
     order = ", ".join(f"c{i}" for i in shown.order)
     case = "NULL::bigint" if shown.case is None else f"s.c{shown.case}"
@@ -307,18 +331,24 @@ def _read_logged_sql(sql: str, width: int, shown: ShownColumns) -> str:
         f"SELECT %s, s.c{shown.municipality}, %s, %s, %s, s.c{shown.resident}, "
         f"{case}, %s, %s, %s, COALESCE({case}, s.c{shown.resident})::text "
         f"FROM (SELECT * FROM shown ORDER BY {order} LIMIT %s) AS s"
-        f") SELECT * FROM shown ORDER BY {order}"
+        f"{_unwaited_where(unwaited)}) SELECT * FROM shown ORDER BY {order}"
     )
 
 
-def _access_many_sql() -> str:
+def _access_many_sql(*, unwaited: bool) -> str:
     return (
         f"{_access_insert_into()} "
         "SELECT %(at)s, t.m, %(actor)s, %(label)s, %(desk)s, t.r, t.c, %(path)s, "
         "%(url)s, %(type)s, COALESCE(t.c, t.r)::text "
         "FROM unnest(%(residents)s::bigint[], %(municipalities)s::bigint[], "
         "%(cases)s::bigint[]) AS t(r, m, c)"
+        f"{_unwaited_where(unwaited)}"
     )
+
+
+def _unwaited_where(unwaited: bool) -> str:
+    """A condition on each row inserted that makes the setting (always true)."""
+    return f" WHERE {UNWAITED_COMMIT} IS NOT NULL" if unwaited else ""
 
 
 def _access_insert_into() -> str:
