@@ -15,7 +15,7 @@ import pytest
 from django.db import connection, transaction
 from django.test import RequestFactory
 
-from counter.audit import access_record, audit_record
+from counter.audit import access_record, access_record_many, audit_record
 from counter.constants import ApplicantRole, PinKind, Procedure
 from counter.models import AccessPath, AccessRecord, AuditEvent
 from counter.services.case_opening import case_open
@@ -90,6 +90,17 @@ def test_a_case_reads_entry_commits_without_waiting(clerk_api, cases, commits_se
     _seen(commits_seen, LOG)
     assert clerk_api.get(f"/api/v1/cases/{cases[0].reference}/").status_code == 200
     assert _seen(commits_seen, LOG) == ["off"]
+
+
+def test_a_lists_entries_written_in_one_insert_commit_without_waiting(
+    cases, clerk, commits_seen
+):
+    """The admin's searched lists and the console's card search log this way."""
+    request = RequestFactory().get("/admin/counter/case/?q=佐藤")
+    request.user = clerk
+    _seen(commits_seen, LOG)
+    assert access_record_many(request, AccessPath.ADMIN_SEARCH, cases) == 3
+    assert _seen(commits_seen, LOG) == ["off"] * 3
 
 
 def test_a_state_change_after_a_read_still_waits(
